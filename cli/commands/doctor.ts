@@ -1,0 +1,62 @@
+/**
+ * `nas doctor [--json]`: what this installation can do — Node and tfjs versions, active and
+ * available backends (with the reason a backend is missing), every dataset with its counts, and the
+ * database path and schema version. The first thing to run on a new machine and to paste in a bug.
+ */
+import os from 'node:os';
+import type { Command } from 'commander';
+import { initTf, type BackendProbe } from '../../core/tf.ts';
+import { globalOptions, printJson, withDb, withJson } from '../context.ts';
+import { datasetSummaries, type DatasetSummary } from '../../datasets/registry.ts';
+import { inspectDatabase, type DatabaseInfo } from '../../storage/inspect.ts';
+
+export interface DoctorReport {
+  readonly node: string;
+  readonly platform: string;
+  readonly cpu: { readonly model: string; readonly cores: number };
+  readonly tfjs: string;
+  readonly backend: { readonly active: string; readonly available: readonly string[]; readonly probes: readonly BackendProbe[] };
+  readonly datasets: readonly DatasetSummary[];
+  readonly database: DatabaseInfo;
+}
+
+export async function collectDoctorReport(opts: { backend?: string; db: string }): Promise<DoctorReport> {
+  const rt = await initTf(opts.backend);
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: { model: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length },
+    tfjs: rt.tfjsVersion,
+    backend: { active: rt.backend, available: rt.available, probes: rt.probes },
+    datasets: await datasetSummaries(),
+    database: await inspectDatabase(opts.db),
+  };
+}
+
+export function registerDoctor(program: Command): void {
+  const cmd = program.command('doctor').description('check the installation: versions, backends, datasets, database');
+  withJson(withDb(cmd)).action(async (opts: { json?: boolean; db: string }, command: Command) => {
+    const report = await collectDoctorReport({ backend: globalOptions(command).backend, db: opts.db });
+    if (opts.json) printJson(report);
+    else process.stdout.write(formatDoctor(report));
+  });
+}
+
+function formatDoctor(r: DoctorReport): string {
+  const lines = [
+    `node      ${r.node} (${r.platform}, ${r.cpu.cores} × ${r.cpu.model})`,
+    `tfjs      ${r.tfjs}`,
+    `backend   ${r.backend.active} (available: ${r.backend.available.join(', ')})`,
+    ...r.backend.probes.filter((p) => !p.available).map((p) => `          ${p.name}: unavailable — ${p.reason ?? 'unknown'}`),
+    'datasets',
+    ...r.datasets.map(
+      (d) =>
+        `  ${d.name.padEnd(14)} ${d.available ? `train ${d.train}  test ${d.test}  ${d.shape.join('×')}  ${d.classes} classes` : `unavailable — ${d.reason ?? ''}`}`,
+    ),
+    `database  ${r.database.path} — ${
+      r.database.exists ? `schema version ${r.database.schemaVersion} (supported ${r.database.supportedVersion})` : `not created yet (schema version ${r.database.supportedVersion} on first use)`
+    }${r.database.problem ? ` — ${r.database.problem}` : ''}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

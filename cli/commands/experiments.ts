@@ -1,0 +1,75 @@
+/**
+ * `nas experiments ls|show`: what is stored in the database. Opens it read-only so listing never
+ * migrates or creates a file; a missing database is simply empty.
+ */
+import type { Command } from 'commander';
+import { NotFoundError } from '../../core/errors.ts';
+import { readHeader } from '../../storage/open.ts';
+import { SqliteStorage } from '../../storage/sqlite.ts';
+import type { ExperimentSummary } from '../../storage/types.ts';
+import { formatTable, printJson, withDb, withJson } from '../context.ts';
+
+interface DbOpts {
+  readonly db: string;
+  readonly json?: boolean;
+}
+
+/** Experiments in `db`, newest first; [] when the file does not exist yet or is empty. */
+export async function listExperiments(db: string): Promise<readonly ExperimentSummary[]> {
+  const header = await readHeader(db);
+  if (header === null || header.size === 0) return [];
+  const storage = await SqliteStorage.open(db, { readonly: true });
+  try {
+    return await storage.listExperiments();
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Accepts a numeric id or a name, as users type either. */
+export async function findExperiment(db: string, ref: string): Promise<ExperimentSummary> {
+  const all = await listExperiments(db);
+  const found = all.find((e) => e.name === ref) ?? (/^\d+$/.test(ref) ? all.find((e) => e.id === Number(ref)) : undefined);
+  if (!found) throw new NotFoundError('experiment', ref);
+  return found;
+}
+
+export function registerExperiments(program: Command): void {
+  const group = program.command('experiments').description('list and inspect stored experiments');
+  withJson(withDb(group.command('ls').description('list experiments, newest first'))).action(async (opts: DbOpts) => {
+    const rows = await listExperiments(opts.db);
+    if (opts.json) return printJson(rows);
+    if (rows.length === 0) {
+      process.stdout.write(`no experiments in ${opts.db}\n`);
+      return;
+    }
+    process.stdout.write(
+      `${formatTable(rows, [
+        { header: 'ID', get: (r) => r.id, align: 'right' },
+        { header: 'NAME', get: (r) => r.name },
+        { header: 'SPACE', get: (r) => r.space },
+        { header: 'STATUS', get: (r) => r.status },
+        { header: 'TRIALS', get: (r) => r.trials.total, align: 'right' },
+        { header: 'FAILED', get: (r) => r.trials.failed, align: 'right' },
+        { header: 'OBJECTIVES', get: (r) => r.objectives.map((o) => `${o.direction === 'max' ? '↑' : '↓'}${o.name}`).join(' ') },
+        { header: 'CREATED', get: (r) => r.createdAt },
+      ])}\n`,
+    );
+  });
+  withJson(withDb(group.command('show').argument('<experiment>', 'id or name').description('one experiment with its config'))).action(
+    async (ref: string, opts: DbOpts) => {
+      const exp = await findExperiment(opts.db, ref);
+      if (opts.json) return printJson(exp);
+      const lines = [
+        `experiment ${exp.id} ${exp.name} (${exp.status})`,
+        `space       ${exp.space}`,
+        `seed        ${exp.seed}`,
+        `objectives  ${exp.objectives.map((o) => `${o.direction} ${o.name}${o.unit ? ` [${o.unit}]` : ''}`).join(', ')}`,
+        `trials      ${exp.trials.total} (${exp.trials.finished} finished, ${exp.trials.failed} failed, ${exp.trials.running} running)`,
+        `created     ${exp.createdAt}`,
+        `config      ${JSON.stringify(exp.config)}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    },
+  );
+}

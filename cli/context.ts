@@ -1,0 +1,57 @@
+/**
+ * Small shared pieces of the CLI: package metadata, output helpers (one JSON document on stdout for
+ * --json; aligned text tables otherwise) and the options every database command takes.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+
+const pkgUrl = new URL('../package.json', import.meta.url);
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(pkgUrl, 'utf8')) as { version: string }).version;
+}
+
+export const DEFAULT_DB = './nas.db';
+
+/** Adds `--db FILE` with the project default, so every database command spells it the same way. */
+export function withDb(cmd: Command): Command {
+  return cmd.option('--db <file>', 'SQLite database file', DEFAULT_DB);
+}
+
+export function withJson(cmd: Command): Command {
+  return cmd.option('--json', 'print one JSON document on stdout');
+}
+
+/** The root program's global options (e.g. --backend), reachable from any subcommand. */
+export function globalOptions(cmd: Command): { backend?: string } {
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
+  return root.opts<{ backend?: string }>();
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export interface Column<T> {
+  readonly header: string;
+  readonly get: (row: T) => string | number | null | undefined;
+  readonly align?: 'left' | 'right';
+}
+
+export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  const cells = rows.map((r) => columns.map((c) => cellText(c.get(r))));
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => (row[i] as string).length)));
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => (columns[i]?.align === 'right' ? v.padStart(widths[i] as number) : v.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n');
+}
+
+function cellText(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '-';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+  return v;
+}

@@ -1,0 +1,116 @@
+/**
+ * Architecture spec: a chain of storage levels from the MAC up to DRAM, each with its own number
+ * of instances (the spatial fan-out between two levels is the ratio of their instance counts, laid
+ * out meshX × meshY), capacity, bandwidth and energy per access. Energies are per scalar word, so
+ * ERT entries (per vector access of `blockSize` words) are divided by the block size on import.
+ */
+import { HardwareError } from '../core/errors.ts';
+
+export interface AccessEnergy {
+  /** pJ per word read (to a child or to the MAC). */
+  readonly read: number;
+  /** pJ per word filled from the parent. */
+  readonly write: number;
+  /** pJ per partial-sum word written back by a child. */
+  readonly update: number;
+}
+
+export interface StorageLevel {
+  readonly name: string;
+  /** Capacity in words per instance; Infinity for DRAM. */
+  readonly sizeWords: number;
+  readonly wordBits: number;
+  /** Words per vector access (width / datawidth). */
+  readonly blockSize: number;
+  readonly instances: number;
+  readonly meshX: number;
+  readonly meshY: number;
+  /** Words per cycle per instance; Infinity when unconstrained. */
+  readonly readBandwidth: number;
+  readonly writeBandwidth: number;
+  readonly energy: AccessEnergy;
+  /** Leakage pJ per utilized instance per cycle. */
+  readonly leakPj: number;
+  /** Area per instance, µm². */
+  readonly areaUm2: number;
+  /** Data-space names this level must keep / must bypass (mapper constraints); absent = free. */
+  readonly keep?: readonly string[];
+  readonly bypass?: readonly string[];
+}
+
+export interface MacUnit {
+  readonly name: string;
+  readonly instances: number;
+  readonly meshX: number;
+  readonly meshY: number;
+  /** pJ per MAC at `bits` × `bits` operands. */
+  readonly energyPj: number;
+  readonly leakPj: number;
+  readonly areaUm2: number;
+  readonly bits: number;
+}
+
+export interface ArchSpec {
+  readonly name: string;
+  /** levels[0] is the innermost storage (next to the MAC); the last is the backing store. */
+  readonly levels: readonly StorageLevel[];
+  readonly mac: MacUnit;
+  readonly clockGHz: number;
+}
+
+function bad(arch: string, field: string, value: unknown, problem: string): never {
+  throw new HardwareError(`arch ${arch}: ${field} ${problem}`, { field, value });
+}
+
+/** Instances of the level just below `l` (the MAC when l = 0). */
+export function childInstances(a: ArchSpec, l: number): number {
+  return l === 0 ? a.mac.instances : (a.levels[l - 1] as StorageLevel).instances;
+}
+
+/** Spatial fan-out from level l to its children, split along X and Y. */
+export function fanout(a: ArchSpec, l: number): { x: number; y: number; total: number } {
+  const lv = a.levels[l] as StorageLevel;
+  const cx = l === 0 ? a.mac.meshX : (a.levels[l - 1] as StorageLevel).meshX;
+  const cy = l === 0 ? a.mac.meshY : (a.levels[l - 1] as StorageLevel).meshY;
+  const total = childInstances(a, l) / lv.instances;
+  const x = cx / lv.meshX;
+  const y = cy / lv.meshY;
+  // Instance counts from an ERT may not follow the mesh (e.g. a container moved by the front end);
+  // then trust the count and put the whole fan-out on X.
+  if (x * y !== total || !Number.isInteger(x) || !Number.isInteger(y)) return { x: total, y: 1, total };
+  return { x, y, total };
+}
+
+export function validateArch(a: ArchSpec): void {
+  if (a.levels.length === 0) bad(a.name, 'levels', a.levels, 'must contain at least one storage level');
+  if (!(a.clockGHz > 0)) bad(a.name, 'clockGHz', a.clockGHz, 'must be > 0');
+  if (!(a.mac.energyPj >= 0)) bad(a.name, 'mac.energyPj', a.mac.energyPj, 'must be ≥ 0');
+  a.levels.forEach((lv, i) => {
+    const f = `levels[${i}] (${lv.name})`;
+    if (!(lv.sizeWords > 0)) bad(a.name, `${f}.sizeWords`, lv.sizeWords, 'must be > 0');
+    if (!Number.isInteger(lv.instances) || lv.instances < 1) bad(a.name, `${f}.instances`, lv.instances, 'must be a positive integer');
+    const below = childInstances(a, i);
+    if (below % lv.instances !== 0) bad(a.name, `${f}.instances`, lv.instances, `must divide the ${below} instances below it`);
+    if (!(lv.readBandwidth > 0) || !(lv.writeBandwidth > 0)) bad(a.name, `${f}.bandwidth`, [lv.readBandwidth, lv.writeBandwidth], 'must be > 0');
+    for (const k of ['read', 'write', 'update'] as const) {
+      if (!(lv.energy[k] >= 0)) bad(a.name, `${f}.energy.${k}`, lv.energy[k], 'must be ≥ 0');
+    }
+  });
+}
+
+/** MAC energy at other operand widths: multiplier energy scales ~ with the product of widths. */
+export function macEnergyAt(mac: MacUnit, bitsA: number, bitsW: number): number {
+  return mac.energyPj * (bitsA * bitsW) / (mac.bits * mac.bits);
+}
+
+/** Total area in mm²: every instance of every level plus the MACs. */
+export function archAreaMm2(a: ArchSpec): number {
+  let um2 = a.mac.areaUm2 * a.mac.instances;
+  for (const lv of a.levels) um2 += lv.areaUm2 * lv.instances;
+  return um2 / 1e6;
+}
+
+/** Canonical key of an arch (cache key component). */
+export function archKey(a: ArchSpec): string {
+  return JSON.stringify(a, (_k, v: unknown) => (v === Infinity ? 'inf' : v));
+}

@@ -1,0 +1,103 @@
+/**
+ * Elastic layers of the weight-sharing supernet: each takes the max-size weights plus the active
+ * sizes (kernel, channels) and slices what the subnet uses — kernel = centre crop (with OFA's learned
+ * kernel transformation for smaller kernels), channels = the first ones (the supernet keeps them
+ * sorted by importance). Pure functions of (weights, sizes, input): no layer state, so one supernet
+ * can serve several callers with different architectures at once.
+ *
+ * Batch norm has three modes: 'train' normalises with batch statistics; 'calibrate' does the same and
+ * hands each layer's batch moments (and activation ranges, for quantisation) to a sink — BN
+ * recalibration of a subnet, as Once-for-All does; 'eval' uses the recalibrated statistics of that subnet.
+ */
+import { tf } from '../../core/tf.ts';
+
+export const BN_EPSILON = 1e-5;
+
+export interface BnStats {
+  readonly mean: Float32Array;
+  readonly variance: Float32Array;
+}
+
+/** What recalibration measures for one subnet: BN moments per layer and activation ranges per tensor. */
+export interface SubnetStats {
+  readonly bn: ReadonlyMap<string, BnStats>;
+  /** max |x| per quantised activation (per-tensor quantisation scale). */
+  readonly ranges: ReadonlyMap<string, number>;
+}
+
+export interface CalibrationSink {
+  bn(layer: string, mean: tf.Tensor1D, variance: tf.Tensor1D): void;
+  range(tensor: string, maxAbs: tf.Scalar): void;
+}
+
+export type BnMode =
+  | { readonly kind: 'train' }
+  | { readonly kind: 'calibrate'; readonly sink: CalibrationSink }
+  | { readonly kind: 'eval'; readonly stats: SubnetStats; readonly quantize: boolean };
+
+/** Centre k×k crop of a K×K kernel tensor [K, K, ...]. */
+export function centreCrop<T extends tf.Tensor4D>(w: T, k: number): tf.Tensor4D {
+  const big = w.shape[0];
+  if (k === big) return w;
+  const o = (big - k) / 2;
+  return tf.slice(w, [o, o, 0, 0], [k, k, -1, -1]);
+}
+
+/**
+ * Depthwise kernel for size k from the max kernel, applying OFA's kernel transformation: each smaller
+ * kernel is the centre of the next larger (already transformed) one, multiplied by a learned
+ * (k²×k²) matrix shared by all channels (initialised to identity, so training starts from the plain crop).
+ * `transforms` maps k → matrix; a missing entry means plain centre crop.
+ */
+export function elasticDepthwiseKernel(
+  w: tf.Tensor4D,
+  k: number,
+  channels: number,
+  transforms: ReadonlyMap<number, tf.Tensor2D>,
+): tf.Tensor4D {
+  let kernel: tf.Tensor4D = channels === w.shape[2] ? w : tf.slice(w, [0, 0, 0, 0], [-1, -1, channels, -1]);
+  let size = kernel.shape[0];
+  while (size > k) {
+    const next = size - 2;
+    const crop = centreCrop(kernel, next);
+    const t = transforms.get(next);
+    if (t) {
+      // [next, next, C, 1] → [C, next²] · T → back to [next, next, C, 1]
+      const flat = tf.transpose(tf.reshape(crop, [next * next, channels]));
+      kernel = tf.reshape(tf.transpose(tf.matMul(flat, t)), [next, next, channels, 1]);
+    } else kernel = crop;
+    size = next;
+  }
+  return kernel;
+}
+
+/** Dense/conv weights sliced to the first `cin` input and `cout` output channels (axes 2 and 3). */
+export function sliceChannels(w: tf.Tensor4D, cin: number, cout: number): tf.Tensor4D {
+  if (cin === w.shape[2] && cout === w.shape[3]) return w;
+  return tf.slice(w, [0, 0, 0, 0], [-1, -1, cin, cout]);
+}
+
+export function slice1d(v: tf.Tensor1D, n: number): tf.Tensor1D {
+  return n === v.shape[0] ? v : tf.slice(v, [0], [n]);
+}
+
+export function elasticBatchNorm(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  layer: string,
+  mode: BnMode,
+): tf.Tensor4D {
+  const c = x.shape[3];
+  const g = slice1d(gamma, c);
+  const b = slice1d(beta, c);
+  if (mode.kind === 'eval') {
+    const s = mode.stats.bn.get(layer);
+    if (!s) throw new Error(`batch-norm statistics for layer ${layer} are missing: recalibrate this subnet first`);
+    if (s.mean.length !== c) throw new Error(`batch-norm statistics for ${layer} have ${s.mean.length} channels, layer has ${c}`);
+    return tf.batchNorm4d(x, tf.tensor1d(s.mean), tf.tensor1d(s.variance), b, g, BN_EPSILON);
+  }
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  if (mode.kind === 'calibrate') mode.sink.bn(layer, mean as tf.Tensor1D, variance as tf.Tensor1D);
+  return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, b, g, BN_EPSILON);
+}

@@ -1,0 +1,140 @@
+/**
+ * The weight-sharing supernet of the mbconv space: one set of max-size weights; any subnet runs by
+ * slicing them (elastic.ts). The architecture is an argument of `forward`, never state, so several
+ * callers can score different subnets on one supernet concurrently.
+ *
+ * Layer naming follows `layers(arch)` (stem, stageS.blockB.{expand,depthwise,project}, head, fc), so
+ * per-layer figures from the cost models and the supernet line up.
+ */
+import { tf } from '../../core/tf.ts';
+import type { Rng } from '../../core/rng.ts';
+import type { MbconvArch } from '../mbconv-arch.ts';
+import type { MbconvConfig } from '../mbconv-config.ts';
+import { type BnMode, elasticBatchNorm, elasticDepthwiseKernel, sliceChannels } from './elastic.ts';
+import { ParamStore } from './params.ts';
+import { type ActiveBlock, maxBlocks, maxHeadIn, maxKernel, subnetPlan } from './plan.ts';
+import { fakeQuantActivation, fakeQuantSigned, fakeQuantWeights } from './quantize.ts';
+import type { TrainableSupernet } from './sandwich.ts';
+
+export interface SupernetOptions {
+  /** OFA's learned kernel transformation between kernel sizes (default on). */
+  readonly kernelTransform: boolean;
+}
+
+const RELU6_MAX = 6;
+
+export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
+  readonly params = new ParamStore();
+  private readonly transforms = new Map<string, Map<number, tf.Tensor2D>>();
+
+  constructor(
+    readonly cfg: MbconvConfig,
+    rng: Rng,
+    readonly options: SupernetOptions = { kernelTransform: true },
+  ) {
+    const init = rng.fork('supernet-init');
+    const p = this.params;
+    const kMax = maxKernel(cfg);
+    const bn = (name: string, c: number) => {
+      p.create(`${name}.bn.gamma`, [c], 'ones', init);
+      p.create(`${name}.bn.beta`, [c], 'zeros', init);
+    };
+    p.create('stem.w', [3, 3, cfg.inputChannels, cfg.stemChannels], 'he', init, 9 * cfg.inputChannels);
+    bn('stem', cfg.stemChannels);
+    for (const b of maxBlocks(cfg)) {
+      p.create(`${b.name}.expand.w`, [1, 1, b.cinMax, b.hiddenMax], 'he', init, b.cinMax);
+      bn(`${b.name}.expand`, b.hiddenMax);
+      p.create(`${b.name}.depthwise.w`, [kMax, kMax, b.hiddenMax, 1], 'he', init, kMax * kMax);
+      bn(`${b.name}.depthwise`, b.hiddenMax);
+      const t = new Map<number, tf.Tensor2D>();
+      if (options.kernelTransform) {
+        for (const k of cfg.kernels.filter((k) => k < kMax)) {
+          t.set(k, p.create(`${b.name}.depthwise.t${k}`, [k * k, k * k], 'identity', init) as unknown as tf.Tensor2D);
+        }
+      }
+      this.transforms.set(b.name, t);
+      p.create(`${b.name}.project.w`, [1, 1, b.hiddenMax, b.coutMax], 'he', init, b.hiddenMax);
+      bn(`${b.name}.project`, b.coutMax);
+    }
+    const headIn = maxHeadIn(cfg);
+    p.create('head.w', [1, 1, headIn, cfg.headChannels], 'he', init, headIn);
+    bn('head', cfg.headChannels);
+    p.create('fc.w', [cfg.headChannels, cfg.numClasses], { normal: 0.01 }, init);
+    p.create('fc.b', [cfg.numClasses], 'zeros', init);
+  }
+
+  resolution(arch: MbconvArch): number {
+    return arch.resolution;
+  }
+
+  /** Logits [batch, classes] of subnet `arch`. Input must already be at arch.resolution. */
+  forward(x: tf.Tensor4D, arch: MbconvArch, mode: BnMode): tf.Tensor2D {
+    const plan = subnetPlan(this.cfg, arch);
+    const fixed = this.cfg.fixedBits;
+    return tf.tidy(() => {
+      let h = this.conv(x, this.weight('stem.w'), this.cfg.stemStride, fixed, mode);
+      h = tf.relu6(elasticBatchNorm(h, this.g('stem'), this.b('stem'), 'stem', mode));
+      for (const blk of plan.blocks) h = this.block(h, blk, mode);
+      const headW = sliceChannels(this.weight('head.w'), plan.headIn, this.cfg.headChannels);
+      h = this.conv(this.quantIn(h, 'head', fixed, mode), headW, 1, fixed, mode);
+      h = tf.relu6(elasticBatchNorm(h, this.g('head'), this.b('head'), 'head', mode));
+      const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+      const fcW = this.maybeQuantW(this.params.get('fc.w'), fixed, mode);
+      return tf.add(tf.matMul(pooled, fcW), this.params.get('fc.b')) as tf.Tensor2D;
+    });
+  }
+
+  private block(x: tf.Tensor4D, blk: ActiveBlock, mode: BnMode): tf.Tensor4D {
+    const n = blk.name;
+    const xin = this.quantIn(x, `${n}.expand`, blk.abits, mode);
+    const we = sliceChannels(this.weight(`${n}.expand.w`), blk.cin, blk.hidden);
+    let h = this.conv(xin, we, 1, blk.wbits, mode);
+    h = this.quantRelu6(elasticBatchNorm(h, this.g(`${n}.expand`), this.b(`${n}.expand`), `${n}.expand`, mode), blk.abits, mode);
+    let wd = elasticDepthwiseKernel(this.weight(`${n}.depthwise.w`), blk.kernel, blk.hidden, this.transforms.get(n) as Map<number, tf.Tensor2D>);
+    wd = this.maybeQuantW(wd, blk.wbits, mode);
+    h = tf.depthwiseConv2d(h, wd, blk.stride, 'same');
+    h = this.quantRelu6(elasticBatchNorm(h, this.g(`${n}.depthwise`), this.b(`${n}.depthwise`), `${n}.depthwise`, mode), blk.abits, mode);
+    const wp = sliceChannels(this.weight(`${n}.project.w`), blk.hidden, blk.cout);
+    h = this.conv(h, wp, 1, blk.wbits, mode);
+    h = elasticBatchNorm(h, this.g(`${n}.project`), this.b(`${n}.project`), `${n}.project`, mode);
+    return blk.residual ? tf.add(h, x) : h;
+  }
+
+  private conv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, wbits: number, mode: BnMode): tf.Tensor4D {
+    return tf.conv2d(x, this.maybeQuantW(w, wbits, mode), stride, 'same');
+  }
+
+  private maybeQuantW<T extends tf.Tensor>(w: T, bits: number, mode: BnMode): T {
+    return mode.kind === 'eval' && mode.quantize ? fakeQuantWeights(w, bits) : w;
+  }
+
+  /** Input activation of a conv: range recorded during calibration, signed fake-quantised in eval. */
+  private quantIn(x: tf.Tensor4D, layer: string, bits: number, mode: BnMode): tf.Tensor4D {
+    if (mode.kind === 'calibrate') mode.sink.range(`${layer}.in`, tf.max(tf.abs(x)) as tf.Scalar);
+    if (mode.kind !== 'eval' || !mode.quantize) return x;
+    const r = mode.stats.ranges.get(`${layer}.in`);
+    if (r === undefined) throw new Error(`activation range of ${layer} is missing: recalibrate this subnet first`);
+    return fakeQuantSigned(x, bits, r);
+  }
+
+  private quantRelu6(x: tf.Tensor4D, bits: number, mode: BnMode): tf.Tensor4D {
+    const y = tf.relu6(x);
+    return mode.kind === 'eval' && mode.quantize ? fakeQuantActivation(y, bits, RELU6_MAX) : y;
+  }
+
+  private weight(name: string): tf.Tensor4D {
+    return this.params.get(name) as unknown as tf.Tensor4D;
+  }
+
+  private g(layer: string): tf.Tensor1D {
+    return this.params.get(`${layer}.bn.gamma`) as unknown as tf.Tensor1D;
+  }
+
+  private b(layer: string): tf.Tensor1D {
+    return this.params.get(`${layer}.bn.beta`) as unknown as tf.Tensor1D;
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

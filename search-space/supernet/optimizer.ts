@@ -1,0 +1,65 @@
+/**
+ * SGD with Nesterov momentum and L2 weight decay, written here (rather than
+ * tf.train.momentum) because exact resume needs its state saved and restored bit for bit, and the
+ * supernet needs weight decay that touches only the parameters a step actually used: decay is added
+ * to the non-zero gradient entries, so a slice with zero gradient and zero velocity does not move.
+ */
+import { tf } from '../../core/tf.ts';
+import type { PackedTensor } from './params.ts';
+
+export interface SgdOptions {
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+}
+
+export const DEFAULT_SGD: SgdOptions = { momentum: 0.9, weightDecay: 3e-5, nesterov: true };
+
+export class Sgd {
+  private readonly velocity = new Map<string, tf.Variable>();
+
+  constructor(private readonly options: SgdOptions = DEFAULT_SGD) {}
+
+  /** Applies one update with learning rate `lr`. `grads` maps variable name → gradient. */
+  apply(vars: readonly tf.Variable[], grads: Readonly<Record<string, tf.Tensor>>, lr: number, noDecay: ReadonlySet<string> = new Set()): void {
+    const { momentum, weightDecay, nesterov } = this.options;
+    tf.tidy(() => {
+      for (const v of vars) {
+        const g0 = grads[v.name];
+        if (!g0) continue;
+        // L2 decay only where the gradient is non-zero, i.e. on the weight slices this subnet used.
+        const g = weightDecay > 0 && !noDecay.has(v.name) ? tf.add(g0, tf.mul(tf.mul(v, weightDecay), tf.notEqual(g0, 0))) : g0;
+        let vel = this.velocity.get(v.name);
+        if (!vel) {
+          vel = tf.variable(tf.zerosLike(v), false, `${v.name}/velocity`);
+          this.velocity.set(v.name, vel);
+        }
+        const newVel = tf.add(tf.mul(vel, momentum), g);
+        vel.assign(newVel);
+        const step = nesterov ? tf.add(g, tf.mul(newVel, momentum)) : newVel;
+        v.assign(tf.sub(v, tf.mul(step, lr)));
+      }
+    });
+  }
+
+  state(): PackedTensor[] {
+    return [...this.velocity.entries()].map(([name, v]) => ({ name, shape: v.shape, data: v.dataSync() as Float32Array }));
+  }
+
+  restore(entries: readonly PackedTensor[]): void {
+    this.dispose();
+    for (const e of entries) this.velocity.set(e.name, tf.variable(tf.tensor(e.data, e.shape as number[]), false, `${e.name}/velocity`));
+  }
+
+  dispose(): void {
+    for (const v of this.velocity.values()) v.dispose();
+    this.velocity.clear();
+  }
+}
+
+/** Cosine learning-rate schedule with linear warm-up, by global step. */
+export function cosineLr(step: number, totalSteps: number, baseLr: number, warmupSteps = 0, minLr = 0): number {
+  if (warmupSteps > 0 && step < warmupSteps) return (baseLr * (step + 1)) / warmupSteps;
+  const t = Math.min(1, (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
+  return minLr + 0.5 * (baseLr - minLr) * (1 + Math.cos(Math.PI * t));
+}
