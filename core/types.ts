@@ -50,6 +50,11 @@ export interface LayerSpec {
   readonly bits: LayerBits;
   /** 'avg' | 'max' for pooling layers. */
   readonly pool?: 'avg' | 'max';
+  /**
+   * Residual add: the name of the layer whose *input* is added to this layer's output. The skip
+   * tensor stays live from that layer to this one, which peak-memory counters must include.
+   */
+  readonly residualFrom?: string;
 }
 
 export type Direction = 'min' | 'max';
