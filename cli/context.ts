@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ConfigError } from '../core/errors.ts';
 
 const pkgUrl = new URL('../package.json', import.meta.url);
 
@@ -54,4 +55,27 @@ function cellText(v: string | number | null | undefined): string {
   if (v === null || v === undefined) return '-';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(4);
   return v;
+}
+
+/** Commander argument parser for integer flags: a bad value is a ConfigError naming the flag. */
+export function intArg(flag: string, min = 0): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new ConfigError(flag, value, `must be an integer >= ${min}`);
+    }
+    return n;
+  };
+}
+
+/** An AbortSignal fired by the first Ctrl-C (a second one exits at once, as users expect). */
+export function interruptSignal(): { signal: AbortSignal; release: () => void } {
+  const ctl = new AbortController();
+  const onInt = () => {
+    if (ctl.signal.aborted) process.exit(130);
+    process.stderr.write('\nnas: stopping after the current step (Ctrl-C again to quit now)\n');
+    ctl.abort();
+  };
+  process.on('SIGINT', onInt);
+  return { signal: ctl.signal, release: () => process.off('SIGINT', onInt) };
 }

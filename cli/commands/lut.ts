@@ -1,0 +1,98 @@
+/**
+ * `nas lut build|show`: the latency lookup table measured on this machine's active backend.
+ */
+import type { Command } from 'commander';
+import { initTf } from '../../core/tf.ts';
+import { createSpace } from '../../search-space/registry.ts';
+import { SqliteStorage } from '../../storage/sqlite.ts';
+import { buildLut } from '../../estimators/lut/build.ts';
+import { provenanceLabel } from '../../estimators/lut/lut-estimator.ts';
+import type { LutEntryRecord } from '../../storage/types.ts';
+import { createProgress } from '../progress.ts';
+import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
+
+interface BuildOpts {
+  readonly db: string;
+  readonly space: string;
+  readonly batch: number;
+  readonly repeats: number;
+  readonly warmup: number;
+  readonly seed: number;
+  readonly json?: boolean;
+}
+
+export function registerLut(program: Command): void {
+  const group = program.command('lut').description('latency lookup table measured on the active backend');
+  withJson(withDb(group.command('build')))
+    .description('time every distinct block of a space (only entries missing for this provenance)')
+    .option('--space <name>', 'search space', 'mbconv')
+    .option('--batch <n>', 'batch size', intArg('--batch', 1), 1)
+    .option('--repeats <n>', 'timed runs per entry', intArg('--repeats', 1), 10)
+    .option('--warmup <n>', 'untimed runs first', intArg('--warmup', 0), 3)
+    .option('--seed <n>', 'seed for the random weights and inputs', intArg('--seed', 0), 0)
+    .action(async (opts: BuildOpts, cmd: Command) => {
+      await initTf(globalOptions(cmd).backend);
+      const space = createSpace(opts.space);
+      const storage = await SqliteStorage.open(opts.db);
+      const progress = createProgress({ quiet: opts.json });
+      const stop = interruptSignal();
+      try {
+        const r = await buildLut(storage, space, { ...opts, progress: progress.update, signal: stop.signal });
+        progress.stop();
+        if (opts.json) return printJson(r);
+        process.stdout.write(
+          `${r.units} units in ${opts.space}: ${r.alreadyStored} already stored, ${r.measured} measured${r.aborted ? ' (interrupted: rerun to finish)' : ''}\n` +
+            `provenance ${provenanceLabel(r.provenance)}\n`,
+        );
+      } finally {
+        stop.release();
+        progress.stop();
+        await storage.close();
+      }
+    });
+  withJson(withDb(group.command('show')))
+    .description('summarize stored LUT entries per provenance')
+    .option('--entries', 'list every entry')
+    .action(async (opts: { db: string; json?: boolean; entries?: boolean }) => {
+      const storage = await SqliteStorage.open(opts.db, { readonly: true });
+      let rows: readonly LutEntryRecord[];
+      try {
+        rows = await storage.listLutEntries();
+      } finally {
+        await storage.close();
+      }
+      const groups = new Map<string, LutEntryRecord[]>();
+      for (const r of rows) groups.set(provenanceLabel(r), [...(groups.get(provenanceLabel(r)) ?? []), r]);
+      const summary = [...groups].map(([label, rs]) => ({
+        provenance: label,
+        entries: rs.length,
+        totalMedianMs: rs.reduce((s, r) => s + r.medianMs, 0),
+        maxRelativeSpread: Math.max(...rs.map((r) => r.spreadMs / r.medianMs)),
+        measuredFrom: rs.reduce((a, r) => (r.measuredAt < a ? r.measuredAt : a), rs[0]?.measuredAt ?? ''),
+        measuredTo: rs.reduce((a, r) => (r.measuredAt > a ? r.measuredAt : a), ''),
+      }));
+      if (opts.json) return printJson(opts.entries ? { summary, entries: rows } : { summary });
+      if (rows.length === 0) {
+        process.stdout.write(`no LUT entries in ${opts.db} (run \`nas lut build\`)\n`);
+        return;
+      }
+      process.stdout.write(
+        `${formatTable(summary, [
+          { header: 'PROVENANCE', get: (s) => s.provenance },
+          { header: 'ENTRIES', get: (s) => s.entries, align: 'right' },
+          { header: 'MAX IQR/MEDIAN', get: (s) => s.maxRelativeSpread, align: 'right' },
+          { header: 'MEASURED', get: (s) => `${s.measuredFrom.slice(0, 16)} … ${s.measuredTo.slice(0, 16)}` },
+        ])}\n`,
+      );
+      if (opts.entries) {
+        process.stdout.write(
+          `${formatTable(rows, [
+            { header: 'KEY', get: (r) => r.key },
+            { header: 'MEDIAN MS', get: (r) => r.medianMs, align: 'right' },
+            { header: 'IQR MS', get: (r) => r.spreadMs, align: 'right' },
+            { header: 'N', get: (r) => r.count, align: 'right' },
+          ])}\n`,
+        );
+      }
+    });
+}

@@ -1,0 +1,52 @@
+/**
+ * Latency from the lookup table: the sum of the stored medians of an arch's units, as OFA and
+ * ProxylessNAS estimate on-device latency. Inter-unit effects (cache state, allocator, dispatch)
+ * are not in the sum; the learned predictor corrects for them.
+ */
+import type { Arch, Objective } from '../../core/types.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import type { NetworkSpace } from '../../search-space/space.ts';
+import type { Storage } from '../../storage/storage.ts';
+import type { LutEntryRecord, LutProvenance } from '../../storage/types.ts';
+import type { Estimate, Estimator } from '../estimator.ts';
+import { splitUnits } from './units.ts';
+
+export const LATENCY_OBJECTIVE: Objective = { name: 'latency_ms', unit: 'ms', direction: 'min' };
+
+export interface LatencyTable {
+  readonly provenance: LutProvenance;
+  readonly entries: ReadonlyMap<string, LutEntryRecord>;
+}
+
+export async function loadLatencyTable(storage: Storage, provenance: LutProvenance): Promise<LatencyTable> {
+  const rows = await storage.listLutEntries(provenance);
+  return { provenance, entries: new Map(rows.map((r) => [r.key, r])) };
+}
+
+export function provenanceLabel(p: LutProvenance): string {
+  return `${p.backend}/tfjs-${p.tfjsVersion}/${p.threads}t/b${p.batchSize}/${p.cpuModel}`;
+}
+
+/** Per-unit medians of an arch; throws NotFoundError naming the first unit not in the table. */
+export function lutBreakdown(space: NetworkSpace<Arch>, table: LatencyTable, arch: Arch): { unit: string; ms: number }[] {
+  return splitUnits(space.layers(space.validate(arch), { batch: table.provenance.batchSize })).map((u) => {
+    const e = table.entries.get(u.key);
+    if (!e) throw new NotFoundError(`latency LUT entry (${provenanceLabel(table.provenance)}; run \`nas lut build\`)`, u.key);
+    return { unit: u.layers.map((l) => l.name).join('+'), ms: e.medianMs };
+  });
+}
+
+export function lutEstimator(space: NetworkSpace<Arch>, table: LatencyTable): Estimator {
+  return {
+    name: 'lut',
+    objectives: [LATENCY_OBJECTIVE],
+    async estimate(arch: Arch): Promise<Estimate> {
+      const parts = lutBreakdown(space, table, arch);
+      return {
+        values: { latency_ms: parts.reduce((s, p) => s + p.ms, 0) },
+        perLayer: parts,
+        provenance: `lut:${provenanceLabel(table.provenance)}`,
+      };
+    },
+  };
+}
