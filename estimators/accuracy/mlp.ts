@@ -1,0 +1,126 @@
+/**
+ * A small multilayer perceptron in tfjs for predictors (Once-for-All's accuracy predictor is an MLP
+ * with three hidden ReLU layers of 400 units over the arch encoding). Weights are initialised from
+ * our Rng (He-normal), minibatches are shuffled by it, and Adam runs on whatever backend is active,
+ * so the same seed on the same backend gives the same predictor. Only dense layers and ReLU, whose
+ * gradients every backend has (matMul, step), so it trains on wasm.
+ */
+import { tf } from '../../core/tf.ts';
+import { Rng } from '../../core/rng.ts';
+import { ConfigError } from '../../core/errors.ts';
+
+export interface MlpConfig {
+  readonly inputs: number;
+  readonly hidden: readonly number[];
+  readonly outputs: number;
+}
+
+export interface TrainOptions {
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  /** L2 penalty on weights (not biases). */
+  readonly weightDecay?: number;
+  readonly onEpoch?: (epoch: number, loss: number) => void;
+}
+
+/** A variable holding `t`'s values; `t` itself is released (tf.variable keeps its own handle). */
+function toVariable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t);
+  t.dispose();
+  return v;
+}
+
+export class Mlp {
+  readonly config: MlpConfig;
+  private readonly params: tf.Variable[];
+
+  private constructor(config: MlpConfig, params: tf.Variable[]) {
+    this.config = config;
+    this.params = params;
+  }
+
+  static create(config: MlpConfig, rng: Rng): Mlp {
+    const sizes = [config.inputs, ...config.hidden, config.outputs];
+    if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new ConfigError('mlp.sizes', sizes.join('×'), 'every layer size must be a positive integer');
+    const params: tf.Variable[] = [];
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      const [fanIn, fanOut] = [sizes[i] as number, sizes[i + 1] as number];
+      const std = Math.sqrt(2 / fanIn);
+      const w = Float32Array.from({ length: fanIn * fanOut }, () => rng.normal() * std);
+      params.push(toVariable(tf.tensor2d(w, [fanIn, fanOut])), toVariable(tf.zeros([fanOut])));
+    }
+    return new Mlp(config, params);
+  }
+
+  static fromWeights(config: MlpConfig, weights: readonly Float32Array[]): Mlp {
+    const sizes = [config.inputs, ...config.hidden, config.outputs];
+    const params: tf.Variable[] = [];
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      const shape: [number, number] = [sizes[i] as number, sizes[i + 1] as number];
+      const w = weights[2 * i];
+      const b = weights[2 * i + 1];
+      if (!w || w.length !== shape[0] * shape[1] || !b || b.length !== shape[1]) {
+        throw new ConfigError(`mlp.weights[${2 * i}]`, w?.length ?? 'missing', `expected ${shape[0]}×${shape[1]} weights and ${shape[1]} biases`);
+      }
+      params.push(toVariable(tf.tensor2d(w, shape)), toVariable(tf.tensor1d(b)));
+    }
+    return new Mlp(config, params);
+  }
+
+  private forward(x: tf.Tensor2D): tf.Tensor2D {
+    let h = x;
+    for (let i = 0; i < this.params.length; i += 2) {
+      h = tf.add(tf.matMul(h, this.params[i] as tf.Tensor2D), this.params[i + 1] as tf.Tensor1D);
+      if (i + 2 < this.params.length) h = tf.relu(h);
+    }
+    return h;
+  }
+
+  /** Mean squared error training with Adam; returns the final epoch's mean loss. */
+  train(x: readonly (readonly number[])[], y: readonly (readonly number[])[], rng: Rng, options: TrainOptions = {}): number {
+    const { epochs = 200, batchSize = 64, learningRate = 1e-3, weightDecay = 1e-4 } = options;
+    if (x.length !== y.length || x.length === 0) throw new ConfigError('samples', `${x.length} inputs / ${y.length} targets`, 'need equally many, at least one');
+    const opt = tf.train.adam(learningRate);
+    const xs = tf.tensor2d(x.map((r) => [...r]));
+    const ys = tf.tensor2d(y.map((r) => [...r]));
+    let last = NaN;
+    try {
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        const order = rng.shuffle(Array.from({ length: x.length }, (_, i) => i));
+        let sum = 0;
+        for (let start = 0; start < order.length; start += batchSize) {
+          const idx = tf.tensor1d(order.slice(start, start + batchSize), 'int32');
+          const loss = opt.minimize(() => {
+            const bx = tf.gather(xs, idx) as tf.Tensor2D;
+            const by = tf.gather(ys, idx);
+            const mse = tf.mean(tf.square(tf.sub(this.forward(bx), by)));
+            const l2 = this.params.filter((_, i) => i % 2 === 0).reduce((acc: tf.Scalar, w) => tf.add(acc, tf.sum(tf.square(w))), tf.scalar(0));
+            return tf.add(mse, tf.mul(weightDecay, l2)) as tf.Scalar;
+          }, true);
+          sum += (loss?.dataSync()[0] ?? 0) * idx.shape[0];
+          loss?.dispose();
+          idx.dispose();
+        }
+        last = sum / x.length;
+        options.onEpoch?.(epoch, last);
+      }
+    } finally {
+      tf.dispose([xs, ys]);
+      opt.dispose();
+    }
+    return last;
+  }
+
+  predict(x: readonly (readonly number[])[]): number[][] {
+    return tf.tidy(() => this.forward(tf.tensor2d(x.map((r) => [...r]))).arraySync());
+  }
+
+  weights(): Float32Array[] {
+    return this.params.map((p) => p.dataSync() as Float32Array).map((a) => Float32Array.from(a));
+  }
+
+  dispose(): void {
+    this.params.forEach((p) => p.dispose());
+  }
+}
