@@ -6,11 +6,13 @@
  *   bytes 8..11  format version (CACHE_VERSION)
  *   bytes 12..15 header length L
  *   16..16+L     UTF-8 JSON header: caller `meta` (e.g. source checksum, seed), `payloadBytes`,
- *                `payloadSha256`, and per dataset its shape, class names and section offsets
+ *                `sha256`, and per dataset its shape, class names and section offsets
  *   then, padded to 8 bytes, the payload: per dataset images (N·H·W·C u8), labels (N u8),
  *   sourceIndex (N u32), each section starting on an 8-byte boundary
- * Reads verify magic, version, sizes and the payload sha256, so a torn or corrupt file is reported
- * (and the loader rebuilds it). Writes go to a temp file that is renamed over the target, so a
+ * `sha256` covers the meta, the section descriptions and the payload (version 1 covered only the
+ * payload, so an edited shape or class count in the header went unnoticed). Reads verify magic,
+ * version, sizes, the section layout and the checksum, so a torn or corrupt file is reported as a
+ * DatasetError naming the file (and the loader rebuilds it). Writes go to a temp file that is renamed over the target, so a
  * killed process leaves either the old file or the new one, never a mix.
  */
 import { createHash } from 'node:crypto';
@@ -22,7 +24,7 @@ import { readBytes, readHead } from './files.ts';
 import { makeDataset, type ImageDataset } from './types.ts';
 
 export const CACHE_MAGIC = 'NASDSET\n';
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 const PREFIX = 16;
 
 interface Section {
@@ -42,7 +44,8 @@ interface Section {
 export interface CacheHeader {
   readonly meta: JsonObject;
   readonly payloadBytes: number;
-  readonly payloadSha256: string;
+  /** sha256 of JSON.stringify([meta, datasets]) followed by the payload. */
+  readonly sha256: string;
   readonly datasets: readonly Section[];
 }
 
@@ -71,7 +74,7 @@ export function writeDatasetCache(file: string, meta: JsonObject, datasets: read
     payload.set(ds.labels, s.labels);
     payload.set(new Uint8Array(ds.sourceIndex.buffer, ds.sourceIndex.byteOffset, 4 * ds.n), s.sourceIndex);
   });
-  const header: CacheHeader = { meta, payloadBytes, payloadSha256: createHash('sha256').update(payload).digest('hex'), datasets: sections };
+  const header: CacheHeader = { meta, payloadBytes, sha256: contentSha256(meta, sections, payload), datasets: sections };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(PREFIX);
   prefix.write(CACHE_MAGIC, 0, 'latin1');
@@ -99,6 +102,10 @@ export function writeDatasetCache(file: string, meta: JsonObject, datasets: read
   }
 }
 
+function contentSha256(meta: JsonObject, sections: readonly Section[], payload: Uint8Array): string {
+  return createHash('sha256').update(JSON.stringify([meta, sections])).update(payload).digest('hex');
+}
+
 function parsePrefix(bytes: Uint8Array, file: string): number {
   if (bytes.length < PREFIX) throw new DatasetError(file, `truncated cache: ${bytes.length} bytes, the header alone needs ${PREFIX}`);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -112,7 +119,7 @@ function parseHeader(bytes: Uint8Array, file: string, jsonLength: number): Cache
   if (bytes.length < PREFIX + jsonLength) throw new DatasetError(file, 'truncated cache: header cut off');
   try {
     const h = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + PREFIX, jsonLength).toString('utf8')) as CacheHeader;
-    if (typeof h.payloadBytes !== 'number' || typeof h.payloadSha256 !== 'string' || !Array.isArray(h.datasets)) throw new Error('missing fields');
+    if (typeof h.payloadBytes !== 'number' || typeof h.sha256 !== 'string' || !Array.isArray(h.datasets)) throw new Error('missing fields');
     return h;
   } catch (e) {
     throw new DatasetError(file, `corrupt cache header: ${e instanceof Error ? e.message : String(e)}`);
@@ -136,26 +143,35 @@ export function readDatasetCache(file: string): { header: CacheHeader; datasets:
     throw new DatasetError(file, `${have < header.payloadBytes ? 'truncated' : 'oversized'} cache: payload is ${have} bytes, header says ${header.payloadBytes}`);
   }
   const payload = bytes.subarray(start);
-  if (createHash('sha256').update(payload).digest('hex') !== header.payloadSha256) {
-    throw new DatasetError(file, 'corrupt cache: payload checksum mismatch');
+  if (contentSha256(header.meta, header.datasets, payload) !== header.sha256) {
+    throw new DatasetError(file, 'corrupt cache: checksum mismatch (header or payload changed)');
   }
   const datasets = header.datasets.map((s) => {
     const size = s.n * s.height * s.width * s.channels;
     if (s.sourceIndex + 4 * s.n > payload.length) throw new DatasetError(file, `corrupt cache header: section ${s.name} out of bounds`);
-    // Copies (rather than views) so the datasets own aligned buffers and the file buffer can go.
-    const sourceIndex = new Uint32Array(s.n);
-    new Uint8Array(sourceIndex.buffer).set(payload.subarray(s.sourceIndex, s.sourceIndex + 4 * s.n));
-    return makeDataset({
-      name: s.name,
-      images: payload.slice(s.images, s.images + size),
-      labels: payload.slice(s.labels, s.labels + s.n),
-      sourceIndex,
-      height: s.height,
-      width: s.width,
-      channels: s.channels,
-      numClasses: s.numClasses,
-      classNames: s.classNames,
-    });
+    try {
+      return section(s, payload, size);
+    } catch (e) {
+      throw new DatasetError(file, `corrupt cache header: ${e instanceof Error ? e.message : String(e)}`);
+    }
   });
   return { header, datasets };
+}
+
+/** One dataset out of the payload; makeDataset's shape checks catch an inconsistent header. */
+function section(s: Section, payload: Uint8Array, size: number): ImageDataset {
+  // Copies (rather than views) so the datasets own aligned buffers and the file buffer can go.
+  const sourceIndex = new Uint32Array(s.n);
+  new Uint8Array(sourceIndex.buffer).set(payload.subarray(s.sourceIndex, s.sourceIndex + 4 * s.n));
+  return makeDataset({
+    name: s.name,
+    images: payload.slice(s.images, s.images + size),
+    labels: payload.slice(s.labels, s.labels + s.n),
+    sourceIndex,
+    height: s.height,
+    width: s.width,
+    channels: s.channels,
+    numClasses: s.numClasses,
+    classNames: s.classNames,
+  });
 }

@@ -86,11 +86,15 @@ function scan(bytes: Uint8Array, file: string, rowLength: number): PixelRows {
 
 function viaJsonParse(bytes: Uint8Array, file: string, rowLength: number): PixelRows {
   let doc: unknown;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   try {
-    doc = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    doc = JSON.parse(text);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new DatasetError(file, `${/end of (JSON )?input/i.test(msg) ? 'truncated' : 'invalid'} JSON: ${msg}`);
+    // Node 20 reports a cut-off document either as "end of JSON input" or as an error at the last position.
+    const at = /at position (\d+)/.exec(msg);
+    const truncated = /end of (JSON )?input/i.test(msg) || (at !== null && Number(at[1]) >= text.trimEnd().length);
+    throw new DatasetError(file, `${truncated ? 'truncated' : 'invalid'} JSON: ${msg}`);
   }
   const data = (doc as { data?: unknown } | null)?.data;
   if (!Array.isArray(data)) throw new DatasetError(file, 'expected an object with a "data" array of pixel rows');

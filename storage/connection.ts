@@ -21,6 +21,7 @@ export const OPEN_READWRITE_CREATE = sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREAT
 export class Connection {
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(private readonly db: sqlite3.Database, readonly path: string, readonly readonly: boolean) {}
 
@@ -85,12 +86,19 @@ export class Connection {
     });
   }
 
-  /** Waits for queued work, then closes; idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.lock;
-    this.closed = true;
-    await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(wrap(this.path, err, 'close failed')) : resolve())));
+  /** True once close() has been called (work queued before it still runs). */
+  get isClosed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Waits for queued work, then closes; idempotent, also for concurrent callers (they share one close). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.lock;
+      this.closed = true;
+      await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(wrap(this.path, err, 'close failed')) : resolve())));
+    })();
+    return this.closing;
   }
 }
 

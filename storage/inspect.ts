@@ -25,6 +25,12 @@ export async function inspectDatabase(file: string): Promise<DatabaseInfo> {
     const header = await readHeader(path);
     if (header === null) return { ...base, exists: false, schemaVersion: null, problem: null };
     if (header.size === 0) return { ...base, exists: true, schemaVersion: 0, problem: null };
+    // Decide from the plain-fs header when it already says "not ours": opening even a read-only
+    // connection on a WAL database leaves -wal/-shm files behind, which `doctor` must not do.
+    const foreign = header.applicationId !== APPLICATION_ID && header.userVersion > 0 ? `not a nas-codesign database (application_id ${header.applicationId})` : null;
+    if (foreign || header.userVersion > SCHEMA_VERSION) {
+      return { ...base, exists: true, schemaVersion: header.userVersion, problem: foreign ?? `schema version ${header.userVersion} is newer than supported ${SCHEMA_VERSION}` };
+    }
     const conn = await Connection.open(path, OPEN_READONLY);
     try {
       const found = await inspect(conn);

@@ -179,6 +179,10 @@ export class MemoryStorage implements Storage {
     const events = (input.events ?? []).map((e) => checkEvent(e));
     const outcomes = input.trials.map((t, i) => checkOutcome(t.outcome, `step.trials[${i}].outcome`));
     this.requireExperiment(input.experimentId, 'step.experimentId');
+    // Checked up front: putEvent runs in phase 2, where a NotFoundError would leave a half-applied step.
+    events.forEach((e, i) => {
+      if (e.experimentId !== null) this.requireExperiment(e.experimentId, `step.events[${i}].experimentId`);
+    });
     // Phase 1: build every record without touching the store; any throw leaves it unchanged.
     const planned: { insert: boolean; rec: TrialRecord }[] = [];
     const pending = new Set<number>();

@@ -45,6 +45,11 @@ export class SqliteStorage implements Storage {
     return this.db.readonly;
   }
 
+  /** Closed first, then input validation: after close() every call rejects with StorageError. */
+  private alive(): void {
+    if (this.db.isClosed) throw new StorageError(this.db.path, 'storage is closed');
+  }
+
   private now(): string {
     return this.clock().toISOString();
   }
@@ -58,7 +63,8 @@ export class SqliteStorage implements Storage {
     return this.db.transaction(fn);
   }
 
-  schemaVersion(): Promise<number> {
+  async schemaVersion(): Promise<number> {
+    this.alive();
     return this.read(() => userVersion(this.db));
   }
 
@@ -69,7 +75,8 @@ export class SqliteStorage implements Storage {
     return experimentRecord(row, objectives);
   }
 
-  createExperiment(input: NewExperiment): Promise<ExperimentRecord> {
+  async createExperiment(input: NewExperiment): Promise<ExperimentRecord> {
+    this.alive();
     const e = checkExperiment(input);
     return this.write(async () => {
       if (await this.db.get('SELECT 1 FROM experiments WHERE name = ?', [e.name])) throw new ConfigError('experiment.name', e.name, 'already exists');
@@ -85,18 +92,21 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  getExperiment(id: number): Promise<ExperimentRecord> {
+  async getExperiment(id: number): Promise<ExperimentRecord> {
+    this.alive();
     return this.read(() => this.experiment(id));
   }
 
-  findExperiment(name: string): Promise<ExperimentRecord | null> {
+  async findExperiment(name: string): Promise<ExperimentRecord | null> {
+    this.alive();
     return this.read(async () => {
       const row = await this.db.get<{ id: number }>('SELECT id FROM experiments WHERE name = ?', [String(name)]);
       return row ? this.experiment(row.id) : null;
     });
   }
 
-  listExperiments(): Promise<readonly ExperimentSummary[]> {
+  async listExperiments(): Promise<readonly ExperimentSummary[]> {
+    this.alive();
     return this.read(async () => {
       const rows = await this.db.all<ExperimentRow & { total: number; running: number; finished: number; failed: number }>(
         `SELECT e.*, count(t.id) AS total, count(CASE t.state WHEN 'running' THEN 1 END) AS running,
@@ -111,7 +121,8 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  setExperimentStatus(id: number, status: ExperimentStatus): Promise<ExperimentRecord> {
+  async setExperimentStatus(id: number, status: ExperimentStatus): Promise<ExperimentRecord> {
+    this.alive();
     const s = checkStatus(status);
     return this.write(async () => {
       const { changes } = await this.db.run('UPDATE experiments SET status = ?, updated_at = ? WHERE id = ?', [s, this.now(), checkId(id, 'experimentId')]);
@@ -154,26 +165,31 @@ export class SqliteStorage implements Storage {
     return this.trial(id);
   }
 
-  startTrial(input: NewTrial): Promise<TrialRecord> {
+  async startTrial(input: NewTrial): Promise<TrialRecord> {
+    this.alive();
     checkNewTrial(input);
     return this.write(async () => this.trial(await this.insertTrial(input, 'trial', null)));
   }
 
-  finishTrial(id: number, outcome: Omit<FinishedOutcome, 'state'>): Promise<TrialRecord> {
+  async finishTrial(id: number, outcome: Omit<FinishedOutcome, 'state'>): Promise<TrialRecord> {
+    this.alive();
     const o = checkOutcome({ ...outcome, state: 'finished' });
     return this.write(() => this.complete(id, o));
   }
 
-  failTrial(id: number, outcome: Omit<FailedOutcome, 'state'>): Promise<TrialRecord> {
+  async failTrial(id: number, outcome: Omit<FailedOutcome, 'state'>): Promise<TrialRecord> {
+    this.alive();
     const o = checkOutcome({ ...outcome, state: 'failed' });
     return this.write(() => this.complete(id, o));
   }
 
-  getTrial(id: number): Promise<TrialRecord> {
+  async getTrial(id: number): Promise<TrialRecord> {
+    this.alive();
     return this.read(() => this.trial(id));
   }
 
-  listTrials(query: TrialQuery = {}): Promise<Page<TrialRecord>> {
+  async listTrials(query: TrialQuery = {}): Promise<Page<TrialRecord>> {
+    this.alive();
     const q = checkQuery(query);
     return this.read(async () => {
       // One read transaction so the page and its total come from the same snapshot.
@@ -190,12 +206,14 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  countTrials(query: TrialQuery = {}): Promise<number> {
+  async countTrials(query: TrialQuery = {}): Promise<number> {
+    this.alive();
     const where = trialWhere(checkQuery(query));
     return this.read(async () => (await this.db.get<{ n: number }>(`SELECT count(*) AS n FROM trials t ${where.sql}`, where.params))!.n);
   }
 
-  commitStep(input: StepInput): Promise<StepResult> {
+  async commitStep(input: StepInput): Promise<StepResult> {
+    this.alive();
     checkId(input?.experimentId, 'step.experimentId');
     assertJson(input.snapshot, 'step.snapshot');
     const events = (input.events ?? []).map((e) => checkEvent(e));
@@ -232,7 +250,8 @@ export class SqliteStorage implements Storage {
     return snapshotRecord((await this.db.get<SnapshotRow>('SELECT * FROM strategy_state WHERE experiment_id = ?', [experimentId]))!);
   }
 
-  saveSnapshot(experimentId: number, state: Json): Promise<SnapshotRecord> {
+  async saveSnapshot(experimentId: number, state: Json): Promise<SnapshotRecord> {
+    this.alive();
     checkId(experimentId, 'experimentId');
     assertJson(state, 'snapshot');
     return this.write(async () => {
@@ -241,7 +260,8 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  loadSnapshot(experimentId: number): Promise<SnapshotRecord | null> {
+  async loadSnapshot(experimentId: number): Promise<SnapshotRecord | null> {
+    this.alive();
     return this.read(async () => {
       await this.experiment(experimentId);
       const row = await this.db.get<SnapshotRow>('SELECT * FROM strategy_state WHERE experiment_id = ?', [experimentId]);
@@ -255,12 +275,14 @@ export class SqliteStorage implements Storage {
     return eventRecord((await this.db.get<EventRow>('SELECT * FROM events WHERE id = ?', [lastID]))!);
   }
 
-  appendEvent(input: NewEvent): Promise<EventRecord> {
+  async appendEvent(input: NewEvent): Promise<EventRecord> {
+    this.alive();
     const e = checkEvent(input);
     return this.write(() => this.putEvent(e));
   }
 
-  eventsSince(afterId: number, options: { experimentId?: number; limit?: number } = {}): Promise<readonly EventRecord[]> {
+  async eventsSince(afterId: number, options: { experimentId?: number; limit?: number } = {}): Promise<readonly EventRecord[]> {
+    this.alive();
     const { after, limit } = checkEventsQuery(afterId, options);
     const byExp = options.experimentId !== undefined;
     return this.read(async () => {
@@ -272,7 +294,8 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  upsertLutEntries(entries: readonly LutEntryInput[]): Promise<readonly LutEntryRecord[]> {
+  async upsertLutEntries(entries: readonly LutEntryInput[]): Promise<readonly LutEntryRecord[]> {
+    this.alive();
     const now = this.now();
     const checked = entries.map((e, i) => checkLutEntry(e, i, now));
     return this.write(async () => {
@@ -287,7 +310,8 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  listLutEntries(filter: Partial<LutProvenance> = {}): Promise<readonly LutEntryRecord[]> {
+  async listLutEntries(filter: Partial<LutProvenance> = {}): Promise<readonly LutEntryRecord[]> {
+    this.alive();
     const f = checkProvenanceFilter(filter);
     const cols: Record<keyof LutProvenance, string> = { backend: 'backend', tfjsVersion: 'tfjs_version', cpuModel: 'cpu_model', threads: 'threads', batchSize: 'batch_size' };
     const keys = (Object.keys(cols) as (keyof LutProvenance)[]).filter((k) => f[k] !== undefined);
@@ -298,7 +322,8 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  missingLutKeys(provenance: LutProvenance, keys: readonly string[]): Promise<readonly string[]> {
+  async missingLutKeys(provenance: LutProvenance, keys: readonly string[]): Promise<readonly string[]> {
+    this.alive();
     const p = checkProvenance(provenance);
     return this.read(async () => {
       const rows = await this.db.all<{ key: string }>(
@@ -310,7 +335,8 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  savePredictor(input: NewPredictor): Promise<PredictorRecord> {
+  async savePredictor(input: NewPredictor): Promise<PredictorRecord> {
+    this.alive();
     const p = checkPredictor(input);
     return this.write(async () => {
       const { lastID } = await this.db.run('INSERT INTO predictors (kind, metadata, blob, path, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)', [p.kind, JSON.stringify(p.metadata), p.blob, p.path, p.sha256, this.now()]);
@@ -318,14 +344,16 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  loadPredictor(kind: string): Promise<PredictorRecord | null> {
+  async loadPredictor(kind: string): Promise<PredictorRecord | null> {
+    this.alive();
     return this.read(async () => {
       const row = await this.db.get<PredictorRow>('SELECT * FROM predictors WHERE kind = ? ORDER BY id DESC LIMIT 1', [String(kind)]);
       return row ? predictorRecord(row) : null;
     });
   }
 
-  listPredictors(kind?: string): Promise<readonly PredictorRecord[]> {
+  async listPredictors(kind?: string): Promise<readonly PredictorRecord[]> {
+    this.alive();
     return this.read(async () => {
       const rows = kind === undefined
         ? await this.db.all<PredictorRow>('SELECT * FROM predictors ORDER BY id DESC')
@@ -334,7 +362,8 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  saveCheckpoint(input: NewCheckpoint): Promise<CheckpointRecord> {
+  async saveCheckpoint(input: NewCheckpoint): Promise<CheckpointRecord> {
+    this.alive();
     const c = checkCheckpoint(input);
     return this.write(async () => {
       const { lastID } = await this.db.run(
@@ -345,7 +374,8 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  listCheckpoints(dataset?: string): Promise<readonly CheckpointRecord[]> {
+  async listCheckpoints(dataset?: string): Promise<readonly CheckpointRecord[]> {
+    this.alive();
     return this.read(async () => {
       const rows = dataset === undefined
         ? await this.db.all<CheckpointRow>('SELECT * FROM checkpoints ORDER BY id DESC')

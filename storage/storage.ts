@@ -47,7 +47,7 @@ export interface Storage {
   /** Schema version of the open store. */
   schemaVersion(): Promise<number>;
 
-  /** Names are unique: a duplicate throws ConfigError('name', …). Status starts as 'created'. */
+  /** Names are unique: a duplicate throws ConfigError('experiment.name', …). Status starts as 'created'. */
   createExperiment(input: NewExperiment): Promise<ExperimentRecord>;
   /** Throws NotFoundError. */
   getExperiment(id: number): Promise<ExperimentRecord>;

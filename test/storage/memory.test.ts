@@ -1,0 +1,4 @@
+import { MemoryStorage } from '../../storage/memory.ts';
+import { storageConformance } from '../conformance/storage.case.ts';
+
+storageConformance('MemoryStorage', async () => ({ storage: new MemoryStorage() }));
