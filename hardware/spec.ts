@@ -36,6 +36,9 @@ export interface StorageLevel {
   /** Data-space names this level must keep / must bypass (mapper constraints); absent = free. */
   readonly keep?: readonly string[];
   readonly bypass?: readonly string[];
+  /** Problem dimensions the mapper may spread over this level's X / Y fan-out (absent = any). */
+  readonly spatialX?: readonly string[];
+  readonly spatialY?: readonly string[];
 }
 
 export interface MacUnit {
@@ -56,6 +59,12 @@ export interface ArchSpec {
   readonly levels: readonly StorageLevel[];
   readonly mac: MacUnit;
   readonly clockGHz: number;
+  /**
+   * 'fixed' (Timeloop: every value is one word of the level), 'scaled' (words per buffer and
+   * bytes moved follow each tensor's bit-width), 'bitfusion' (scaled, plus Bit Fusion throughput:
+   * 16 2-bit bricks per MAC, 16 / (ceil(ba/2)·ceil(bw/2)) products per cycle). Absent = 'fixed'.
+   */
+  readonly precision?: 'fixed' | 'scaled' | 'bitfusion';
 }
 
 function bad(arch: string, field: string, value: unknown, problem: string): never {

@@ -1,0 +1,68 @@
+/**
+ * `nas hw eval --arch PRESET|FILE --workload FILE [--mapping FILE] [--json]` and `nas hw presets`:
+ * the accelerator cost model from the command line. A SCALE-Sim .cfg as --arch runs the systolic
+ * model, so SCALE-Sim users get SCALE-Sim numbers.
+ */
+import type { Command } from 'commander';
+import { ConfigError } from '../../core/errors.ts';
+import { hwEval, type HwEvalReport } from '../../hardware/eval-files.ts';
+import { PRESETS, peakMacsPerSecond, preset } from '../../hardware/presets.ts';
+import { archAreaMm2 } from '../../hardware/spec.ts';
+import { formatTable, intArg, printJson, withJson } from '../context.ts';
+
+const OBJECTIVES = ['edp', 'energy', 'latency'] as const;
+
+export function registerHw(program: Command): void {
+  const hw = program.command('hw').description('accelerator cost model: evaluate workloads, list presets');
+  withJson(
+    hw.command('eval')
+      .description('per-layer and total cycles, latency, energy, accesses, utilization and mapping')
+      .requiredOption('--arch <preset|file>', 'preset name, Timeloop arch .yaml (ERT/ART beside it) or SCALE-Sim .cfg')
+      .requiredOption('--workload <file>', 'SCALE-Sim topology .csv, Timeloop problem .yaml or LayerSpec .json')
+      .option('--mapping <file>', 'Timeloop map .yaml or map.txt (single-layer workloads)')
+      .option('--ert <dir>', 'folder with the Accelergy ERT/ART summaries (default: beside the arch YAML)')
+      .option('--objective <name>', 'mapper objective: edp | energy | latency', 'edp')
+      .option('--seed <n>', 'mapper seed', intArg('--seed'), 1),
+  ).action((opts: { arch: string; workload: string; mapping?: string; ert?: string; objective: string; seed: number; json?: boolean }) => {
+    if (!(OBJECTIVES as readonly string[]).includes(opts.objective)) throw new ConfigError('--objective', opts.objective, `must be one of ${OBJECTIVES.join(', ')}`);
+    const report = hwEval({ arch: opts.arch, workload: opts.workload, objective: opts.objective as (typeof OBJECTIVES)[number], seed: opts.seed, ...(opts.mapping ? { mapping: opts.mapping } : {}), ...(opts.ert ? { ert: opts.ert } : {}) });
+    if (opts.json) printJson(report);
+    else process.stdout.write(formatReport(report));
+  });
+  withJson(hw.command('presets').description('list accelerator presets')).action((opts: { json?: boolean }) => {
+    const rows = Object.values(PRESETS).map((s) => {
+      const a = preset(s.name);
+      return { name: s.name, pes: a.mac.instances, clockMHz: a.clockGHz * 1000, peakGops: (2 * peakMacsPerSecond(a)) / 1e9, areaMm2: archAreaMm2(a), levels: a.levels.map((l) => l.name).join(' < '), description: s.description };
+    });
+    if (opts.json) { printJson(rows); return; }
+    process.stdout.write(`${formatTable(rows, [
+      { header: 'preset', get: (r) => r.name }, { header: 'PEs', get: (r) => r.pes, align: 'right' }, { header: 'MHz', get: (r) => r.clockMHz, align: 'right' },
+      { header: 'peak GOPS', get: (r) => Math.round(r.peakGops), align: 'right' }, { header: 'mm²', get: (r) => r.areaMm2, align: 'right' }, { header: 'levels', get: (r) => r.levels },
+    ])}\n`);
+  });
+}
+
+function formatReport(r: HwEvalReport): string {
+  if (r.mode === 'systolic') {
+    const n = r.result;
+    const t = formatTable(n.layers, [
+      { header: 'layer', get: (l) => l.name }, { header: 'cycles', get: (l) => l.cycles, align: 'right' }, { header: 'util %', get: (l) => l.overallUtilPct, align: 'right' },
+      { header: 'ifmap rd', get: (l) => l.sram.ifmapReads, align: 'right' }, { header: 'filter rd', get: (l) => l.sram.filterReads, align: 'right' },
+      { header: 'ofmap wr', get: (l) => l.sram.ofmapWrites, align: 'right' }, { header: 'energy pJ', get: (l) => l.energy.totalPj, align: 'right' },
+    ]);
+    return `${r.arch} (systolic, ${n.config.dataflow})\n${t}\ntotal: ${n.cycles} cycles, ${n.latencyMs.toPrecision(4)} ms, ${n.energy.totalPj.toPrecision(4)} pJ, util ${n.overallUtilPct.toPrecision(4)} %\n`;
+  }
+  const out: string[] = [];
+  for (const l of r.layers) {
+    out.push(`== ${l.name}: ${l.cycles} cycles, ${l.latencyMs.toPrecision(4)} ms, ${l.energyPj.toPrecision(6)} pJ, utilization ${(100 * l.utilization).toFixed(1)} %`);
+    const rows = l.levels.flatMap((lv) => Object.entries(lv.tensors).map(([t, c]) => ({ level: lv.level, inst: lv.instances, t, ...c })));
+    out.push(formatTable(rows, [
+      { header: 'level', get: (x) => x.level }, { header: 'inst', get: (x) => x.inst, align: 'right' }, { header: 'tensor', get: (x) => x.t },
+      { header: 'tile', get: (x) => x.tile, align: 'right' }, { header: 'reads', get: (x) => x.reads, align: 'right' },
+      { header: 'fills', get: (x) => x.fills, align: 'right' }, { header: 'updates', get: (x) => x.updates, align: 'right' },
+    ]));
+    out.push('mapping:', l.mapping, '');
+  }
+  out.push(`total: ${r.cycles} cycles, ${r.latencyMs.toPrecision(4)} ms, ${r.energyPj.toPrecision(6)} pJ, area ${r.areaMm2.toPrecision(4)} mm²`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,178 @@
+/**
+ * The accelerator search space: PE rows × cols, per-PE register-file words, global-buffer KiB,
+ * DRAM bandwidth, dataflow and precision mode, under an area budget. It satisfies the SearchSpace
+ * contract of search-space/space.ts structurally (hardware sits below search-space in the
+ * dependency order, so it does not import it); strategies search it alone or jointly with networks.
+ */
+import { InvalidArchError } from '../../core/errors.ts';
+import type { Rng } from '../../core/rng.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { buildArch, type LevelSpec } from '../presets.ts';
+import { archAreaMm2, type ArchSpec } from '../spec.ts';
+
+export const ACCEL_CHOICES = {
+  peRows: [4, 8, 12, 16, 32],
+  peCols: [4, 8, 14, 16, 32],
+  rfWords: [8, 16, 32, 64, 192],
+  glbKiB: [32, 64, 108, 128, 256, 512],
+  dramGBps: [4, 8, 16, 32],
+  dataflow: ['ws', 'os', 'rs'],
+  precision: ['int8', 'int16', 'bitfusion'],
+} as const;
+
+type Choices = typeof ACCEL_CHOICES;
+type Field = keyof Choices;
+const FIELDS = Object.keys(ACCEL_CHOICES) as Field[];
+
+export interface AccelConfig extends JsonObject {
+  readonly peRows: number;
+  readonly peCols: number;
+  readonly rfWords: number;
+  readonly glbKiB: number;
+  readonly dramGBps: number;
+  readonly dataflow: Choices['dataflow'][number];
+  readonly precision: Choices['precision'][number];
+}
+
+const CLOCK_GHZ = 1;
+const MAC_PJ = 0.23; // Horowitz 45 nm: 8-b mult 0.2 + add 0.03 pJ
+const sramPjPerByte = (kib: number): number => (kib <= 8 ? 10 : kib <= 32 ? 20 : kib <= 1024 ? 20 + (80 * (kib - 32)) / 992 : 100) / 8;
+
+/** The accelerator a config denotes, as a storage hierarchy for the cost model. */
+export function accelArch(c: AccelConfig): ArchSpec {
+  const bits = c.precision === 'int16' ? 16 : 8;
+  // Register files: ~1× a MAC per access at 16 words (Eyeriss normalization), growing ~√size.
+  const rfPj = MAC_PJ * (bits / 8) * Math.sqrt(c.rfWords / 16);
+  const glbPj = sramPjPerByte(c.glbKiB) * (bits / 8);
+  const rf = (keep: string[]): LevelSpec => ({ name: 'rf', words: c.rfWords, wordBits: bits, perPe: true, readPj: rfPj, writePj: rfPj, keep });
+  const spatial: Record<AccelConfig['dataflow'], { x: string[]; y: string[]; rf: LevelSpec; bypass?: string[] }> = {
+    ws: { x: ['M'], y: ['C', 'R', 'S'], rf: rf(['Weights']) },
+    os: { x: ['P', 'Q', 'N'], y: ['M', 'G'], rf: rf(['Outputs']) },
+    rs: { x: ['Q', 'M', 'G'], y: ['R', 'S', 'C'], rf: { ...rf([]), keep: undefined } as LevelSpec, bypass: ['Weights'] },
+  };
+  const d = spatial[c.dataflow];
+  const glb: LevelSpec = {
+    name: 'GLB', words: (c.glbKiB * 8192) / bits, wordBits: bits, perPe: false, readPj: glbPj, writePj: glbPj,
+    spatialX: d.x, spatialY: d.y, ...(d.bypass ? { bypass: d.bypass } : {}),
+  };
+  const dram: LevelSpec = { name: 'DRAM', words: Infinity, wordBits: 8, perPe: false, readPj: 1300 / 8, writePj: 1300 / 8, bandwidth: c.dramGBps / CLOCK_GHZ };
+  return buildArch({
+    name: accelKey(c), description: 'searched accelerator', rows: c.peRows, cols: c.peCols, macBits: bits, macPj: MAC_PJ, clockGHz: CLOCK_GHZ,
+    levels: [d.rf, glb, dram], precision: c.precision === 'bitfusion' ? 'bitfusion' : 'scaled',
+  });
+}
+
+export function accelKey(c: AccelConfig): string {
+  return `pe${c.peRows}x${c.peCols}-rf${c.rfWords}-glb${c.glbKiB}k-bw${c.dramGBps}-${c.dataflow}-${c.precision}`;
+}
+
+export interface AccelSpaceOptions {
+  /** Configurations above this area (mm², our area model) are invalid. Default: no budget. */
+  readonly areaBudgetMm2?: number;
+}
+
+function fromIndices(ix: readonly number[]): AccelConfig {
+  const o: Record<string, number | string> = {};
+  FIELDS.forEach((f, i) => { o[f] = (ACCEL_CHOICES[f] as readonly (number | string)[])[ix[i] ?? 0] as number | string; });
+  return o as AccelConfig;
+}
+
+function toIndices(c: AccelConfig): number[] {
+  return FIELDS.map((f) => (ACCEL_CHOICES[f] as readonly (number | string)[]).indexOf(c[f]));
+}
+
+export function createAccelSpace(opts: AccelSpaceOptions = {}) {
+  const budget = opts.areaBudgetMm2 ?? Infinity;
+  const areaCache = new Map<string, number>();
+  const area = (c: AccelConfig): number => {
+    const k = accelKey(c);
+    let a = areaCache.get(k);
+    if (a === undefined) { a = archAreaMm2(accelArch(c)); areaCache.set(k, a); }
+    return a;
+  };
+  const fits = (c: AccelConfig): boolean => area(c) <= budget;
+  const arity = FIELDS.map((f) => ACCEL_CHOICES[f].length);
+  const offsets = arity.map((_a, i) => arity.slice(0, i).reduce((s, x) => s + x, 0));
+  const encodingLength = arity.reduce((s, x) => s + x, 0);
+  let sizeMemo: bigint | undefined;
+
+  const space = {
+    name: 'accel',
+    encodingLength,
+    area,
+    sample(rng: Rng): AccelConfig {
+      for (let i = 0; i < 10_000; i++) {
+        const c = fromIndices(arity.map((n) => rng.int(n)));
+        if (fits(c)) return c;
+      }
+      throw new InvalidArchError('areaBudgetMm2', budget, 'admits no configuration');
+    },
+    mutate(x: AccelConfig, rng: Rng, p: number): AccelConfig {
+      if (!(p >= 0 && p <= 1)) throw new InvalidArchError('p', p, 'must be a probability in [0, 1]');
+      const base = toIndices(space.validate(x));
+      for (let attempt = 0; attempt < 1000; attempt++) {
+        const ix = base.map((v, i) => (rng.next() < p ? (v + 1 + rng.int((arity[i] ?? 1) - 1)) % (arity[i] ?? 1) : v));
+        if (ix.every((v, i) => v === base[i])) {
+          const i = rng.int(ix.length);
+          ix[i] = ((ix[i] ?? 0) + 1 + rng.int((arity[i] ?? 1) - 1)) % (arity[i] ?? 1);
+        }
+        const c = fromIndices(ix);
+        if (fits(c)) return c;
+      }
+      return { ...x };
+    },
+    crossover(a: AccelConfig, b: AccelConfig, rng: Rng): AccelConfig {
+      const ia = toIndices(a);
+      const ib = toIndices(b);
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const c = fromIndices(ia.map((v, i) => (rng.bool() ? v : (ib[i] as number))));
+        if (fits(c)) return c;
+      }
+      return { ...a };
+    },
+    encode(x: AccelConfig): number[] {
+      const v = new Array<number>(encodingLength).fill(0);
+      toIndices(x).forEach((ix, i) => { v[(offsets[i] ?? 0) + ix] = 1; });
+      return v;
+    },
+    decode(v: readonly number[]): AccelConfig {
+      if (v.length !== encodingLength) throw new InvalidArchError('encoding', v.length, `must have length ${encodingLength}`);
+      const ix = arity.map((n, g) => {
+        const start = offsets[g] ?? 0;
+        const group = v.slice(start, start + n);
+        const ones = group.filter((x) => x === 1).length;
+        if (ones !== 1 || group.some((x) => x !== 0 && x !== 1)) throw new InvalidArchError(`encoding[${start}]`, group, `must be a one-hot group for ${FIELDS[g]}`);
+        return group.indexOf(1);
+      });
+      return space.validate(fromIndices(ix));
+    },
+    validate(x: unknown): AccelConfig {
+      if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new InvalidArchError('accel', x, 'must be an object');
+      const o = x as Record<string, unknown>;
+      for (const f of FIELDS) {
+        if (!(ACCEL_CHOICES[f] as readonly unknown[]).includes(o[f])) throw new InvalidArchError(f, o[f], `must be one of ${ACCEL_CHOICES[f].join(', ')}`);
+      }
+      const extra = Object.keys(o).filter((k) => !(FIELDS as string[]).includes(k));
+      if (extra.length) throw new InvalidArchError(extra[0] as string, o[extra[0] as string], 'is not a field of the accelerator space');
+      const c = x as AccelConfig;
+      if (!fits(c)) throw new InvalidArchError('areaMm2', area(c), `exceeds the area budget ${budget} mm²`);
+      return c;
+    },
+    key: accelKey,
+    size(): bigint {
+      if (sizeMemo === undefined) { let n = 0n; for (const _c of space.enumerate()) n++; sizeMemo = n; }
+      return sizeMemo;
+    },
+    *enumerate(): Iterable<AccelConfig> {
+      const ix = arity.map(() => 0);
+      for (;;) {
+        const c = fromIndices(ix);
+        if (fits(c)) yield c;
+        let i = ix.length - 1;
+        while (i >= 0 && (ix[i] = ((ix[i] ?? 0) + 1) % (arity[i] ?? 1)) === 0) i--;
+        if (i < 0) return;
+      }
+    },
+  };
+  return space;
+}
