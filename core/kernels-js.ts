@@ -19,6 +19,18 @@ function highOut(k: number, s: number, pad: number, size: number, outSize: numbe
 /** Adapts the JS loops to the `DepthwiseKernels` interface over a Float32Array view of a heap. */
 export function jsDepthwiseKernels(heapOf: () => Float32Array): DepthwiseKernels {
   return {
+    tallAtB(a, b, out, rows, m, n) {
+      const h = heapOf();
+      const A = a >>> 2, B = b >>> 2, O = out >>> 2;
+      h.fill(0, O, O + m * n);
+      for (let r = 0; r < rows; r++) {
+        const ar = A + r * m, br = B + r * n;
+        for (let i = 0; i < m; i++) {
+          const av = h[ar + i]!, orow = O + i * n;
+          for (let j = 0; j < n; j++) h[orow + j] = h[orow + j]! + av * h[br + j]!;
+        }
+      }
+    },
     dwFilterGrad(x, dy, out, b0, b1, h, w, c, oh, ow, kh, kw, sh, sw, pt, pl, c0, c1, accumulate) {
       const m = heapOf();
       const X = x >>> 2, D = dy >>> 2, O = out >>> 2;

@@ -4,8 +4,9 @@
  * tfjs names so tfjs's own gradient definitions run unchanged on wasm. Also replaces the wasm
  * Conv2DBackpropInput for 1×1 convolutions with a matMul (its generic kernel is a scalar loop).
  *
- * Depthwise gradients run in the AssemblyScript kernels directly on the backend heap; 1×1 and k×k
- * filter gradients are XNNPACK matMuls (k×k after an im2col). NHWC, dilation 1, depthwise channel
+ * Depthwise gradients and the 1×1 / k×k filter gradients (k×k after an im2col) run in the
+ * AssemblyScript kernels directly on the backend heap (tallAtB: an XNNPACK matMul would repack its
+ * tall operand as weights on every call); 1×1 input gradients are XNNPACK matMuls. NHWC, dilation 1, depthwise channel
  * multiplier 1 — what the supernet uses; anything else throws naming the attribute.
  */
 import { tf } from './tf.ts';
@@ -112,11 +113,12 @@ function conv2dBackpropFilter(args: KernelArgs): Info {
   const filterShape = attr<Shape4>(args, 'filterShape');
   const ci = convInfo('Conv2DBackpropFilter', args, x.shape as Shape4, filterShape);
   if (isPointwise(ci)) {
-    const rows = ci.batchSize * ci.inHeight * ci.inWidth;
-    const out = matMulInfo(backend, { ...x, shape: [1, rows, ci.inChannels] }, { ...dy, shape: [1, rows, ci.outChannels] }, true, false);
-    return { ...out, shape: [...filterShape] };
+    const out = backend.makeOutput([...filterShape], 'float32');
+    const ptr = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    kernelsFor(backend).k.tallAtB(ptr(x), ptr(dy), ptr(out), ci.batchSize * ci.inHeight * ci.inWidth, ci.inChannels, ci.outChannels);
+    return out;
   }
-  return conv2dFilterGradIm2col(backend, x, dy, ci, filterShape);
+  return conv2dFilterGradIm2col(backend, x, dy, ci, filterShape, kernelsFor(backend).k);
 }
 
 let originalBackpropInput: tf.KernelFunc | undefined;

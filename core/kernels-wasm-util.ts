@@ -3,7 +3,7 @@
  * calling its own XNNPACK matMul on tensor infos, and the im2col filter gradient of a k×k conv.
  */
 import { tf } from './tf.ts';
-import type { WasmMemory } from './kernels.ts';
+import type { DepthwiseKernels, WasmMemory } from './kernels.ts';
 
 type Info = tf.TensorInfo;
 
@@ -31,11 +31,12 @@ const MAX_COLS_FLOATS = 16 * 1024 * 1024;
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 /**
- * dW = im2col(x)ᵀ · dy, with the columns of each output position laid out as (ky, kx, cin) so the
+ * dW = im2col(x)ᵀ · dy (the kernels' tallAtB, reading dy in place), with the columns of each output
+ * position laid out as (ky, kx, cin) so the
  * [kh·kw·cin, cout] product is already the filter layout. Zero rows stand in for padding.
  */
 export function conv2dFilterGradIm2col(
-  backend: WasmBackend, x: Info, dy: Info, ci: ConvInfo, filterShape: [number, number, number, number],
+  backend: WasmBackend, x: Info, dy: Info, ci: ConvInfo, filterShape: [number, number, number, number], k: DepthwiseKernels,
 ): Info {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: cin, outHeight: oh, outWidth: ow, outChannels: cout } = ci;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = ci;
@@ -48,14 +49,10 @@ export function conv2dFilterGradIm2col(
     const nb = Math.min(chunk, n - b0);
     const rows = nb * perImage;
     const cols = backend.makeOutput([1, rows, kDim], 'float32');
-    const dyChunk = backend.makeOutput([1, rows, cout], 'float32');
     // Views are taken after every allocation: a heap growth detaches older ones.
     const heap = backend.wasm.HEAPF32;
     const X = backend.dataIdMap.get(x.dataId).memoryOffset >>> 2;
     const C = backend.dataIdMap.get(cols.dataId).memoryOffset >>> 2;
-    const D = backend.dataIdMap.get(dy.dataId).memoryOffset >>> 2;
-    const DC = backend.dataIdMap.get(dyChunk.dataId).memoryOffset >>> 2;
-    heap.copyWithin(DC, D + b0 * perImage * cout, D + (b0 + nb) * perImage * cout);
     let r = C;
     for (let b = b0; b < b0 + nb; b++) {
       for (let oy = 0; oy < oh; oy++) {
@@ -76,12 +73,13 @@ export function conv2dFilterGradIm2col(
         }
       }
     }
-    const part = matMulInfo(backend, cols, dyChunk, true, false);
+    const part = backend.makeOutput([kDim, cout], 'float32');
+    const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    k.tallAtB(at(cols), at(dy) + b0 * perImage * cout * 4, at(part), rows, kDim, cout);
     const partView = backend.typedArrayFromHeap(part);
     for (let i = 0; i < total.length; i++) total[i] = total[i]! + partView[i]!;
     backend.disposeData(part.dataId);
     backend.disposeData(cols.dataId);
-    backend.disposeData(dyChunk.dataId);
   }
   const out = backend.makeOutput([...filterShape], 'float32');
   backend.typedArrayFromHeap(out).set(total);

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Signatures exported by kernels/assembly/depthwise.ts (pointers are byte offsets). */
 export interface DepthwiseKernels {
+  /** out[m, n] = aᵀ·b for a [rows, m], b [rows, n] (overwrites out). */
+  tallAtB(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   dwFilterGrad(
     x: number, dy: number, out: number,
     b0: number, b1: number, h: number, w: number, c: number, oh: number, ow: number,
@@ -43,10 +45,11 @@ export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAs
 
 export const DEPTHWISE_WASM_PATH = fileURLToPath(new URL('../kernels/build/depthwise.wasm', import.meta.url));
 
+let wasmPath = DEPTHWISE_WASM_PATH;
 let compiled: object | null | undefined;
 let mode: KernelMode = process.env.NAS_KERNELS === 'js' ? 'js' : 'auto';
 let warned = false;
-const instances = new WeakMap<WasmMemory, DepthwiseKernels>();
+let instances = new WeakMap<WasmMemory, DepthwiseKernels>();
 
 /** 'js' forces the plain-JS kernels (tests compare both paths); 'auto' uses the wasm build when present. */
 export function setKernelMode(m: KernelMode): void {
@@ -57,19 +60,37 @@ export function kernelMode(): KernelMode {
   return mode;
 }
 
+/**
+ * Loads the kernels from another file from now on (a build elsewhere, or a missing path to exercise
+ * the JS fallback); forgets the module and instances loaded so far.
+ */
+export function setDepthwiseWasmPath(path: string = DEPTHWISE_WASM_PATH): void {
+  wasmPath = path;
+  compiled = undefined;
+  warned = false;
+  instances = new WeakMap();
+}
+
 /** The compiled module, or null (with a one-time warning) when it has not been built. */
 export function depthwiseModule(): object | null {
   if (compiled !== undefined) return compiled;
-  if (!existsSync(DEPTHWISE_WASM_PATH)) {
-    if (!warned) {
-      console.warn(`nas: ${DEPTHWISE_WASM_PATH} not built (run \`node kernels/build.mjs\`); using slower JS gradient kernels`);
-      warned = true;
+  let problem: string | undefined;
+  if (!existsSync(wasmPath)) {
+    problem = 'not built (run `node kernels/build.mjs`)';
+  } else {
+    try {
+      compiled = new wasmApi.Module(readFileSync(wasmPath));
+      return compiled;
+    } catch (e) {
+      problem = `unreadable (${e instanceof Error ? e.message.split('\n')[0] : String(e)}; rebuild with \`node kernels/build.mjs\`)`;
     }
-    compiled = null;
-    return null;
   }
-  compiled = new wasmApi.Module(readFileSync(DEPTHWISE_WASM_PATH));
-  return compiled;
+  if (!warned) {
+    console.warn(`nas: ${wasmPath} ${problem}; using slower JS gradient kernels`);
+    warned = true;
+  }
+  compiled = null;
+  return null;
 }
 
 /** Kernels operating on `memory`, or null when forced to JS or not built. */

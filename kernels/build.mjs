@@ -3,13 +3,15 @@
 // `npm install` through postinstall; safe to re-run). The kernels import the tfjs wasm backend's
 // memory and write into it, so a build with any data segment is refused: its initialiser would
 // overwrite live tensors when the module is instantiated.
+//   node kernels/build.mjs [--out DIR]   (default DIR: kernels/build)
 import { readdirSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { dirname, join, basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const srcDir = join(here, 'assembly');
-const outDir = join(here, 'build');
+const outFlag = process.argv.indexOf('--out');
+const outDir = outFlag >= 0 && process.argv[outFlag + 1] ? resolve(process.argv[outFlag + 1]) : join(here, 'build');
 
 let asc;
 try {

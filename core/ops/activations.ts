@@ -1,4 +1,7 @@
-/** Activations used by the search space; gradients come from tfjs's registered op gradients. */
+/**
+ * Activations used by the search space. relu6 has its own backward pass; the others use tfjs's
+ * registered op gradients.
+ */
 import { tf } from '../tf.ts';
 import { ConfigError } from '../errors.ts';
 
@@ -9,8 +12,26 @@ export function relu<T extends tf.Tensor>(x: T): T {
   return tf.relu(x);
 }
 
+/**
+ * relu6 with the mask built from the saved output: 0 < y < 6 ⇔ y·(6 − y) > 0, so dx = dy·step(y·(6 − y))
+ * is four float kernels where tfjs's gradient runs LessEqual, Cast, Step and two products (LessEqual
+ * and Cast are among the slowest wasm kernels: a bool tensor round trip).
+ */
+const relu6WithGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const y = tf.relu6(x);
+  save([y]);
+  return {
+    value: y,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const ys = saved[0]!;
+      return tf.mul(dy, tf.step(tf.mul(ys, tf.sub(6, ys))));
+    },
+  };
+});
+
 export function relu6<T extends tf.Tensor>(x: T): T {
-  return tf.relu6(x);
+  return relu6WithGrad(x) as T;
 }
 
 /** Hard-swish (MobileNetV3): x · relu6(x + 3) / 6. */

@@ -1,4 +1,4 @@
-/** Pooling (NHWC). Max/avg pool gradients are native kernels on every backend. */
+/** Pooling (NHWC). Gradients are native kernels everywhere (on wasm MaxPoolGrad is replaced: core/kernels-wasm-pool.ts). */
 import { tf } from '../tf.ts';
 import { ConfigError } from '../errors.ts';
 import type { Padding } from './conv.ts';

@@ -1,4 +1,4 @@
-// Depthwise-convolution gradient kernels (NHWC, channel multiplier 1).
+// Gradient kernels: depthwise convolution (NHWC, channel multiplier 1) and tall AᵀB products.
 //
 // The module imports its memory: on the main thread that is the tfjs wasm backend's own heap, so the
 // pointers are tensors' `memoryOffset`s and nothing is copied; in a worker it is a shared memory
@@ -158,6 +158,76 @@ export function dwInputGrad(
           }
         }
       }
+    }
+  }
+}
+
+/**
+ * out[i, j] = Σ_r a[r, i] · b[r, j] for a [rows, m] and b [rows, n]: the filter gradient of a 1×1 (or
+ * im2col'd k×k) convolution, where rows = N·H·W is large and m, n are channel counts. Rows are
+ * walked in blocks that stay in cache while a 4×8 tile of out is held in eight v128 accumulators.
+ * (XNNPACK would pack a or b as weights on every call, costing more than this whole product.)
+ */
+export function tallAtB(a: usize, b: usize, out: usize, rows: i32, m: i32, n: i32): void {
+  for (let k = 0; k < m * n; k++) store<f32>(out + ((<usize>k) << 2), 0);
+  const aStride = <usize>m << 2;
+  const bStride = <usize>n << 2;
+  const nBytes = <usize>n << 2;
+  const R = 64;
+  for (let r0 = 0; r0 < rows; r0 += R) {
+    const r1 = r0 + R < rows ? r0 + R : rows;
+    const aBlock = a + (<usize>r0) * aStride;
+    const bBlock = b + (<usize>r0) * bStride;
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const o0 = out + (<usize>i) * nBytes;
+      let j = 0;
+      for (; j + 8 <= n; j += 8) {
+        const oj = o0 + ((<usize>j) << 2);
+        let c00 = v128.load(oj, 0), c01 = v128.load(oj, 16);
+        let c10 = v128.load(oj + nBytes, 0), c11 = v128.load(oj + nBytes, 16);
+        let c20 = v128.load(oj + 2 * nBytes, 0), c21 = v128.load(oj + 2 * nBytes, 16);
+        let c30 = v128.load(oj + 3 * nBytes, 0), c31 = v128.load(oj + 3 * nBytes, 16);
+        let ap = aBlock + ((<usize>i) << 2);
+        let bp = bBlock + ((<usize>j) << 2);
+        for (let r = r0; r < r1; r++) {
+          const b0 = v128.load(bp, 0), b1 = v128.load(bp, 16);
+          const a0 = f32x4.splat(load<f32>(ap, 0)), a1 = f32x4.splat(load<f32>(ap, 4));
+          const a2 = f32x4.splat(load<f32>(ap, 8)), a3 = f32x4.splat(load<f32>(ap, 12));
+          c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+          c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+          c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+          c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+          ap += aStride;
+          bp += bStride;
+        }
+        v128.store(oj, c00, 0); v128.store(oj, c01, 16);
+        v128.store(oj + nBytes, c10, 0); v128.store(oj + nBytes, c11, 16);
+        v128.store(oj + 2 * nBytes, c20, 0); v128.store(oj + 2 * nBytes, c21, 16);
+        v128.store(oj + 3 * nBytes, c30, 0); v128.store(oj + 3 * nBytes, c31, 16);
+      }
+      if (j < n) atbScalar(aBlock, bBlock, out, r0, r1, m, n, i, i + 4, j);
+    }
+    if (i < m) atbScalar(aBlock, bBlock, out, r0, r1, m, n, i, m, 0);
+  }
+}
+
+/** The leftover rows [i0, i1) × columns [j0, n) of `tallAtB`'s tile grid, one element at a time. */
+function atbScalar(aBlock: usize, bBlock: usize, out: usize, r0: i32, r1: i32, m: i32, n: i32, i0: i32, i1: i32, j0: i32): void {
+  const aStride = <usize>m << 2;
+  const bStride = <usize>n << 2;
+  for (let i = i0; i < i1; i++) {
+    for (let j = j0; j < n; j++) {
+      let acc: f32 = 0;
+      let ap = aBlock + ((<usize>i) << 2);
+      let bp = bBlock + ((<usize>j) << 2);
+      for (let r = r0; r < r1; r++) {
+        acc += load<f32>(ap) * load<f32>(bp);
+        ap += aStride;
+        bp += bStride;
+      }
+      const o = out + ((<usize>(i * n + j)) << 2);
+      store<f32>(o, load<f32>(o) + acc);
     }
   }
 }
