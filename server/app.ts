@@ -1,0 +1,69 @@
+/**
+ * The UI server: `createApp(deps)` builds the Express app (JSON API under /api, server-sent events,
+ * the static UI) without listening, so the CLI, tests and benchmarks bind it where they like.
+ *
+ * Order matters: security headers first, then the token check (every request, static files
+ * included), then the size-limited body parser, the routes, and a JSON error handler that turns
+ * anything the client caused into 4xx `{ error, field }`.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import type { Storage } from '../storage/storage.ts';
+import { errorHandler, notFoundApi } from './http-errors.ts';
+import { PointCache } from './points.ts';
+import { eventRoutes, type EventsOptions } from './routes/events.ts';
+import { experimentRoutes } from './routes/experiments.ts';
+import { trialRoutes, type TrialExporter } from './routes/trials.ts';
+import { requireToken, securityHeaders } from './security.ts';
+
+export type { TrialExporter, ExportRequest, ExportResult } from './routes/trials.ts';
+
+export interface AppDeps {
+  readonly storage: Storage;
+  /** Enables POST /api/trials/:id/export and the UI's export button. */
+  readonly exporter?: TrialExporter;
+  /** When set, every request must carry it (required by `nas ui` on non-loopback hosts). */
+  readonly token?: string;
+  readonly events?: EventsOptions;
+  /** Request body limit; default '16kb' (the API only takes tiny JSON bodies). */
+  readonly bodyLimit?: string;
+  /** Where server errors (5xx) are reported; default stderr. */
+  readonly log?: (error: unknown) => void;
+}
+
+const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), 'ui');
+const ECHARTS = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(securityHeaders());
+  if (deps.token !== undefined) {
+    if (deps.token.length < 8) throw new Error('createApp: token must be at least 8 characters');
+    app.use(requireToken(deps.token));
+  }
+  app.use(express.json({ limit: deps.bodyLimit ?? '16kb', strict: true }));
+
+  const api = express.Router();
+  api.get('/info', (_req, res) => {
+    res.json({ exporter: deps.exporter !== undefined, storage: deps.storage.location });
+  });
+  api.use(experimentRoutes(deps.storage, new PointCache(deps.storage)));
+  api.use(trialRoutes(deps.storage, deps.exporter));
+  api.use(eventRoutes(deps.storage, deps.events));
+  api.use(notFoundApi);
+  app.use('/api', api);
+
+  app.get('/vendor/echarts.min.js', (_req, res, next) => {
+    res.sendFile(ECHARTS, { maxAge: '1h' }, (e) => e && next(e));
+  });
+  app.use(express.static(UI_DIR, { index: 'index.html', dotfiles: 'ignore', redirect: false, fallthrough: true }));
+  app.use((req, res) => {
+    res.status(404).json({ error: `not found: ${req.method} ${req.path}` });
+  });
+  app.use(errorHandler(deps.log ?? ((e) => process.stderr.write(`nas ui: ${(e as Error)?.stack ?? String(e)}\n`))));
+  return app;
+}

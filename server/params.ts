@@ -1,0 +1,65 @@
+/**
+ * zod schemas for every path parameter, query string and body the API accepts. Query strings are
+ * strict (an unknown or repeated key is a 400 naming it) so typos do not silently change results.
+ */
+import { z } from 'zod';
+
+const MAX_ID = 2 ** 31 - 1;
+
+export const idParam = z
+  .string()
+  .regex(/^[0-9]{1,10}$/, 'must be a positive integer id')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= MAX_ID, 'must be between 1 and 2^31-1');
+
+const intString = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,10}$/, 'must be a non-negative integer')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+export const OBJECTIVE_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
+const metricName = z.string().regex(OBJECTIVE_NAME, 'must be an objective name (letters, digits, _ and .)');
+
+export const trialsQuery = z.strictObject({
+  state: z.enum(['running', 'finished', 'failed']).optional(),
+  feasible: z.enum(['true', 'false']).transform((s) => s === 'true').optional(),
+  sort: z.union([z.enum(['id', 'number', 'state', 'createdAt', 'finishedAt']), metricName]).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: intString(1, 1000).optional(),
+  offset: intString(0, 1_000_000_000).optional(),
+});
+export type TrialsQuery = z.infer<typeof trialsQuery>;
+
+export const paretoQuery = z.strictObject({
+  x: metricName,
+  y: metricName,
+  z: metricName.optional(),
+});
+
+export const historyQuery = z.strictObject({
+  x: metricName.optional(),
+  y: metricName.optional(),
+});
+
+export const eventsQuery = z.strictObject({
+  /** Replay events after this id; 'latest' = only new ones. */
+  after: z.union([z.literal('latest'), intString(0, Number.MAX_SAFE_INTEGER)]).optional(),
+  experimentId: idParam.optional(),
+});
+
+export const emptyQuery = z.strictObject({});
+
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const exportBody = z.strictObject({
+  formats: z.array(z.enum(EXPORT_FORMATS)).min(1).max(3).optional(),
+});
+
+/** The query object without the access token, which the auth middleware already consumed. */
+export function queryOf(q: unknown): Record<string, unknown> {
+  const { token: _token, ...rest } = (q ?? {}) as Record<string, unknown>;
+  return rest;
+}

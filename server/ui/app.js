@@ -1,0 +1,31 @@
+// Hash router: #/ (experiments), #/experiments/ID, #/trials/ID. Each view returns a cleanup
+// function (closing event streams, disposing charts) that runs before the next view.
+import { h } from './dom.js';
+import { experimentsView } from './experiments.js';
+import { experimentView } from './experiment.js';
+import { trialView } from './trial.js';
+
+const view = document.getElementById('view');
+const crumbs = document.getElementById('crumbs');
+let cleanup = () => {};
+
+async function route() {
+  cleanup();
+  cleanup = () => {};
+  view.replaceChildren();
+  crumbs.replaceChildren();
+  const hash = location.hash || '#/';
+  const m = /^#\/(experiments|trials)\/(\d+)/.exec(hash);
+  const ctx = { view, crumbs, setCleanup: (fn) => (cleanup = fn) };
+  try {
+    if (m?.[1] === 'experiments') await experimentView(ctx, Number(m[2]));
+    else if (m?.[1] === 'trials') await trialView(ctx, Number(m[2]));
+    else await experimentsView(ctx);
+  } catch (e) {
+    view.replaceChildren(h('p.error', { role: 'alert' }, `Could not load: ${e.message}`));
+  }
+  document.body.dataset.ready = hash;
+}
+
+window.addEventListener('hashchange', route);
+route();
