@@ -7,6 +7,7 @@ import { fitLatencyModel, latencyPredictorEstimator, parseLatencyModel, latencyM
 import { fidelity } from '../../estimators/fidelity.ts';
 import type { LutEntryRecord } from '../../storage/types.ts';
 import { countLayers } from '../../estimators/counters.ts';
+import { compileMbconvLatency } from '../../estimators/lut/mbconv-fast.ts';
 
 const space = new MbconvSpace({ stages: [{ channels: 8, stride: 1 }, { channels: 16, stride: 2 }], stemChannels: 8, headChannels: 32 });
 const provenance = { backend: 'wasm', tfjsVersion: 'x', cpuModel: 'test', threads: 1, batchSize: 1 };
@@ -58,5 +59,23 @@ describe('fidelity', () => {
     expect(f.biasPct).toBeCloseTo((4 + 9.5 - 29 / 3) / 4, 9);
     expect(f.rmsePct).toBeCloseTo(Math.sqrt((16 + 90.25 + (29 / 3) ** 2) / 4), 9);
     expect(f.kendallTau).toBe(1);
+  });
+});
+
+describe('compiled mbconv latency', () => {
+  it('equals the LUT sum over layers for every sampled arch', () => {
+    const fast = compileMbconvLatency(space, table);
+    const rng = new Rng(21);
+    for (let i = 0; i < 300; i++) {
+      const a = space.sample(rng);
+      expect(fast(a)).toBeCloseTo(lutSum(a), 9);
+    }
+    expect(fast(space.largest())).toBeCloseTo(lutSum(space.largest()), 9);
+    expect(fast(space.smallest())).toBeCloseTo(lutSum(space.smallest()), 9);
+  });
+
+  it('names a missing entry', () => {
+    const partial: LatencyTable = { provenance, entries: new Map([...table.entries].slice(1)) };
+    expect(() => compileMbconvLatency(space, partial)).toThrow(/latency LUT entry/);
   });
 });
