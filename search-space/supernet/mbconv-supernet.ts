@@ -23,6 +23,10 @@ export interface SupernetOptions {
 
 const RELU6_MAX = 6;
 
+function quantizesActivations(mode: BnMode): mode is Extract<BnMode, { kind: 'eval' }> {
+  return mode.kind === 'eval' && (mode.quantizeActivations ?? mode.quantize);
+}
+
 export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
   readonly params = new ParamStore();
   private readonly transforms = new Map<string, Map<number, tf.Tensor2D>>();
@@ -111,7 +115,7 @@ export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
   /** Input activation of a conv: range recorded during calibration, signed fake-quantised in eval. */
   private quantIn(x: tf.Tensor4D, layer: string, bits: number, mode: BnMode): tf.Tensor4D {
     if (mode.kind === 'calibrate') mode.sink.range(`${layer}.in`, tf.max(tf.abs(x)) as tf.Scalar);
-    if (mode.kind !== 'eval' || !mode.quantize) return x;
+    if (!quantizesActivations(mode)) return x;
     const r = mode.stats.ranges.get(`${layer}.in`);
     if (r === undefined) throw new Error(`activation range of ${layer} is missing: recalibrate this subnet first`);
     return fakeQuantSigned(x, bits, r);
@@ -119,7 +123,28 @@ export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
 
   private quantRelu6(x: tf.Tensor4D, bits: number, mode: BnMode): tf.Tensor4D {
     const y = tf.relu6(x);
-    return mode.kind === 'eval' && mode.quantize ? fakeQuantActivation(y, bits, RELU6_MAX) : y;
+    return quantizesActivations(mode) ? fakeQuantActivation(y, bits, RELU6_MAX) : y;
+  }
+
+  /**
+   * The concrete weight tensors of one layer of subnet `arch` (what extraction bakes into a
+   * standalone model): sliced, kernel-transformed and optionally fake-quantised exactly as
+   * `forward` computes them. The caller disposes the result.
+   */
+  layerWeight(name: string, plan: { cin: number; cout: number; kernel?: number }, bits: number | undefined): tf.Tensor {
+    return tf.tidy(() => {
+      let w: tf.Tensor;
+      const blockName = name.replace(/\.depthwise$/, '');
+      if (name.endsWith('.depthwise')) {
+        w = elasticDepthwiseKernel(this.weight(`${name}.w`), plan.kernel ?? maxKernel(this.cfg), plan.cout, this.transforms.get(blockName) as Map<number, tf.Tensor2D>);
+      } else if (name === 'fc') {
+        w = this.params.get('fc.w');
+      } else {
+        w = sliceChannels(this.weight(`${name}.w`), plan.cin, plan.cout);
+      }
+      const q = bits === undefined ? w : fakeQuantWeights(w, bits);
+      return q === this.params.get(`${name}.w`) ? tf.clone(q) : q;
+    });
   }
 
   private weight(name: string): tf.Tensor4D {

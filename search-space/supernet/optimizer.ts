@@ -6,6 +6,7 @@
  */
 import { tf } from '../../core/tf.ts';
 import type { PackedTensor } from './params.ts';
+import { paramName } from './params.ts';
 
 export interface SgdOptions {
   readonly momentum: number;
@@ -15,12 +16,19 @@ export interface SgdOptions {
 
 export const DEFAULT_SGD: SgdOptions = { momentum: 0.9, weightDecay: 3e-5, nesterov: true };
 
+/** tfjs variable names are global: a counter keeps velocity names unique across optimizers. */
+let restoreCount = 0;
+
 export class Sgd {
   private readonly velocity = new Map<string, tf.Variable>();
 
   constructor(private readonly options: SgdOptions = DEFAULT_SGD) {}
 
-  /** Applies one update with learning rate `lr`. `grads` maps variable name → gradient. */
+  /**
+   * Applies one update with learning rate `lr`. `grads` maps tf variable name → gradient (as
+   * tf.variableGrads returns it); velocities and `noDecay` use the plain parameter names, so the
+   * state transfers to another supernet instance on resume.
+   */
   apply(vars: readonly tf.Variable[], grads: Readonly<Record<string, tf.Tensor>>, lr: number, noDecay: ReadonlySet<string> = new Set()): void {
     const { momentum, weightDecay, nesterov } = this.options;
     tf.tidy(() => {
@@ -28,11 +36,12 @@ export class Sgd {
         const g0 = grads[v.name];
         if (!g0) continue;
         // L2 decay only where the gradient is non-zero, i.e. on the weight slices this subnet used.
-        const g = weightDecay > 0 && !noDecay.has(v.name) ? tf.add(g0, tf.mul(tf.mul(v, weightDecay), tf.notEqual(g0, 0))) : g0;
-        let vel = this.velocity.get(v.name);
+        const name = paramName(v.name);
+        const g = weightDecay > 0 && !noDecay.has(name) ? tf.add(g0, tf.mul(tf.mul(v, weightDecay), tf.notEqual(g0, 0))) : g0;
+        let vel = this.velocity.get(name);
         if (!vel) {
-          vel = tf.variable(tf.zerosLike(v), false, `${v.name}/velocity`);
-          this.velocity.set(v.name, vel);
+          vel = tf.variable(tf.zerosLike(v), false, `${v.name}/velocity@${restoreCount++}`);
+          this.velocity.set(name, vel);
         }
         const newVel = tf.add(tf.mul(vel, momentum), g);
         vel.assign(newVel);
@@ -48,7 +57,11 @@ export class Sgd {
 
   restore(entries: readonly PackedTensor[]): void {
     this.dispose();
-    for (const e of entries) this.velocity.set(e.name, tf.variable(tf.tensor(e.data, e.shape as number[]), false, `${e.name}/velocity`));
+    for (const e of entries) {
+      const t = tf.tensor(e.data, e.shape as number[]);
+      this.velocity.set(e.name, tf.variable(t, false, `${e.name}/velocity@${restoreCount++}`));
+      t.dispose();
+    }
   }
 
   dispose(): void {

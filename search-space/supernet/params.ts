@@ -10,8 +10,21 @@ import { ConfigError } from '../../core/errors.ts';
 
 export type Init = 'he' | 'zeros' | 'ones' | 'identity' | { readonly normal: number };
 
+/**
+ * tfjs registers variables under globally unique names, so each store suffixes its own id
+ * (`stem.w@3`): several supernets (a resumed copy, an extraction check) can live side by side.
+ * Checkpoints and optimizer state use the plain parameter name (`paramName`).
+ */
+let nextStoreId = 0;
+
+export function paramName(variableName: string): string {
+  const at = variableName.lastIndexOf('@');
+  return at < 0 ? variableName : variableName.slice(0, at);
+}
+
 export class ParamStore {
   private readonly vars = new Map<string, tf.Variable>();
+  private readonly id = nextStoreId++;
 
   /** Creates a parameter; the name must be new. Values come from `rng` so the same seed gives the same weights. */
   create(name: string, shape: readonly number[], init: Init, rng: Rng, fanIn = 1): tf.Variable {
@@ -26,7 +39,9 @@ export class ParamStore {
       const std = init === 'he' ? Math.sqrt(2 / fanIn) : init.normal;
       for (let i = 0; i < size; i++) values[i] = rng.normal(0, std);
     }
-    const v = tf.variable(tf.tensor(values, shape as number[]), true, name);
+    const t = tf.tensor(values, shape as number[]);
+    const v = tf.variable(t, true, `${name}@${this.id}`);
+    t.dispose();
     this.vars.set(name, v);
     return v;
   }
@@ -69,7 +84,9 @@ export class ParamStore {
       if (v.shape.join(',') !== e.shape.join(',')) {
         throw new ConfigError(`${file}: param ${e.name} shape`, e.shape, `expected [${v.shape.join(',')}]`);
       }
-      v.assign(tf.tensor(e.data, e.shape as number[]));
+      const t = tf.tensor(e.data, e.shape as number[]);
+      v.assign(t);
+      t.dispose();
       names.delete(e.name);
     }
     if (names.size > 0) throw new ConfigError(`${file}: params`, [...names].slice(0, 5), 'missing from the checkpoint');

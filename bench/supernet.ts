@@ -1,0 +1,102 @@
+/**
+ * Supernet speed on the active backend (default wasm): images/s of one sandwich training step
+ * (largest + smallest + 2 random subnets, in-place distillation, SGD update), forward images/s of
+ * the largest and smallest subnets, and subnet evaluations/s (BN recalibration + validation).
+ * Figures are medians over the timed repetitions.
+ *
+ *   npx tsx bench/supernet.ts [--backend wasm] [--batch 32] [--steps 5] [--calib 512] [--val 1000]
+ */
+import { parseArgs } from 'node:util';
+import '../core/ops/index.ts';
+import { Rng } from '../core/rng.ts';
+import { initTf, tf } from '../core/tf.ts';
+import { loadDataset } from '../datasets/registry.ts';
+import { layerMacs } from '../core/types.ts';
+import { MbconvSpace } from '../search-space/mbconv.ts';
+import { batchPixels, batchTensor, labelTensor, pixelStats } from '../search-space/supernet/batches.ts';
+import { calibrateSubnet, evaluateSubnet } from '../search-space/supernet/evaluate.ts';
+import { MbconvSupernet } from '../search-space/supernet/mbconv-supernet.ts';
+import { Sgd } from '../search-space/supernet/optimizer.ts';
+import { sandwichGradients } from '../search-space/supernet/sandwich.ts';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    batch: { type: 'string', default: '32' },
+    steps: { type: 'string', default: '5' },
+    calib: { type: 'string', default: '512' },
+    val: { type: 'string', default: '1000' },
+    evals: { type: 'string', default: '3' },
+  },
+});
+const batch = Number(values.batch);
+const steps = Number(values.steps);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+function time(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return (performance.now() - t0) / 1000;
+}
+
+const rt = await initTf(values.backend);
+const data = loadDataset('fashion-mnist');
+const space = new MbconvSpace();
+const net = new MbconvSupernet(space.config, new Rng('bench'));
+const norm = pixelStats(data.train);
+const rng = new Rng('bench-steps');
+const members = { largest: space.largest(), smallest: space.smallest(), sample: (r: Rng) => space.sample(r) };
+const sgd = new Sgd();
+const macs = (a: typeof members.largest) => space.layers(a).reduce((s, l) => s + layerMacs(l), 0);
+console.log(`backend ${rt.backend}, batch ${batch}, params ${net.params.count()}`);
+console.log(`largest ${(macs(members.largest) / 1e6).toFixed(2)} MMACs/img, smallest ${(macs(members.smallest) / 1e6).toFixed(2)} MMACs/img`);
+
+const stepTimes: number[] = [];
+for (let s = 0; s <= steps; s++) {
+  const idx = rng.sampleIndices(data.train.n, batch);
+  const px = batchPixels(data.train, idx, norm, { flip: true, shift: 2 }, rng);
+  const dt = time(() => {
+    const base = batchTensor(data.train, px, batch, 28);
+    const cache = new Map<number, tf.Tensor4D>([[28, base]]);
+    const input = (r: number) => {
+      let t = cache.get(r);
+      if (!t) cache.set(r, (t = tf.image.resizeBilinear(base, [r, r], true) as tf.Tensor4D));
+      return t;
+    };
+    const labels = labelTensor(data.train, idx);
+    const res = sandwichGradients(net, members, input, labels, 10, rng);
+    sgd.apply(net.params.variables(), res.grads, 0.01);
+    tf.dispose([...Object.values(res.grads), ...cache.values(), labels]);
+  });
+  if (s > 0) stepTimes.push(dt); // the first step compiles kernels and allocates velocities
+}
+const step = median(stepTimes);
+console.log(`sandwich train step (4 subnets): median ${(step * 1000).toFixed(0)} ms = ${(batch / step).toFixed(1)} images/s` +
+  ` → one 55,000-image epoch ≈ ${((55_000 / (batch / step)) / 60).toFixed(1)} min`);
+
+for (const [label, arch] of [['largest', members.largest], ['smallest', members.smallest]] as const) {
+  const stats = calibrateSubnet(net, arch, { train: data.train, norm }, { calibImages: 128 });
+  const x = batchTensor(data.val, batchPixels(data.val, Array.from({ length: batch }, (_, i) => i), norm), batch, arch.resolution);
+  const ts: number[] = [];
+  for (let r = 0; r < 6; r++) {
+    ts.push(time(() => {
+      const y = net.forward(x, arch, { kind: 'eval', stats, quantize: true });
+      y.dataSync();
+      y.dispose();
+    }));
+  }
+  x.dispose();
+  const t = median(ts.slice(1));
+  console.log(`inference ${label} (quantised): ${(batch / t).toFixed(0)} images/s`);
+}
+
+const evalTimes: number[] = [];
+const erng = new Rng('bench-eval');
+for (let i = 0; i < Number(values.evals); i++) {
+  const arch = space.sample(erng);
+  evalTimes.push(evaluateSubnet(net, arch, { train: data.train, val: data.val, norm }, { calibImages: Number(values.calib), valLimit: Number(values.val), batchSize: 250 }).seconds);
+}
+const ev = median(evalTimes);
+console.log(`subnet evaluation (calib ${values.calib} + val ${values.val} images): median ${ev.toFixed(2)} s = ${(1 / ev).toFixed(2)} evals/s`);
+sgd.dispose();
+net.dispose();

@@ -1,0 +1,141 @@
+/**
+ * Export bundle: everything needed to deploy one picked (network, accelerator) pair —
+ * the TF.js model, the same model as ONNX, the architecture with its per-layer quantization bits,
+ * the accelerator with its per-layer mapping, the figures with where each came from, and a README.
+ */
+import { createHash } from 'node:crypto';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tflayers from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../core/errors.ts';
+import type { Arch, HwConfig, Json, JsonObject, LayerBits, Metrics } from '../core/types.ts';
+import { bundleReadme } from './bundle-readme.ts';
+import { MODEL_JSON, WEIGHTS_BIN, fileLoadHandler, fileSaveHandler } from './fs-io.ts';
+import { tfjsToOnnx } from './onnx/convert.ts';
+import type { OnnxExportOptions } from './onnx/convert.ts';
+import { prepareBundleDir, readNoFollow, removeStale, writeNoFollow } from './safe-dir.ts';
+import type { BundleDirOptions } from './safe-dir.ts';
+
+export const BUNDLE_FORMATS = ['tfjs', 'onnx', 'json'] as const;
+export type BundleFormat = (typeof BUNDLE_FORMATS)[number];
+
+const ALL_FILES = [MODEL_JSON, WEIGHTS_BIN, 'model.onnx', 'arch.json', 'accelerator.json', 'metrics.json', 'README.md'];
+
+export interface LayerBitsEntry extends LayerBits {
+  readonly layer: string;
+}
+
+/** The mapping the cost model chose for one layer (loop order, tiling, utilisation, …). */
+export interface LayerMappingEntry {
+  readonly layer: string;
+  readonly mapping: JsonObject;
+}
+
+export interface BundleInput extends BundleDirOptions {
+  /** Required when formats include 'tfjs' or 'onnx'. */
+  readonly model?: tfl.LayersModel;
+  readonly arch: Arch;
+  /** The accelerator; accelerator.json is written only when given. */
+  readonly hw?: HwConfig;
+  readonly metrics: Metrics;
+  /** Where each figure came from (estimator, LUT, measurement, …); one entry per metric. */
+  readonly provenance: Readonly<Record<string, Json>>;
+  /** Units per metric, e.g. { latency_ms: 'ms' }. */
+  readonly units?: Readonly<Record<string, string>>;
+  readonly bits: readonly LayerBitsEntry[];
+  readonly mapping?: readonly LayerMappingEntry[];
+  readonly formats: readonly string[];
+  /** Experiment / trial the bundle came from, copied into every JSON file. */
+  readonly source?: JsonObject;
+  readonly onnx?: Pick<OnnxExportOptions, 'converters'>;
+}
+
+export interface BundleFile {
+  readonly name: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export interface BundleResult {
+  readonly dir: string;
+  readonly files: readonly BundleFile[];
+}
+
+function parseFormats(formats: unknown): Set<BundleFormat> {
+  if (!Array.isArray(formats) || formats.length === 0) throw new ConfigError('formats', formats, `must be a non-empty list of ${BUNDLE_FORMATS.join(', ')}`);
+  const out = new Set<BundleFormat>();
+  for (const f of formats) {
+    if (!BUNDLE_FORMATS.includes(f as BundleFormat)) throw new ConfigError('formats', f, `unknown format; choose from ${BUNDLE_FORMATS.join(', ')}`);
+    if (out.has(f as BundleFormat)) throw new ConfigError('formats', f, 'is listed twice');
+    out.add(f as BundleFormat);
+  }
+  return out;
+}
+
+function checkInput(input: BundleInput, formats: Set<BundleFormat>): void {
+  if ((formats.has('tfjs') || formats.has('onnx')) && !input.model) throw new ConfigError('model', input.model, 'is required for the tfjs and onnx formats');
+  for (const [k, v] of Object.entries(input.metrics)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`metrics.${k}`, v, 'must be a finite number');
+    if (!(k in input.provenance) || input.provenance[k] === undefined) throw new ConfigError(`provenance.${k}`, undefined, 'every figure needs its provenance');
+  }
+  input.bits.forEach((b, i) => {
+    if (typeof b.layer !== 'string' || b.layer === '') throw new ConfigError(`bits[${i}].layer`, b.layer, 'must be a layer name');
+    for (const k of ['weights', 'inputs', 'outputs'] as const) {
+      if (!Number.isInteger(b[k]) || b[k] < 1 || b[k] > 32) throw new ConfigError(`bits[${i}].${k}`, b[k], 'must be an integer bit-width in 1..32');
+    }
+  });
+  (input.mapping ?? []).forEach((m, i) => {
+    if (typeof m.layer !== 'string' || m.layer === '') throw new ConfigError(`mapping[${i}].layer`, m.layer, 'must be a layer name');
+  });
+}
+
+const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+
+/** Writes the bundle into `dir` (created if missing); see BundleDirOptions for the safety rules. */
+export async function writeBundle(dir: string, input: BundleInput): Promise<BundleResult> {
+  const formats = parseFormats(input.formats);
+  checkInput(input, formats);
+  // Convert before touching the disk, so an unsupported layer leaves no half-written bundle.
+  const onnx = formats.has('onnx') && input.model ? tfjsToOnnx(input.model, { ...input.onnx, metadata: { 'nas-codesign.arch': JSON.stringify(input.arch) } }) : undefined;
+  const real = await prepareBundleDir(dir, input);
+  const written = new Map<string, Uint8Array>();
+  const put = async (name: string, data: Uint8Array | string) => {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    await writeNoFollow(real, name, bytes);
+    written.set(name, bytes);
+  };
+  await removeStale(real, ALL_FILES);
+
+  if (formats.has('tfjs') && input.model) {
+    await input.model.save(fileSaveHandler(real));
+    for (const name of [MODEL_JSON, WEIGHTS_BIN]) written.set(name, await readNoFollow(real, name));
+  }
+  if (onnx) await put('model.onnx', onnx);
+  const source = input.source ?? null;
+  const figures: Record<string, { value: number; unit?: string; provenance: Json }> = {};
+  for (const [k, v] of Object.entries(input.metrics)) {
+    const unit = input.units?.[k];
+    figures[k] = { value: v, ...(unit ? { unit } : {}), provenance: input.provenance[k] as Json };
+  }
+  if (formats.has('json')) {
+    await put('arch.json', json({ source, arch: input.arch, quantization: { granularity: 'per-layer', layers: input.bits } }));
+    if (input.hw) await put('accelerator.json', json({ source, hw: input.hw, mapping: input.mapping ?? [] }));
+    await put('metrics.json', json({ source, figures }));
+  }
+  await put(
+    'README.md',
+    bundleReadme({
+      files: [...written.keys()].concat('README.md'),
+      inputShape: input.model?.inputs[0]?.shape,
+      figures,
+      layers: input.bits.length,
+      ...(input.source ? { source: input.source } : {}),
+    }),
+  );
+  const files = [...written.entries()].map(([name, data]) => ({ name, bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') }));
+  return { dir: real, files };
+}
+
+/** Reloads the bundle's TF.js model (custom layer classes must be registered by the caller). */
+export async function loadBundleModel(dir: string): Promise<tfl.LayersModel> {
+  return tflayers.loadLayersModel(fileLoadHandler(dir));
+}

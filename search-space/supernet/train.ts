@@ -1,0 +1,215 @@
+/**
+ * Supernet training service (issue 3 item 3), shared by `nas supernet train` and any other caller:
+ * sandwich rule with in-place distillation each step, SGD-Nesterov with cosine learning rate and
+ * warm-up, a checkpoint at the end of every epoch, and exact resume (weights, optimizer velocities
+ * and the single training Rng — which drives shuffling, augmentation and subnet sampling — are all
+ * restored, so an interrupted run continues on the very same trajectory).
+ */
+import { tf } from '../../core/tf.ts';
+import '../../core/ops/index.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { Rng } from '../../core/rng.ts';
+import type { ProgressFn } from '../../core/progress.ts';
+import type { ImageDataset } from '../../datasets/types.ts';
+import { MbconvSpace } from '../mbconv.ts';
+import { batchPixels, batchTensor, labelTensor, pixelStats, type Augment, type Normalisation } from './batches.ts';
+import {
+  type EpochRecord, hasCheckpoint, loadOptimizerState, loadSupernet, readTrainState, restoreRng, saveTrainCheckpoint, spaceConfigJson,
+} from './checkpoint.ts';
+import { evaluateSubnet } from './evaluate.ts';
+import { MbconvSupernet } from './mbconv-supernet.ts';
+import { cosineLr, DEFAULT_SGD, Sgd } from './optimizer.ts';
+import { sandwichGradients } from './sandwich.ts';
+
+export interface TrainConfig {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly warmupEpochs: number;
+  readonly seed: string;
+  readonly randomSubnets: number;
+  readonly kdRatio: number;
+  readonly labelSmoothing: number;
+  readonly augment: Augment;
+  /** Train on the first N training images only (small runs, tests). */
+  readonly trainLimit?: number;
+  /** Validation images scored per epoch for largest/smallest (default: all). */
+  readonly valLimit?: number;
+  readonly calibImages: number;
+  readonly kernelTransform: boolean;
+}
+
+export const DEFAULT_TRAIN: TrainConfig = {
+  epochs: 10,
+  batchSize: 32,
+  lr: 0.05,
+  warmupEpochs: 1,
+  seed: 'supernet',
+  randomSubnets: 2,
+  kdRatio: 1,
+  labelSmoothing: 0.1,
+  augment: { flip: true, shift: 2 },
+  calibImages: 512,
+  kernelTransform: true,
+};
+
+export interface TrainRequest {
+  /** The mbconv space (default: the default space). On resume the checkpoint's space is used. */
+  readonly space?: MbconvSpace;
+  readonly dataset: string;
+  readonly train: ImageDataset;
+  readonly val: ImageDataset;
+  /** Checkpoint directory (written every epoch). */
+  readonly out: string;
+  readonly config?: Partial<TrainConfig>;
+  /** Continue from the checkpoint in `out` (its config wins, except `epochs` which may be raised). */
+  readonly resume?: boolean;
+  /** Stop after this many epochs in this call (the schedule still spans `epochs`). */
+  readonly stopAfter?: number;
+  readonly onProgress?: ProgressFn;
+  /** Called after each checkpoint is written (the CLI records it in the database). */
+  readonly onCheckpoint?: (info: CheckpointInfo) => void | Promise<void>;
+  readonly signal?: AbortSignal;
+}
+
+export interface CheckpointInfo {
+  readonly path: string;
+  readonly sha256: string;
+  readonly dir: string;
+  readonly epochsDone: number;
+  readonly record: EpochRecord;
+}
+
+export interface TrainResult {
+  readonly epochsDone: number;
+  readonly history: readonly EpochRecord[];
+  readonly dir: string;
+}
+
+function check(cfg: TrainConfig): void {
+  const posInt = (f: keyof TrainConfig) => {
+    const v = cfg[f] as number;
+    if (!Number.isInteger(v) || v <= 0) throw new ConfigError(f, v, 'must be a positive integer');
+  };
+  posInt('epochs');
+  posInt('batchSize');
+  posInt('calibImages');
+  if (!(cfg.lr > 0)) throw new ConfigError('lr', cfg.lr, 'must be positive');
+  if (cfg.trainLimit !== undefined) posInt('trainLimit');
+  if (cfg.valLimit !== undefined) posInt('valLimit');
+}
+
+/** Weight decay only on conv/FC weights: BN affine terms, biases and kernel transforms are exempt. */
+function noDecayNames(net: MbconvSupernet): Set<string> {
+  return new Set(net.params.names().filter((n) => /\.bn\.|\.b$|\.t\d+$/.test(n)));
+}
+
+export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
+  let net: MbconvSupernet;
+  let cfg: TrainConfig;
+  let rng: Rng;
+  let startEpoch = 0;
+  let step = 0;
+  let history: EpochRecord[] = [];
+  const sgd = new Sgd(DEFAULT_SGD);
+  let norm: Normalisation;
+  let space = req.space ?? new MbconvSpace();
+  if (req.resume && hasCheckpoint(req.out)) {
+    const previous = readTrainState(req.out).dataset;
+    if (previous !== req.dataset) throw new ConfigError('dataset', req.dataset, `checkpoint ${req.out} was trained on ${previous}`);
+    const loaded = loadSupernet<TrainConfig>(req.out);
+    net = loaded.net;
+    space = loaded.space;
+    cfg = { ...loaded.state.options, ...(req.config?.epochs ? { epochs: req.config.epochs } : {}) };
+    try {
+      loadOptimizerState(req.out, loaded.state, sgd);
+    } catch (e) {
+      net.dispose();
+      throw e;
+    }
+    rng = restoreRng(loaded.state);
+    startEpoch = loaded.state.epochsDone;
+    step = loaded.state.step;
+    history = [...loaded.state.history];
+    norm = loaded.state.norm;
+  } else {
+    cfg = { ...DEFAULT_TRAIN, ...req.config };
+    check(cfg);
+    rng = new Rng(cfg.seed);
+    norm = pixelStats(req.train);
+    net = new MbconvSupernet(space.config, rng.fork('init'), { kernelTransform: cfg.kernelTransform });
+  }
+  check(cfg);
+  const n = Math.min(req.train.n, cfg.trainLimit ?? req.train.n);
+  const stepsPerEpoch = Math.ceil(n / cfg.batchSize);
+  const totalSteps = stepsPerEpoch * cfg.epochs;
+  const noDecay = noDecayNames(net);
+  const members = { largest: space.largest(), smallest: space.smallest(), sample: (r: Rng) => space.sample(r) };
+  const maxRes = Math.max(...space.config.resolutions);
+  const lastEpoch = Math.min(cfg.epochs, req.stopAfter !== undefined ? startEpoch + req.stopAfter : cfg.epochs);
+  try {
+    for (let epoch = startEpoch; epoch < lastEpoch; epoch++) {
+      if (req.signal?.aborted) break;
+      const t0 = performance.now();
+      const order = Int32Array.from({ length: n }, (_, i) => i);
+      rng.shuffleInPlace(order);
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        if (req.signal?.aborted) break;
+        const idx = order.subarray(b * cfg.batchSize, Math.min(n, (b + 1) * cfg.batchSize));
+        const base = batchTensor(req.train, batchPixels(req.train, idx, norm, cfg.augment, rng), idx.length, maxRes);
+        const cache = new Map<number, tf.Tensor4D>([[maxRes, base]]);
+        const input = (r: number): tf.Tensor4D => {
+          let t = cache.get(r);
+          if (!t) cache.set(r, (t = tf.image.resizeBilinear(base, [r, r], true) as tf.Tensor4D));
+          return t;
+        };
+        const labels = labelTensor(req.train, idx);
+        try {
+          const res = sandwichGradients(net, members, input, labels, space.config.numClasses, rng, cfg);
+          sgd.apply(net.params.variables(), res.grads, cosineLr(step, totalSteps, cfg.lr, cfg.warmupEpochs * stepsPerEpoch), noDecay);
+          tf.dispose(Object.values(res.grads));
+          lossSum += (res.losses[0] as number) * idx.length;
+          correct += res.correct[0] as number;
+        } finally {
+          tf.dispose([...cache.values(), labels]);
+        }
+        seen += idx.length;
+        step++;
+        const secs = (performance.now() - t0) / 1000;
+        req.onProgress?.({
+          phase: `epoch ${epoch + 1}/${cfg.epochs}`,
+          done: b + 1,
+          total: stepsPerEpoch,
+          fields: { loss: lossSum / seen, acc: correct / seen, 'img/s': seen / Math.max(secs, 1e-9) },
+        });
+        // yield to the event loop so Ctrl-C (abort) and progress rendering get a turn
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      if (seen < n) break; // aborted mid-epoch: keep the last complete checkpoint
+      const trainSecs = (performance.now() - t0) / 1000;
+      const evalOpts = { calibImages: cfg.calibImages, valLimit: cfg.valLimit, seed: `${cfg.seed}:calibration` };
+      const data = { train: req.train, val: req.val, norm };
+      req.onProgress?.({ phase: `epoch ${epoch + 1}/${cfg.epochs} validation`, done: 0, total: 2 });
+      const largest = req.val.n > 0 ? evaluateSubnet(net, members.largest, data, evalOpts).accuracy : NaN;
+      const smallest = req.val.n > 0 ? evaluateSubnet(net, members.smallest, data, evalOpts).accuracy : NaN;
+      const record: EpochRecord = {
+        epoch: epoch + 1, loss: lossSum / seen, trainAccuracy: correct / seen,
+        valAccuracyLargest: largest, valAccuracySmallest: smallest,
+        imagesPerSecond: seen / trainSecs, seconds: trainSecs,
+      };
+      history.push(record);
+      const saved = saveTrainCheckpoint(req.out, net, sgd, rng, {
+        dataset: req.dataset, spaceConfig: spaceConfigJson(space), supernetOptions: net.options, norm,
+        options: cfg, epochsDone: epoch + 1, step, history,
+      });
+      await req.onCheckpoint?.({ ...saved, dir: req.out, epochsDone: epoch + 1, record });
+    }
+  } finally {
+    sgd.dispose();
+    net.dispose();
+  }
+  return { epochsDone: history.length ? (history[history.length - 1] as EpochRecord).epoch : startEpoch, history, dir: req.out };
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { EXIT_CODES } from '../../core/errors.ts';
+import { SqliteStorage } from '../../storage/sqlite.ts';
+import { TINY, tinySpace } from './tiny.ts';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    const code = await main(['node', 'nas', '--backend', 'wasm', ...args]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('nas supernet', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('trains on a Fashion-MNIST subset, records the checkpoint, and evaluates subnets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nas-supernet-cli-'));
+    const spaceFile = join(dir, 'space.json');
+    writeFileSync(spaceFile, JSON.stringify(TINY));
+    const db = join(dir, 'nas.db');
+    const out = join(dir, 'ckpt');
+    const t = await run(['supernet', 'train', '--dataset', 'fashion-mnist', '--train-limit', '32', '--val-limit', '32', '--epochs', '1',
+      '--batch-size', '16', '--space-config', spaceFile, '--out', out, '--db', db, '--json']);
+    expect(t.err).toBe('');
+    expect(t.code).toBe(0);
+    const result = JSON.parse(t.out) as { epochsDone: number; history: { valAccuracyLargest: number }[] };
+    expect(result.epochsDone).toBe(1);
+    const storage = await SqliteStorage.open(db, { readonly: true });
+    const cps = await storage.listCheckpoints('fashion-mnist');
+    await storage.close();
+    expect(cps).toHaveLength(1);
+    expect(cps[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(cps[0]?.accuracyLargest).toBe(result.history[0]?.valAccuracyLargest);
+
+    const r = await run(['supernet', 'eval', '--checkpoint', out, '--random', '2', '--val-limit', '32', '--calib-images', '32', '--json']);
+    expect(r.code).toBe(0);
+    const scored = JSON.parse(r.out) as { results: { accuracy: number; total: number; key: string }[] };
+    expect(scored.results).toHaveLength(2);
+    for (const s of scored.results) {
+      expect(s.total).toBe(32);
+      expect(s.accuracy).toBeGreaterThanOrEqual(0);
+      expect(s.accuracy).toBeLessThanOrEqual(1);
+    }
+    const archFile = join(dir, 'arch.json');
+    writeFileSync(archFile, JSON.stringify([tinySpace().largest()]));
+    const a = await run(['supernet', 'eval', '--checkpoint', out, '--arch', archFile, '--val-limit', '16', '--calib-images', '16']);
+    expect(a.code).toBe(0);
+    expect(a.out).toMatch(/ACC\s+N\s+SUBNET/);
+
+    writeFileSync(archFile, JSON.stringify({ ...tinySpace().largest(), resolution: 99 }));
+    const bad = await run(['supernet', 'eval', '--checkpoint', out, '--arch', archFile]);
+    expect(bad.code).toBe(EXIT_CODES.invalidArch);
+    expect(bad.err).toMatch(/resolution/);
+    const both = await run(['supernet', 'eval', '--checkpoint', out]);
+    expect(both.code).toBe(EXIT_CODES.usage);
+  });
+});

@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../core/errors.ts';
+import { initTf, tf } from '../../core/tf.ts';
+import { loadSupernet, readTrainState, WEIGHTS_FILE } from '../../search-space/supernet/checkpoint.ts';
+import { trainSupernet, type TrainConfig } from '../../search-space/supernet/train.ts';
+import { syntheticImages, tinySpace } from './tiny.ts';
+
+const train = syntheticImages('train', 48);
+const val = syntheticImages('val', 16);
+const config: Partial<TrainConfig> = { epochs: 2, batchSize: 16, calibImages: 16, randomSubnets: 1, seed: 'resume', warmupEpochs: 0 };
+const tmp = () => mkdtempSync(join(tmpdir(), 'supernet-train-'));
+
+describe('trainSupernet', () => {
+  beforeAll(async () => {
+    await initTf('wasm');
+  });
+
+  it('2 epochs in one go equal 1 epoch + resume 1 epoch, bit for bit', async () => {
+    const space = tinySpace();
+    const a = tmp();
+    const b = tmp();
+    const checkpoints: number[] = [];
+    const progress: string[] = [];
+    const before = tf.memory().numTensors;
+    const full = await trainSupernet({ space, dataset: 'synthetic', train, val, out: a, config, onCheckpoint: (c) => void checkpoints.push(c.epochsDone), onProgress: (u) => progress.push(u.phase) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(full.history).toHaveLength(2);
+    expect(checkpoints).toEqual([1, 2]);
+    expect(progress).toContain('epoch 2/2');
+    const first = await trainSupernet({ space, dataset: 'synthetic', train, val, out: b, config, stopAfter: 1 });
+    expect(first.epochsDone).toBe(1);
+    expect(readTrainState(b).epochsDone).toBe(1);
+    const resumed = await trainSupernet({ dataset: 'synthetic', train, val, out: b, resume: true });
+    expect(resumed.epochsDone).toBe(2);
+    const wa = readFileSync(join(a, WEIGHTS_FILE));
+    const wb = readFileSync(join(b, WEIGHTS_FILE));
+    expect(wb.equals(wa)).toBe(true);
+    expect(readTrainState(b).history).toEqual(readTrainState(a).history.map((r, i) => ({ ...r, imagesPerSecond: readTrainState(b).history[i]?.imagesPerSecond, seconds: readTrainState(b).history[i]?.seconds })));
+    // and training moved the weights away from their initial values
+    const init = tmp();
+    await trainSupernet({ space, dataset: 'synthetic', train, val, out: init, config: { ...config, lr: 1e-9 }, stopAfter: 1 });
+    expect(readFileSync(join(init, WEIGHTS_FILE)).equals(wa)).toBe(false);
+    const { net } = loadSupernet(a);
+    expect(net.params.count()).toBeGreaterThan(1000);
+    net.dispose();
+  });
+
+  it('rejects bad options and a resume on another dataset', async () => {
+    await expect(trainSupernet({ space: tinySpace(), dataset: 'synthetic', train, val, out: tmp(), config: { batchSize: 0 } })).rejects.toThrow(ConfigError);
+    const dir = tmp();
+    await trainSupernet({ space: tinySpace(), dataset: 'synthetic', train, val, out: dir, config: { ...config, epochs: 1, valLimit: 4 } });
+    await expect(trainSupernet({ dataset: 'other', train, val, out: dir, resume: true })).rejects.toThrow(/dataset/);
+  });
+});
