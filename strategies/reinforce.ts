@@ -1,0 +1,171 @@
+/**
+ * REINFORCE (Williams 1992) with a GRU controller (controller.ts) and a moving-average baseline, as
+ * in Zoph & Le 2017. Rewards:
+ * - 'objective': the first (or named) objective in its natural direction;
+ * - 'mnas': MnasNet's acc × Π (cost/target)^w, w = alpha when cost ≤ target else beta
+ *   (Tan et al. 2019, soft constraint α = β = −0.07);
+ * - 'pareto': 1 − (share of earlier results that dominate this one), so every new
+ *   non-dominated point earns the top reward.
+ * Hard-constraint violation lowers any reward by penalty × violation × |baseline|.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+import type { Json, JsonObject } from '../core/types.ts';
+import { BaseStrategy } from './base.ts';
+import { arityOf, fromChoices } from './categorical.ts';
+import type { ControllerState } from './controller.ts';
+import { GruController } from './controller.ts';
+import { dominates } from './pareto.ts';
+import type { StrategyEntry } from './registry.ts';
+import type { Candidate, EvalResult, StrategyContext } from './strategy.ts';
+
+export const reinforceOptions = z.object({
+  hidden: z.number().int().min(2).max(512).default(32),
+  learningRate: z.number().positive().max(1).default(0.01),
+  /** Baseline b ← decay·b + (1−decay)·R. */
+  baselineDecay: z.number().min(0).max(1).default(0.9),
+  entropyWeight: z.number().min(0).default(0),
+  reward: z.enum(['objective', 'mnas', 'pareto']).default('objective'),
+  /** Objective used as reward ('objective') or as accuracy ('mnas'); default the first. */
+  rewardObjective: z.string().optional(),
+  /** mnas: metric → target, e.g. { latency_ms: 5 }. */
+  targets: z.record(z.string(), z.number().positive()).default({}),
+  alpha: z.number().default(-0.07),
+  beta: z.number().default(-0.07),
+  constraintPenalty: z.number().min(0).default(1),
+  /**
+   * Resamples (up to this many times) a sequence whose architecture was already evaluated or is
+   * pending; the known reward of the repeat is replayed into the next update, so a converging
+   * controller keeps learning without spending queries on repeats. 0 disables.
+   */
+  resampleKnown: z.number().int().min(0).max(1000).default(5),
+}).strict();
+export type ReinforceOptions = z.infer<typeof reinforceOptions>;
+
+interface OwnState {
+  readonly controller: ControllerState;
+  readonly baseline: number | null;
+  readonly pending: Record<string, number[]>;
+  readonly archive: number[][];
+  readonly known: [string, number][];
+  readonly replay: [number[], number][];
+}
+
+export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
+  readonly name = 'reinforce';
+  private readonly arity: number[];
+  private readonly controller: GruController;
+  private baseline: number | null = null;
+  private pending = new Map<number, number[]>();
+  private archive: number[][] = [];
+  /** Reward of every evaluated key (NaN while pending). */
+  private known = new Map<string, number>();
+  private replay: [number[], number][] = [];
+  private readonly rewardIndex: number;
+
+  constructor(ctx: StrategyContext<T>, private readonly options: ReinforceOptions = reinforceOptions.parse({})) {
+    super(ctx);
+    this.arity = arityOf(ctx.space);
+    const name = options.rewardObjective ?? ctx.objectives[0]?.name;
+    this.rewardIndex = ctx.objectives.findIndex((o) => o.name === name);
+    if (this.rewardIndex < 0) throw new ConfigError('reinforce.options.rewardObjective', name, 'is not one of the objectives');
+    if (options.reward === 'mnas' && Object.keys(options.targets).length === 0) {
+      throw new ConfigError('reinforce.options.targets', options.targets, "reward 'mnas' needs at least one cost target");
+    }
+    this.controller = new GruController(this.arity, options.hidden, ctx.rng.fork('controller-init'), options.learningRate);
+  }
+
+  ask(n: number): Candidate<T>[] {
+    this.checkCount(n);
+    return this.controller.sample(n, this.rng).map((first) => {
+      let actions = first;
+      let x = fromChoices(this.space, this.arity, actions);
+      for (let t = 0; t < this.options.resampleKnown && this.known.has(this.space.key(x)); t++) {
+        const reward = this.known.get(this.space.key(x)) as number;
+        if (!Number.isNaN(reward)) this.replay.push([actions, reward]);
+        actions = this.controller.sample(1, this.rng)[0] as number[];
+        x = fromChoices(this.space, this.arity, actions);
+      }
+      const c = this.candidate(x);
+      if (!this.known.has(c.key)) this.known.set(c.key, NaN);
+      this.pending.set(c.id, actions);
+      return c;
+    });
+  }
+
+  tell(results: readonly EvalResult<T>[]): void {
+    const batch: number[][] = [];
+    const advantages: number[] = [];
+    const learn = (actions: number[], reward: number) => {
+      const b = this.baseline ?? reward;
+      batch.push(actions);
+      advantages.push(reward - b);
+      this.baseline = this.options.baselineDecay * b + (1 - this.options.baselineDecay) * reward;
+    };
+    for (const [actions, reward] of this.replay) learn(actions, reward);
+    this.replay = [];
+    for (const r of results) {
+      const actions = this.pending.get(r.candidate.id);
+      this.pending.delete(r.candidate.id);
+      if (!r.ok || !actions) continue;
+      let reward = this.reward(r);
+      if (r.violation > 0) reward -= this.options.constraintPenalty * r.violation * Math.max(1, Math.abs(this.baseline ?? reward));
+      learn(actions, reward);
+      this.known.set(r.candidate.key, reward);
+      if (this.options.reward === 'pareto') this.archive.push([...r.values]);
+    }
+    this.controller.update(batch, advantages, this.options.entropyWeight);
+  }
+
+  private reward(r: Extract<EvalResult<T>, { ok: true }>): number {
+    const o = this.ctx.objectives[this.rewardIndex];
+    const value = (r.values[this.rewardIndex] as number) * (o?.direction === 'max' ? -1 : 1);
+    if (this.options.reward === 'objective') return value;
+    if (this.options.reward === 'pareto') {
+      if (this.archive.length === 0) return 1;
+      return 1 - this.archive.filter((p) => dominates(p, r.values)).length / this.archive.length;
+    }
+    let factor = 1;
+    for (const [metric, target] of Object.entries(this.options.targets)) {
+      const cost = r.metrics[metric];
+      if (typeof cost !== 'number') throw new ConfigError('reinforce.options.targets', metric, 'is not a metric the evaluation returns');
+      factor *= (cost / target) ** (cost <= target ? this.options.alpha : this.options.beta);
+    }
+    return value * factor;
+  }
+
+  /** Releases the controller's tensors. */
+  dispose(): void {
+    this.controller.dispose();
+  }
+
+  protected saveOwn(): Json {
+    const own: OwnState = {
+      controller: this.controller.state(),
+      baseline: this.baseline,
+      pending: Object.fromEntries([...this.pending].map(([k, v]) => [String(k), v])),
+      archive: this.archive,
+      // NaN (pending) is not JSON: stored as null.
+      known: [...this.known].map(([k, v]) => [k, Number.isNaN(v) ? null : v]) as [string, number][],
+      replay: this.replay,
+    };
+    return own as unknown as Json;
+  }
+
+  protected loadOwn(own: Json): void {
+    const o = own as unknown as OwnState;
+    this.controller.load(o.controller);
+    this.baseline = o.baseline;
+    this.pending = new Map(Object.entries(o.pending).map(([k, v]) => [Number(k), [...v]]));
+    this.archive = o.archive.map((p) => [...p]);
+    this.known = new Map(o.known.map(([k, v]) => [k, v === null ? NaN : v]));
+    this.replay = o.replay.map(([a, r]) => [[...a], r]);
+  }
+}
+
+export const reinforceEntry: StrategyEntry<ReinforceOptions> = {
+  name: 'reinforce',
+  description: 'REINFORCE with a GRU controller, moving-average baseline, MnasNet or Pareto reward',
+  schema: reinforceOptions as unknown as z.ZodType<ReinforceOptions>,
+  create: (ctx, options) => new Reinforce(ctx, options),
+};

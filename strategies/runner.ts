@@ -1,0 +1,140 @@
+/**
+ * The search loop: ask → start trials → evaluate → constraints → tell → commitStep (trials +
+ * snapshot, atomically). Because the snapshot is taken after `tell` and stored with the step's
+ * trials, a crash anywhere leaves storage at a step boundary plus, at worst, a few trials started
+ * but never completed. Resuming restores the snapshot and re-asks: the strategy proposes the same
+ * candidates again, which re-use those orphaned trials in order, so the final trial list equals an
+ * uninterrupted run's.
+ */
+import { ConfigError } from '../core/errors.ts';
+import type { Json, JsonObject, Metrics } from '../core/types.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { StepTrial, TrialRecord } from '../storage/types.ts';
+import type { Constraint } from './constraints.ts';
+import { evaluateCandidate } from './evaluation.ts';
+import type { ObjectiveSpec } from './objectives.ts';
+import type { Candidate, EvalResult, Strategy } from './strategy.ts';
+
+export type Evaluate<T extends JsonObject> = (candidate: Candidate<T>) => Promise<Metrics>;
+
+export interface RunOptions<T extends JsonObject> {
+  readonly storage: Storage;
+  readonly experimentId: number;
+  /** A freshly created strategy; restored from storage when the experiment has a snapshot. */
+  readonly strategy: Strategy<T>;
+  readonly objectives: readonly ObjectiveSpec[];
+  readonly constraints?: readonly Constraint[];
+  readonly evaluate: Evaluate<T>;
+  /** Total completed (finished + failed) trials to reach. */
+  readonly budget: number;
+  /** Candidates per ask/tell step (default 1). */
+  readonly batch?: number;
+  readonly signal?: AbortSignal;
+  /** How a candidate is stored: default `{arch: x.arch, hw: x.hw}` for joint values, else `{arch: x}`. */
+  readonly split?: (x: T) => { arch: JsonObject; hw: JsonObject | null };
+  /** Called after each committed step (progress display). */
+  readonly onStep?: (progress: RunProgress) => void;
+}
+
+export interface RunProgress {
+  readonly completed: number;
+  readonly budget: number;
+  readonly trials: readonly TrialRecord[];
+}
+
+export interface RunSummary {
+  readonly status: 'finished' | 'stopped';
+  readonly completed: number;
+  /** Whether the experiment already had trials or a snapshot (a resume rather than a start). */
+  readonly resumed: boolean;
+}
+
+interface RunnerSnapshot {
+  readonly version: 1;
+  readonly completed: number;
+  readonly strategy: Json;
+}
+
+export function defaultSplit(x: JsonObject): { arch: JsonObject; hw: JsonObject | null } {
+  const a = x['arch'];
+  const h = x['hw'];
+  if (Object.keys(x).length === 2 && a && typeof a === 'object' && !Array.isArray(a) && h && typeof h === 'object' && !Array.isArray(h)) {
+    return { arch: a as JsonObject, hw: h as JsonObject };
+  }
+  return { arch: x, hw: null };
+}
+
+/** Runs (or resumes) an experiment until `budget` trials are completed or `signal` aborts. */
+export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSummary> {
+  const { storage, experimentId, strategy, objectives, evaluate, signal } = opts;
+  const constraints = opts.constraints ?? [];
+  const batch = opts.batch ?? 1;
+  const split = opts.split ?? defaultSplit;
+  if (!Number.isInteger(opts.budget) || opts.budget < 0) throw new ConfigError('budget', opts.budget, 'must be a non-negative integer');
+  if (!Number.isInteger(batch) || batch < 1) throw new ConfigError('batch', batch, 'must be a positive integer');
+
+  const saved = await storage.loadSnapshot(experimentId);
+  let completed = 0;
+  if (saved) {
+    const s = saved.state as unknown as RunnerSnapshot;
+    strategy.restore(s.strategy);
+    completed = s.completed;
+  }
+  // Trials started after the last committed step: the re-asked candidates take them over in order.
+  const orphans = [...(await storage.listTrials({ experimentId, state: 'running', sort: 'number', limit: 10_000 })).items];
+  const resumed = saved !== null || orphans.length > 0;
+  await storage.setExperimentStatus(experimentId, 'running');
+
+  const stopped = () => signal?.aborted === true;
+  while (completed < opts.budget) {
+    if (stopped()) return stop();
+    const candidates = strategy.ask(Math.min(batch, opts.budget - completed));
+    const trialIds: number[] = [];
+    for (const c of candidates) {
+      const orphan = orphans.shift();
+      if (orphan && orphan.key === c.key) {
+        trialIds.push(orphan.id);
+        continue;
+      }
+      if (orphan) {
+        // Not what this seed proposes now (the strategy or its inputs changed): keep it, as failed.
+        await storage.failTrial(orphan.id, { error: 'abandoned: interrupted and not proposed again on resume' });
+        orphans.length = 0;
+      }
+      if (stopped()) return stop();
+      const { arch, hw } = split(c.x);
+      trialIds.push((await storage.startTrial({ experimentId, arch, hw, key: c.key })).id);
+    }
+    const results: EvalResult<T>[] = [];
+    const stepTrials: StepTrial[] = [];
+    for (const [i, c] of candidates.entries()) {
+      if (stopped()) return stop();
+      const t0 = performance.now();
+      const r = await evaluateCandidate(c, evaluate, objectives, constraints);
+      const timings = { evaluateMs: performance.now() - t0 };
+      const trialId = trialIds[i] as number;
+      results.push(r);
+      stepTrials.push(r.ok
+        ? { trialId, outcome: { state: 'finished', metrics: r.metrics, feasible: r.violation === 0, timings } }
+        : { trialId, outcome: { state: 'failed', error: r.error, timings } });
+    }
+    if (stopped()) return stop();
+    strategy.tell(results);
+    completed += candidates.length;
+    const snapshot: RunnerSnapshot = { version: 1, completed, strategy: strategy.snapshot() };
+    const step = await storage.commitStep({
+      experimentId,
+      trials: stepTrials,
+      snapshot: snapshot as unknown as Json,
+      events: [{ experimentId, type: 'progress', payload: { completed, budget: opts.budget } }],
+    });
+    opts.onStep?.({ completed, budget: opts.budget, trials: step.trials });
+  }
+  await storage.setExperimentStatus(experimentId, 'finished');
+  return { status: 'finished', completed, resumed };
+
+  async function stop(): Promise<RunSummary> {
+    await storage.setExperimentStatus(experimentId, 'stopped');
+    return { status: 'stopped', completed, resumed };
+  }
+}

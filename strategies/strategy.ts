@@ -1,0 +1,47 @@
+/**
+ * The one search contract (DESIGN.md §2): a strategy proposes candidates (`ask`), learns from their
+ * evaluations (`tell`) and serialises its whole state, RNG included, to JSON (`snapshot` /
+ * `restore`), so a restored strategy continues exactly as the original would have.
+ *
+ * Strategies never evaluate, persist or import storage: the runner owns that loop.
+ */
+import type { Rng } from '../core/rng.ts';
+import type { Json, JsonObject, Metrics } from '../core/types.ts';
+import type { SearchSpace } from '../search-space/space.ts';
+import type { Constraint } from './constraints.ts';
+import type { ObjectiveSpec } from './objectives.ts';
+
+export interface Candidate<T extends JsonObject = JsonObject> {
+  /** Strategy-assigned, increasing from 0 in ask order (survives snapshot/restore). */
+  readonly id: number;
+  readonly x: T;
+  /** space.key(x). */
+  readonly key: string;
+}
+
+/** What the runner tells back: objective values and constraint violation, or the failure. */
+export type EvalResult<T extends JsonObject = JsonObject> =
+  | { readonly candidate: Candidate<T>; readonly ok: true; readonly metrics: Metrics; readonly values: readonly number[]; readonly violation: number }
+  | { readonly candidate: Candidate<T>; readonly ok: false; readonly error: string };
+
+export interface Strategy<T extends JsonObject = JsonObject> {
+  readonly name: string;
+  ask(n: number): Candidate<T>[];
+  tell(results: readonly EvalResult<T>[]): void;
+  snapshot(): Json;
+  restore(state: Json): void;
+}
+
+/** Everything a strategy factory gets besides its own options. */
+export interface StrategyContext<T extends JsonObject = JsonObject> {
+  readonly space: SearchSpace<T>;
+  readonly objectives: readonly ObjectiveSpec[];
+  readonly constraints?: readonly Constraint[];
+  /** The strategy's own stream (the runner forks it from the experiment seed). */
+  readonly rng: Rng;
+}
+
+/** Successful results as (candidate, values-to-minimise, violation) triples. */
+export function okResults<T extends JsonObject>(results: readonly EvalResult<T>[]): Extract<EvalResult<T>, { ok: true }>[] {
+  return results.filter((r): r is Extract<EvalResult<T>, { ok: true }> => r.ok);
+}
