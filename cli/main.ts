@@ -6,7 +6,13 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, isNasError } from '../core/errors.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerHw } from './commands/hw.ts';
 import { registerExperiments } from './commands/experiments.ts';
+import { registerLut } from './commands/lut.ts';
+import { registerSupernet } from './commands/supernet.ts';
+import { registerLatency } from './commands/latency.ts';
+import { registerPredictor } from './commands/predictor.ts';
+import { registerUi } from './commands/ui.ts';
 import { packageVersion } from './context.ts';
 
 export function buildProgram(): Command {
@@ -18,7 +24,13 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   registerDoctor(program);
+  registerHw(program);
   registerExperiments(program);
+  registerLut(program);
+  registerSupernet(program);
+  registerLatency(program);
+  registerPredictor(program);
+  registerUi(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
