@@ -12,6 +12,7 @@ import { registerLut } from './commands/lut.ts';
 import { registerSupernet } from './commands/supernet.ts';
 import { registerLatency } from './commands/latency.ts';
 import { registerPredictor } from './commands/predictor.ts';
+import { registerSearch } from './commands/search.ts';
 import { registerUi } from './commands/ui.ts';
 import { packageVersion } from './context.ts';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerSupernet(program);
   registerLatency(program);
   registerPredictor(program);
+  registerSearch(program);
   registerUi(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -1,0 +1,134 @@
+/**
+ * `nas search` runs an experiment (network × accelerator co-search by default) and `nas resume EXP`
+ * continues one exactly where it stopped. Every trial and the strategy state after every step are
+ * in the database, so Ctrl-C, a crash or kill -9 lose at most the step in flight.
+ */
+import type { Command } from 'commander';
+import { initTf } from '../../core/tf.ts';
+import { Rng } from '../../core/rng.ts';
+import { ConfigError } from '../../core/errors.ts';
+import type { Json } from '../../core/types.ts';
+import { SqliteStorage } from '../../storage/sqlite.ts';
+import type { Storage } from '../../storage/storage.ts';
+import type { ExperimentRecord } from '../../storage/types.ts';
+import { createStrategy } from '../../strategies/registry.ts';
+import { runSearch } from '../../strategies/runner.ts';
+import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../experiment/config.ts';
+import { createPlatform, objectiveSpecs } from '../experiment/platform.ts';
+import { allTrials, paretoTrials } from '../experiment/front.ts';
+import { createProgress } from '../progress.ts';
+import { findExperiment } from './experiments.ts';
+import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
+
+/** The default experiment: multi-objective co-search of the mbconv network and the accelerator. */
+export const DEFAULT_EXPERIMENT = {
+  space: 'mbconv',
+  accuracy: { source: 'naswot' },
+  hardware: { mode: 'joint', areaBudgetMm2: 4 },
+  strategy: { name: 'nsga2', options: {} },
+  objectives: ['naswot', 'energy_uj', 'hw_latency_ms'],
+  constraints: ['area_mm2<=4'],
+  budget: 200,
+  batch: 10,
+} as const;
+
+interface SearchOpts {
+  readonly db: string;
+  readonly config?: string;
+  readonly name?: string;
+  readonly seed?: number;
+  readonly budget?: number;
+  readonly strategy?: string;
+  readonly quick?: boolean;
+  readonly json?: boolean;
+}
+
+async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentConfig, quiet: boolean, backend?: string) {
+  await initTf(backend);
+  const platform = await createPlatform(cfg, storage);
+  const progress = createProgress({ quiet });
+  const stop = interruptSignal();
+  try {
+    const strategy = createStrategy(cfg.strategy.name, {
+      space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
+    }, cfg.strategy.options);
+    await storage.setExperimentStatus(exp.id, 'running');
+    const summary = await runSearch({
+      storage, experimentId: exp.id, strategy, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints,
+      evaluate: (c) => platform.evaluate(c.x), budget: cfg.budget, batch: cfg.batch, signal: stop.signal,
+      onStep: (p) => progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } }),
+    });
+    progress.stop();
+    await storage.setExperimentStatus(exp.id, summary.status === 'finished' ? 'finished' : 'stopped');
+    const trials = await allTrials(storage, exp.id);
+    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length };
+  } finally {
+    stop.release();
+    progress.stop();
+    platform.dispose();
+  }
+}
+
+function report(exp: ExperimentRecord, r: Awaited<ReturnType<typeof execute>>, db: string, json?: boolean): void {
+  if (json) {
+    printJson({ experiment: { id: exp.id, name: exp.name }, status: r.summary.status, completed: r.summary.completed, resumed: r.summary.resumed, pareto: r.front });
+    return;
+  }
+  process.stdout.write(
+    `experiment ${exp.id} ${exp.name}: ${r.summary.status}, ${r.summary.completed} trials${r.summary.resumed ? ' (resumed)' : ''}\n` +
+      `Pareto front (${r.front.length} of ${r.total} trials):\n` +
+      `${formatTable(r.front, [
+        { header: '#', get: (t) => t.number, align: 'right' },
+        ...r.objectives.map((o) => ({ header: `${o.direction === 'max' ? '↑' : '↓'}${o.name}`, get: (t: (typeof r.front)[number]) => t.metrics?.[o.name], align: 'right' as const })),
+        { header: 'ACCELERATOR', get: (t) => (t.hw ? String(t.hw['peRows'] ?? '') + '×' + String(t.hw['peCols'] ?? '') + ' ' + String(t.hw['dataflow'] ?? '') : '-') },
+      ])}\n` +
+      (r.summary.status === 'stopped' ? `resume with: nas resume ${exp.name} --db ${db}\n` : '') +
+      `browse it: nas ui --db ${db}\n`,
+  );
+}
+
+export function registerSearch(program: Command): void {
+  withJson(withDb(program.command('search')))
+    .description('run a co-search experiment (default: mbconv network × accelerator, NSGA-II)')
+    .option('--config <file>', 'experiment file (YAML or JSON); default: the built-in co-search')
+    .option('--name <name>', 'experiment name (default: from the file, else search-N)')
+    .option('--seed <n>', 'seed (overrides the file)', intArg('--seed', 0))
+    .option('--budget <n>', 'trials (overrides the file)', intArg('--budget', 1))
+    .option('--strategy <name>', 'strategy (overrides the file)')
+    .option('--quick', 'a short run (40 trials) to try things out')
+    .action(async (opts: SearchOpts, cmd: Command) => {
+      const base = opts.config ? await readExperimentFile(opts.config) : parseExperiment(DEFAULT_EXPERIMENT);
+      const cfg = parseExperiment({
+        ...base,
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+        ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: 40 } : {}),
+        ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
+      });
+      const storage = await SqliteStorage.open(opts.db);
+      try {
+        const platform = await createPlatform(cfg, storage); // validates objectives before anything is stored
+        platform.dispose();
+        const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
+        if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
+        const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
+        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+      } finally {
+        await storage.close();
+      }
+    });
+
+  withJson(withDb(program.command('resume')))
+    .argument('<experiment>', 'id or name')
+    .description('continue a stopped or crashed experiment exactly where it left off')
+    .action(async (ref: string, opts: { db: string; json?: boolean }, cmd: Command) => {
+      const found = await findExperiment(opts.db, ref);
+      const storage = await SqliteStorage.open(opts.db);
+      try {
+        const exp = await storage.getExperiment(found.id);
+        const cfg = parseExperiment(exp.config);
+        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+      } finally {
+        await storage.close();
+      }
+    });
+}

@@ -1,0 +1,92 @@
+/**
+ * The one wiring point (DESIGN.md §1 `createPlatform`): from an experiment config build the search
+ * space (network, or network × accelerator), the objective catalogue and the evaluate function the
+ * runner calls. Only the estimators an experiment's objectives and constraints need are run.
+ */
+import { ConfigError } from '../../core/errors.ts';
+import type { Arch, HwConfig, JsonObject, Metrics, Objective } from '../../core/types.ts';
+import type { Direction } from '../../core/types.ts';
+import type { SearchSpace } from '../../search-space/space.ts';
+import { createSpace } from '../../search-space/registry.ts';
+import { CostModel, accelArch, createAccelSpace, type AccelConfig } from '../../hardware/index.ts';
+import { COUNTER_OBJECTIVES, counterEstimator } from '../../estimators/counter-estimator.ts';
+import { ACCELERATOR_OBJECTIVES, acceleratorEstimator } from '../../estimators/accelerator.ts';
+import type { Storage } from '../../storage/storage.ts';
+import { parseConstraint, type Constraint } from '../../strategies/constraints.ts';
+import type { ObjectiveSpec } from '../../strategies/objectives.ts';
+import { productSpace } from '../../strategies/joint.ts';
+import { defaultSplit } from '../../strategies/runner.ts';
+import { createAccuracySource, type AccuracySource } from './accuracy-source.ts';
+import type { ExperimentConfig } from './config.ts';
+
+export interface Platform {
+  readonly space: SearchSpace<JsonObject>;
+  readonly objectives: readonly Objective[];
+  readonly constraints: readonly Constraint[];
+  /** Where each metric comes from (stored with the experiment and in export bundles). */
+  readonly provenance: Readonly<Record<string, string>>;
+  evaluate(x: JsonObject): Promise<Metrics>;
+  dispose(): void;
+}
+
+/** `↑accuracy`, `max:accuracy`, `↓energy_uj`, `min:energy_uj` or a bare name (default direction). */
+function parseObjective(text: string, catalogue: ReadonlyMap<string, Objective>, index: number): Objective {
+  const m = /^(?:(↑|↓|max:|min:))?\s*([A-Za-z_][\w]*)$/.exec(text.trim());
+  const found = m ? catalogue.get(m[2] as string) : undefined;
+  if (!m || !found) {
+    throw new ConfigError(`experiment.objectives[${index}]`, text, `unknown objective; available: ${[...catalogue.keys()].join(', ')}`);
+  }
+  const dir: Direction | undefined = m[1] === '↑' || m[1] === 'max:' ? 'max' : m[1] === '↓' || m[1] === 'min:' ? 'min' : undefined;
+  return dir ? { ...found, direction: dir } : found;
+}
+
+export async function createPlatform(cfg: ExperimentConfig, storage: Storage): Promise<Platform> {
+  const net = createSpace(cfg.space, cfg.spaceConfig);
+  const hwMode = cfg.hardware.mode;
+  const accel = hwMode === 'joint' ? createAccelSpace({ areaBudgetMm2: cfg.hardware.areaBudgetMm2 }) : null;
+  const space: SearchSpace<JsonObject> = accel ? (productSpace(net, accel) as unknown as SearchSpace<JsonObject>) : (net as unknown as SearchSpace<JsonObject>);
+
+  const accuracy: AccuracySource | null = cfg.accuracy ? await createAccuracySource(cfg.accuracy, net, storage, cfg.seed) : null;
+  const counters = counterEstimator(net);
+  const model = new CostModel();
+  const presetName = cfg.hardware.mode === 'preset' ? cfg.hardware.preset : null;
+  const hardware = hwMode === 'none' ? null : acceleratorEstimator(net, model, (hw) => (presetName ?? accelArch(hw as AccelConfig)));
+
+  const catalogue = new Map<string, Objective>();
+  for (const o of COUNTER_OBJECTIVES) catalogue.set(o.name, o);
+  if (hardware) for (const o of ACCELERATOR_OBJECTIVES) catalogue.set(o.name, o);
+  if (accuracy) catalogue.set(accuracy.objective.name, accuracy.objective);
+  const objectives = cfg.objectives.map((t, i) => parseObjective(t, catalogue, i));
+  const constraints = cfg.constraints.map((t, i) => {
+    const c = parseConstraint(t);
+    if (!catalogue.has(c.metric)) throw new ConfigError(`experiment.constraints[${i}]`, t, `unknown metric; available: ${[...catalogue.keys()].join(', ')}`);
+    return c;
+  });
+  const needed = new Set([...objectives.map((o) => o.name), ...constraints.map((c) => c.metric)]);
+  const wants = (names: readonly Objective[]) => names.some((o) => needed.has(o.name));
+
+  const provenance: Record<string, string> = {};
+  for (const o of COUNTER_OBJECTIVES) provenance[o.name] = 'counters over layers(arch)';
+  if (hardware) for (const o of ACCELERATOR_OBJECTIVES) provenance[o.name] = presetName ? `hardware model, preset ${presetName}` : 'hardware model, searched accelerator';
+  if (accuracy) provenance[accuracy.objective.name] = accuracy.provenance;
+
+  return {
+    space,
+    objectives,
+    constraints,
+    provenance,
+    async evaluate(x) {
+      const { arch, hw } = accel ? defaultSplit(x) : { arch: x as Arch, hw: null as HwConfig | null };
+      const metrics: Record<string, number> = {};
+      if (wants(COUNTER_OBJECTIVES)) Object.assign(metrics, (await counters.estimate(arch)).values);
+      if (hardware && wants(ACCELERATOR_OBJECTIVES)) Object.assign(metrics, (await hardware.estimate(arch, hw)).values);
+      if (accuracy && needed.has(accuracy.objective.name)) metrics[accuracy.objective.name] = await accuracy.score(arch);
+      return metrics;
+    },
+    dispose: () => accuracy?.dispose(),
+  };
+}
+
+export function objectiveSpecs(objectives: readonly Objective[]): ObjectiveSpec[] {
+  return objectives.map((o) => ({ name: o.name, direction: o.direction }));
+}
