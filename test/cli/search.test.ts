@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { SqliteStorage } from '../../storage/sqlite.ts';
+import { allTrials } from '../../cli/experiment/front.ts';
+import { runCli } from './run.ts';
+
+const bin = fileURLToPath(new URL('../../bin/nas.js', import.meta.url));
+// Small and dataset-free: a reduced mbconv space on a fixed preset, objectives from counters and the hardware model.
+const experiment = {
+  seed: 3,
+  space: 'mbconv',
+  spaceConfig: { resolutions: [12], stages: [{ channels: 8, stride: 1 }, { channels: 12, stride: 2 }], stemChannels: 8, headChannels: 16 },
+  hardware: { mode: 'preset', preset: 'simple-ws' },
+  strategy: { name: 'evolution', options: { population: 6, sampleSize: 3 } },
+  objectives: ['macs_m', 'energy_uj'],
+  constraints: ['params_k<=50'],
+  budget: 24,
+  batch: 2,
+};
+
+function setup(cfg: object = experiment): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'nas-search-'));
+  const file = join(dir, 'exp.json');
+  writeFileSync(file, JSON.stringify(cfg));
+  return { dir, file };
+}
+
+async function trialsOf(db: string) {
+  const s = await SqliteStorage.open(db, { readonly: true });
+  try {
+    const exp = (await s.listExperiments())[0];
+    return (await allTrials(s, exp?.id ?? -1)).map((t) => ({ n: t.number, key: t.key, state: t.state, metrics: t.metrics, feasible: t.feasible }));
+  } finally {
+    await s.close();
+  }
+}
+
+describe('nas search', () => {
+  it('runs an experiment file, stores every trial and prints the front', async () => {
+    const { dir, file } = setup();
+    const db = join(dir, 'a.db');
+    const r = await runCli('search', '--config', file, '--db', db, '--name', 'demo', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { status: string; completed: number; pareto: { metrics: Record<string, number> }[] };
+    expect(out).toMatchObject({ status: 'finished', completed: 24 });
+    expect(out.pareto.length).toBeGreaterThan(0);
+    const trials = await trialsOf(db);
+    expect(trials).toHaveLength(24);
+    expect(trials.every((t) => t.state === 'finished' && typeof t.metrics?.energy_uj === 'number')).toBe(true);
+    const again = await runCli('search', '--config', file, '--db', db, '--name', 'demo');
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/--name.*demo/);
+  });
+
+  it('rejects bad experiment files naming the field', async () => {
+    const bad = await runCli('search', '--config', setup({ ...experiment, objectives: ['speed'] }).file, '--db', join(setup().dir, 'b.db'));
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/experiment\.objectives\[0\]: unknown objective; available: .*energy_uj/);
+    expect(bad.stderr).toContain("speed");
+    const typo = await runCli('search', '--config', setup({ ...experiment, budgett: 3 }).file, '--db', join(setup().dir, 'b.db'));
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toMatch(/experiment\.budgett/);
+    const missing = await runCli('search', '--config', '/nonexistent/exp.yaml');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/--config/);
+  });
+
+  it('after kill -9 mid-search, `nas resume` ends with the same trials as an uninterrupted run', async () => {
+    const { dir, file } = setup();
+    const straight = join(dir, 'straight.db');
+    expect((await runCli('search', '--config', file, '--db', straight, '--name', 'x')).code).toBe(0);
+
+    const crashed = join(dir, 'crashed.db');
+    const child = spawn(process.execPath, [bin, 'search', '--config', file, '--db', crashed, '--name', 'x'], { stdio: 'ignore' });
+    // Kill once some but not all trials are stored.
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const n = await trialsOf(crashed).then((t) => t.length).catch(() => 0);
+      if (n >= 6) break;
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const partial = await trialsOf(crashed);
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(24);
+
+    const resumed = await runCli('resume', 'x', '--db', crashed, '--json');
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'finished', resumed: true });
+    expect(await trialsOf(crashed)).toEqual(await trialsOf(straight));
+  }, 120_000);
+});
