@@ -82,5 +82,30 @@ export function jsDepthwiseKernels(heapOf: () => Float32Array): DepthwiseKernels
         }
       }
     },
+    dwForward(x, f, bias, out, n, h, w, c, oh, ow, kh, kw, sh, sw, pt, pl, lo, hi) {
+      const m = heapOf();
+      const X = x >>> 2, F = f >>> 2, B = bias >>> 2;
+      let o = out >>> 2;
+      const acc = new Float32Array(c);
+      for (let b = 0; b < n; b++) {
+        for (let oy = 0; oy < oh; oy++) {
+          const iyBase = oy * sh - pt;
+          const ky0 = Math.max(0, -iyBase), ky1 = Math.min(kh, h - iyBase);
+          for (let ox = 0; ox < ow; ox++) {
+            const ixBase = ox * sw - pl;
+            const kx0 = Math.max(0, -ixBase), kx1 = Math.min(kw, w - ixBase);
+            if (bias !== 0) acc.set(m.subarray(B, B + c)); else acc.fill(0);
+            for (let ky = ky0; ky < ky1; ky++) {
+              for (let kx = kx0; kx < kx1; kx++) {
+                const xp = X + ((b * h + iyBase + ky) * w + ixBase + kx) * c, fp = F + (ky * kw + kx) * c;
+                for (let ch = 0; ch < c; ch++) acc[ch] = acc[ch]! + m[xp + ch]! * m[fp + ch]!;
+              }
+            }
+            for (let ch = 0; ch < c; ch++) m[o + ch] = Math.min(Math.max(acc[ch]!, lo), hi);
+            o += c;
+          }
+        }
+      }
+    },
   };
 }

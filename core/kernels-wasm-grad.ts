@@ -14,6 +14,7 @@ import { ConfigError } from './errors.ts';
 import { depthwiseKernels, type DepthwiseKernels } from './kernels.ts';
 import { jsDepthwiseKernels } from './kernels-js.ts';
 import { conv2dFilterGradIm2col, matMulInfo, type WasmBackend } from './kernels-wasm-util.ts';
+import { registerWasmDepthwiseForward } from './kernels-wasm-depthwise.ts';
 
 type Info = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
@@ -154,6 +155,8 @@ export function registerWasmGradKernels(): void {
     tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
     tf.registerKernel({ ...orig, kernelFunc: conv2dBackpropInput as unknown as tf.KernelFunc });
   }
+  // The forward pass of the same depthwise layers (XNNPACK is slow for 7×7).
+  registerWasmDepthwiseForward();
 }
 
 /** Whether gradient kernels on wasm currently run the compiled AssemblyScript code. */

@@ -24,6 +24,16 @@ export interface DepthwiseKernels {
     b0: number, b1: number, h: number, w: number, c: number, oh: number, ow: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
   ): void;
+  /**
+   * Depthwise forward, out = clamp(bias + conv(x, f), lo, hi), all of out [n, oh, ow, c] written;
+   * bias 0 = none, lo/hi = ∓Infinity = no clamp.
+   */
+  dwForward(
+    x: number, f: number, bias: number, out: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
+    lo: number, hi: number,
+  ): void;
 }
 
 export type KernelMode = 'auto' | 'js';

@@ -4,24 +4,15 @@
  * better (a 'max' objective is negated), so dominance is one comparison per coordinate.
  */
 import type { Direction } from '../core/types.ts';
+import { dominates } from '../core/pareto.ts';
+
+export { dominates };
 
 export type Vec = readonly number[];
 
 /** Smaller-is-better view of a value. */
 export function orient(value: number, direction: Direction): number {
   return direction === 'max' ? -value : value;
-}
-
-/** a dominates b: no worse everywhere and strictly better somewhere (both oriented to minimise). */
-export function dominates(a: Vec, b: Vec): boolean {
-  let strictly = false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    if (x > y) return false;
-    if (x < y) strictly = true;
-  }
-  return strictly;
 }
 
 function lexCompare(a: Vec, b: Vec): number {

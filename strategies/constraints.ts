@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../core/errors.ts';
 import type { Metrics } from '../core/types.ts';
-import { dominates } from './pareto.ts';
+import { dominates } from '../core/pareto.ts';
 
 export interface Constraint {
   readonly metric: string;

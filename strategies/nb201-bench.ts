@@ -15,8 +15,8 @@ import type { Nb201Dataset } from '../search-space/nb201-table.ts';
 import { Nb201Table, defaultNb201CsvPath } from '../search-space/nb201-table.ts';
 import { runInMemory } from './evaluation.ts';
 import type { ObjectiveSpec } from './objectives.ts';
-import { hypervolume, paretoFrontIndices } from './pareto.ts';
-import type { Point } from './pareto.ts';
+import { hypervolume, paretoFrontIndices } from '../core/pareto.ts';
+import type { Point } from '../core/pareto.ts';
 import { createStrategy } from './registry.ts';
 
 export interface HwCost {

@@ -9,7 +9,7 @@ import { ConfigError } from '../core/errors.ts';
 import type { Json, JsonObject } from '../core/types.ts';
 import { BaseStrategy } from './base.ts';
 import { constrainedDominates } from './constraints.ts';
-import { crowdingDistance, nonDominatedSortBy } from './pareto.ts';
+import { crowdingDistance, nonDominatedSortBy } from '../core/pareto.ts';
 import type { StrategyEntry } from './registry.ts';
 import type { Candidate, EvalResult, StrategyContext } from './strategy.ts';
 import { okResults } from './strategy.ts';

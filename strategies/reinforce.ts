@@ -15,7 +15,7 @@ import { BaseStrategy } from './base.ts';
 import { arityOf, fromChoices } from './categorical.ts';
 import type { ControllerState } from './controller.ts';
 import { GruController } from './controller.ts';
-import { dominates } from './pareto.ts';
+import { dominates } from '../core/pareto.ts';
 import type { StrategyEntry } from './registry.ts';
 import type { Candidate, EvalResult, StrategyContext } from './strategy.ts';
 

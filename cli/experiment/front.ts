@@ -2,7 +2,7 @@
 import type { Objective } from '../../core/types.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { TrialRecord } from '../../storage/types.ts';
-import { paretoFrontIndices } from '../../strategies/pareto.ts';
+import { paretoFrontIndices } from '../../core/pareto.ts';
 import { missingObjectives, toMinimize } from '../../strategies/objectives.ts';
 
 export async function allTrials(storage: Storage, experimentId: number): Promise<TrialRecord[]> {

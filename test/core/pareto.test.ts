@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { constrainedDominates, isFeasible, parseConstraint, violation } from '../../strategies/constraints.ts';
-import { crowdingDistance, dominates, hypervolume, hypervolume2d, hypervolume3d, nonDominatedSort, paretoFrontIndices } from '../../strategies/pareto.ts';
+import { crowdingDistance, dominates, hypervolume, hypervolume2d, hypervolume3d, nonDominatedSort, paretoFrontIndices } from '../../core/pareto.ts';
 
 describe('dominance and sorting', () => {
   it('dominates needs no-worse everywhere and better somewhere', () => {
