@@ -13,6 +13,7 @@ import { registerSupernet } from './commands/supernet.ts';
 import { registerLatency } from './commands/latency.ts';
 import { registerPredictor } from './commands/predictor.ts';
 import { registerSearch } from './commands/search.ts';
+import { registerExport } from './commands/export.ts';
 import { registerUi } from './commands/ui.ts';
 import { packageVersion } from './context.ts';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerLatency(program);
   registerPredictor(program);
   registerSearch(program);
+  registerExport(program);
   registerUi(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

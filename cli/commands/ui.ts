@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../../core/errors.ts';
-import { createApp } from '../../server/app.ts';
+import { dirname, join, resolve } from 'node:path';
+import { createApp, type TrialExporter } from '../../server/app.ts';
+import { exportTrial } from '../experiment/export-trial.ts';
 import { isLoopback } from '../../server/security.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { withDb } from '../context.ts';
@@ -40,7 +42,13 @@ export async function startUi(opts: UiOptions, env: NodeJS.ProcessEnv = process.
   }
   if (token !== undefined && token.length < 8) throw new ConfigError('--token', '(hidden)', 'must be at least 8 characters');
   const storage = await SqliteStorage.open(opts.db, { readonly: true });
-  const app = createApp({ storage, ...(token ? { token } : {}) });
+  // Bundles go beside the database, one folder per trial; the client never chooses a path.
+  const exportRoot = join(dirname(resolve(opts.db)), 'exports');
+  const exporter: TrialExporter = async ({ experiment, trial, formats }) => {
+    const r = await exportTrial(experiment, trial, { out: join(exportRoot, experiment.name, `trial-${trial.number}`), formats, overwrite: true });
+    return { dir: r.dir, files: r.files.map((f) => f.name) };
+  };
+  const app = createApp({ storage, exporter, ...(token ? { token } : {}) });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, opts.host, (err?: Error) => (err ? reject(err) : resolve(s)));
     s.once('error', reject);

@@ -65,10 +65,7 @@ export async function createPlatform(cfg: ExperimentConfig, storage: Storage): P
   const needed = new Set([...objectives.map((o) => o.name), ...constraints.map((c) => c.metric)]);
   const wants = (names: readonly Objective[]) => names.some((o) => needed.has(o.name));
 
-  const provenance: Record<string, string> = {};
-  for (const o of COUNTER_OBJECTIVES) provenance[o.name] = 'counters over layers(arch)';
-  if (hardware) for (const o of ACCELERATOR_OBJECTIVES) provenance[o.name] = presetName ? `hardware model, preset ${presetName}` : 'hardware model, searched accelerator';
-  if (accuracy) provenance[accuracy.objective.name] = accuracy.provenance;
+  const provenance = metricProvenance(cfg, accuracy);
 
   return {
     space,
@@ -89,4 +86,17 @@ export async function createPlatform(cfg: ExperimentConfig, storage: Storage): P
 
 export function objectiveSpecs(objectives: readonly Objective[]): ObjectiveSpec[] {
   return objectives.map((o) => ({ name: o.name, direction: o.direction }));
+}
+
+/** Where each metric of an experiment comes from, for experiments and export bundles. */
+export function metricProvenance(cfg: ExperimentConfig, accuracy?: Pick<AccuracySource, 'objective' | 'provenance'> | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of COUNTER_OBJECTIVES) out[o.name] = 'counters over layers(arch) (BN folded, int32 biases)';
+  if (cfg.hardware.mode !== 'none') {
+    const hw = cfg.hardware.mode === 'preset' ? `preset ${cfg.hardware.preset}` : 'searched accelerator';
+    for (const o of ACCELERATOR_OBJECTIVES) out[o.name] = `hardware cost model (Timeloop-style access counts, EDP-mapped), ${hw}`;
+  }
+  if (accuracy) out[accuracy.objective.name] = accuracy.provenance;
+  else if (cfg.accuracy) out[cfg.accuracy.source === 'naswot' ? 'naswot' : 'accuracy'] = `${cfg.accuracy.source}${cfg.accuracy.checkpoint ? ` ${cfg.accuracy.checkpoint}` : ''}`;
+  return out;
 }

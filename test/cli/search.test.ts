@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,18 @@ describe('nas search', () => {
     const trials = await trialsOf(db);
     expect(trials).toHaveLength(24);
     expect(trials.every((t) => t.state === 'finished' && typeof t.metrics?.energy_uj === 'number')).toBe(true);
+    const bundle = join(dir, 'bundle');
+    const exp = await runCli('export', 'demo', '3', '--db', db, '--out', bundle, '--json');
+    expect(exp.code).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(bundle, 'metrics.json'), 'utf8')) as { figures: Record<string, { value: number; provenance: { source: string } }> };
+    expect(metrics.figures.energy_uj?.value).toBe(trials[2]?.metrics?.energy_uj);
+    expect(metrics.figures.energy_uj?.provenance.source).toMatch(/hardware cost model.*simple-ws/);
+    const accel = JSON.parse(readFileSync(join(bundle, 'accelerator.json'), 'utf8')) as { mapping: unknown[] };
+    expect(accel.mapping.length).toBeGreaterThan(0);
+    const noModel = await runCli('export', 'demo', '3', '--db', db, '--out', join(dir, 'b2'), '--format', 'onnx');
+    expect(noModel.code).toBe(3);
+    expect(noModel.stderr).toMatch(/--format.*supernet checkpoint/);
+    expect((await runCli('export', 'demo', '99', '--db', db, '--out', join(dir, 'b3'))).code).toBe(8);
     const again = await runCli('search', '--config', file, '--db', db, '--name', 'demo');
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/--name.*demo/);
