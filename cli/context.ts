@@ -69,7 +69,7 @@ export function intArg(flag: string, min = 0): (value: string) => number {
 }
 
 /** An AbortSignal fired by the first Ctrl-C (a second one exits at once, as users expect). */
-export function interruptSignal(): { signal: AbortSignal; release: () => void } {
+export function interruptSignal(): { signal: AbortSignal; abort: () => void; release: () => void } {
   const ctl = new AbortController();
   const onInt = () => {
     if (ctl.signal.aborted) process.exit(130);
@@ -77,5 +77,5 @@ export function interruptSignal(): { signal: AbortSignal; release: () => void } 
     ctl.abort();
   };
   process.on('SIGINT', onInt);
-  return { signal: ctl.signal, release: () => process.off('SIGINT', onInt) };
+  return { signal: ctl.signal, abort: () => ctl.abort(), release: () => process.off('SIGINT', onInt) };
 }

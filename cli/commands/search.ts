@@ -56,7 +56,11 @@ async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentC
     const summary = await runSearch({
       storage, experimentId: exp.id, strategy, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints,
       evaluate: (c) => platform.evaluate(c.x), budget: cfg.budget, batch: cfg.batch, signal: stop.signal,
-      onStep: (p) => progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } }),
+      onStep: (p) => {
+        progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } });
+        // `nas stop` from another process marks the experiment; stop after this step.
+        void storage.getExperiment(exp.id).then((e) => e.status === 'stopped' && stop.abort(), () => {});
+      },
     });
     progress.stop();
     await storage.setExperimentStatus(exp.id, summary.status === 'finished' ? 'finished' : 'stopped');
@@ -112,6 +116,20 @@ export function registerSearch(program: Command): void {
         if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
         const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
         report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+      } finally {
+        await storage.close();
+      }
+    });
+
+  withDb(program.command('stop'))
+    .argument('<experiment>', 'id or name')
+    .description('ask a running search to stop after its current step (it stays resumable)')
+    .action(async (ref: string, opts: { db: string }) => {
+      const found = await findExperiment(opts.db, ref);
+      const storage = await SqliteStorage.open(opts.db);
+      try {
+        await storage.setExperimentStatus(found.id, 'stopped');
+        process.stdout.write(`experiment ${found.name} marked stopped; a running search stops after its current step (resume with nas resume ${found.name})\n`);
       } finally {
         await storage.close();
       }

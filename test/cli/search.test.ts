@@ -105,4 +105,18 @@ describe('nas search', () => {
     expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'finished', resumed: true });
     expect(await trialsOf(crashed)).toEqual(await trialsOf(straight));
   }, 120_000);
+
+  it('`nas stop` from another process stops a running search after its current step and marks it stopped', async () => {
+    const { dir, file } = setup({ ...experiment, budget: 400 });
+    const db = join(dir, 'stop.db');
+    const child = spawn(process.execPath, [bin, 'search', '--config', file, '--db', db, '--name', 's'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    for (let i = 0; i < 600 && (await trialsOf(db).then((t) => t.length).catch(() => 0)) < 4; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await runCli('stop', 's', '--db', db)).code).toBe(0);
+    expect(await exited).toBe(0);
+    const stopped = await trialsOf(db);
+    expect(stopped.length).toBeLessThan(400);
+    const ls = JSON.parse((await runCli('experiments', 'ls', '--db', db, '--json')).stdout) as { status: string }[];
+    expect(ls[0]?.status).toBe('stopped');
+  }, 120_000);
 });
