@@ -107,10 +107,20 @@ export class MemoryStorage implements Storage {
     });
   }
 
+  /** Per-experiment trial counts, kept in step with `trials` so steps stay O(1) in the trial count. */
+  private readonly counts = new Map<number, { total: number; done: number }>();
+
+  private store(rec: TrialRecord): void {
+    const prev = this.trials.get(rec.id);
+    const c = this.counts.get(rec.experimentId) ?? { total: 0, done: 0 };
+    if (!prev) c.total++;
+    c.done += (rec.state !== 'running' ? 1 : 0) - (prev && prev.state !== 'running' ? 1 : 0);
+    this.counts.set(rec.experimentId, c);
+    this.trials.set(rec.id, rec);
+  }
+
   private trialCount(experimentId: number): number {
-    let n = 0;
-    for (const t of this.trials.values()) if (t.experimentId === experimentId) n++;
-    return n;
+    return this.counts.get(experimentId)?.total ?? 0;
   }
 
   async startTrial(input: NewTrial): Promise<TrialRecord> {
@@ -119,7 +129,7 @@ export class MemoryStorage implements Storage {
     this.requireExperiment(input.experimentId, 'trial.experimentId');
     const draft = this.newTrial(input, this.trialCount(input.experimentId) + 1, 'trial', null);
     const rec = deepFreeze({ ...draft, id: ++this.seq.trial });
-    this.trials.set(rec.id, rec);
+    this.store(rec);
     return rec;
   }
 
@@ -135,14 +145,14 @@ export class MemoryStorage implements Storage {
   async finishTrial(id: number, outcome: Omit<FinishedOutcome, 'state'>): Promise<TrialRecord> {
     this.open();
     const rec = this.completed(id, checkOutcome({ ...outcome, state: 'finished' }), new Set());
-    this.trials.set(rec.id, rec);
+    this.store(rec);
     return rec;
   }
 
   async failTrial(id: number, outcome: Omit<FailedOutcome, 'state'>): Promise<TrialRecord> {
     this.open();
     const rec = this.completed(id, checkOutcome({ ...outcome, state: 'failed' }), new Set());
-    this.trials.set(rec.id, rec);
+    this.store(rec);
     return rec;
   }
 
@@ -202,7 +212,7 @@ export class MemoryStorage implements Storage {
     // Phase 2: apply.
     const trials = planned.map(({ insert, rec }) => {
       const stored = insert ? deepFreeze({ ...rec, id: ++this.seq.trial }) : rec;
-      this.trials.set(stored.id, stored);
+      this.store(stored);
       return stored;
     });
     const snapshot = this.putSnapshot(input.experimentId, input.snapshot);
@@ -210,8 +220,7 @@ export class MemoryStorage implements Storage {
   }
 
   private putSnapshot(experimentId: number, state: Json): SnapshotRecord {
-    let done = 0;
-    for (const t of this.trials.values()) if (t.experimentId === experimentId && t.state !== 'running') done++;
+    const done = this.counts.get(experimentId)?.done ?? 0;
     const rec = deepFreeze({ experimentId, trialCount: done, state: jsonCopy(state), savedAt: this.now() });
     this.snapshots.set(experimentId, rec);
     return rec;
