@@ -1,18 +1,24 @@
 /**
  * Forward and backward speed of the supernet ops and of one MBConv block on the active backend.
  *
- *   npx tsx bench/ops.ts [--backend wasm] [--runs 5] [--only mbconv|ops] [--kernels auto|js] [--clock cpu|wall] [--profile]
+ *   npx tsx bench/ops.ts [--backend wasm] [--runs 5] [--only mbconv|ops|dwfwd] [--kernels auto|js]
+ *                        [--dw-forward auto|xnnpack|ours] [--clock cpu|wall] [--profile]
  *
  * Per row: median forward time, median train-step time (forward + gradients w.r.t. every input),
  * backward = step − forward, GFLOP/s of each (multiply-add = 2 FLOP; backward counted as the dx and
  * dW products, 2× forward for convolutions), and step/forward (goal for MBConv on wasm: ≤ 3.5).
  * The default clock is this process's CPU time (user + system): the wasm backend runs on one thread,
  * so on an idle machine it equals wall time, and on a shared one it is far less disturbed by others.
+ *
+ * `--only dwfwd` times the depthwise forward alone, XNNPACK against the AssemblyScript kernel
+ * (core/kernels-wasm-depthwise.ts) on the same tensors; `--dw-forward` picks which one the other
+ * rows use (auto = the size table in that file; xnnpack = the "before" figures).
  */
 import { parseArgs } from 'node:util';
 import { Rng } from '../core/rng.ts';
 import { initTf, tf } from '../core/tf.ts';
 import { setKernelMode, type KernelMode } from '../core/kernels.ts';
+import { setDepthwiseForwardMode, type DepthwiseForwardMode } from '../core/kernels-wasm-depthwise.ts';
 import {
   avgPool, batchNormTrain, dense, depthwiseConv2d, hardSwish, maxPool, pointwiseConv2d, relu6, wasmGradKernelsNative, conv2d,
 } from '../core/ops/index.ts';
@@ -25,8 +31,13 @@ const { values: args } = parseArgs({
     kernels: { type: 'string', default: 'auto' },
     profile: { type: 'boolean', default: false },
     clock: { type: 'string', default: 'cpu' },
+    'dw-forward': { type: 'string', default: 'auto' },
   },
 });
+const dwModes: Record<string, DepthwiseForwardMode> = { auto: 'auto', xnnpack: 'never', ours: 'always' };
+const dwMode = dwModes[args['dw-forward']!];
+if (!dwMode) throw new Error(`--dw-forward: expected auto, xnnpack or ours, got ${args['dw-forward']}`);
+setDepthwiseForwardMode(dwMode);
 const runs = Number(args.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got ${args.runs}`);
 setKernelMode(args.kernels as KernelMode);
@@ -141,9 +152,50 @@ function mbconvCases(): Case[] {
   return cs;
 }
 
+/** Depthwise forward alone, XNNPACK vs ours on the same tensors (median of `runs`). */
+function dwForwardRows(rng: Rng): string[][] {
+  const rows: string[][] = [['depthwise forward', 'XNNPACK ms', 'ours ms', 'XNNPACK GFLOP/s', 'ours GFLOP/s', 'speed-up']];
+  const shapes: Array<[number, number, number, number]> = [[32, 28, 28, 96], [N, 14, 14, 192], [N, 28, 28, 192]];
+  for (const [n, h, w, c] of shapes) {
+    for (const k of [3, 5, 7]) {
+      for (const s of [1, 2] as const) {
+        const x = tf.randomNormal([n, h, w, c], 0, 1, 'float32', rng.int32Seed()) as tf.Tensor4D;
+        const f = tf.randomNormal([k, k, c, 1], 0, 1, 'float32', rng.int32Seed()) as tf.Tensor4D;
+        const flops = 2 * n * Math.ceil(h / s) * Math.ceil(w / s) * c * k * k;
+        const ms = (['never', 'always'] as const).map((m) => {
+          setDepthwiseForwardMode(m);
+          const once = () => tf.depthwiseConv2d(x, f, s, 'same').dispose(); // wasm runs kernels synchronously
+          once();
+          const t: number[] = [];
+          for (let i = 0; i < runs; i++) t.push(time(once));
+          return median(t);
+        });
+        tf.dispose([x, f]);
+        const [a, b] = ms as [number, number];
+        rows.push([`${k}×${k}/${s} [${n},${h},${w},${c}]`, a.toFixed(1), b.toFixed(1), (flops / a / 1e6).toFixed(2),
+          (flops / b / 1e6).toFixed(2), (a / b).toFixed(2)]);
+        process.stderr.write('.');
+      }
+    }
+  }
+  setDepthwiseForwardMode(dwMode!);
+  process.stderr.write('\n');
+  return rows;
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
+}
+
 const info = await initTf(args.backend);
 const native = info.backend === 'wasm' ? (wasmGradKernelsNative() ? 'AssemblyScript' : 'JS') : 'n/a';
-console.log(`backend ${info.backend} (tfjs ${info.tfjsVersion}), gradient kernels ${native}, batch ${N}, median of ${runs} runs, ${args.clock} time`);
+console.log(`backend ${info.backend} (tfjs ${info.tfjsVersion}), gradient kernels ${native}, depthwise forward ${args['dw-forward']}, batch ${N}, median of ${runs} runs, ${args.clock} time`);
+if (args.only === 'dwfwd') {
+  if (info.backend !== 'wasm') throw new Error(`--only dwfwd compares wasm kernels; the backend is ${info.backend}`);
+  printTable(dwForwardRows(new Rng('bench-dwfwd')));
+  process.exit(0);
+}
 const header = ['case', 'fwd ms', 'step ms', 'bwd ms', 'fwd GFLOP/s', 'bwd GFLOP/s', 'step/fwd'];
 const rows: string[][] = [header];
 const cases = [...(args.only === 'mbconv' ? [] : opCases()), ...(args.only === 'ops' ? [] : mbconvCases())];
@@ -156,5 +208,4 @@ for (const c of cases) {
   process.stderr.write('.');
 }
 process.stderr.write('\n');
-const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const r of rows) console.log(r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
+printTable(rows);

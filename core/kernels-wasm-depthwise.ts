@@ -4,8 +4,8 @@
  * slow, delegating to the original kernel for everything else: other sizes, dilation ≠ 1, a
  * channel multiplier ≠ 1, NCHW, fused activations other than linear/relu/relu6, PReLU weights, or a
  * bias that is not one value per channel. Sizes are picked from bench/ops.ts measurements (see
- * `NATIVE_FILTER_SIZES`). Without the compiled module the plain-JS loop runs only where it still
- * beats XNNPACK (`JS_FILTER_SIZES`, empty) or when forced with `setDepthwiseForwardMode('always')`.
+ * `NATIVE_CASES`). Without the compiled module the plain-JS loop runs only where it still
+ * beats XNNPACK (`JS_CASES`, empty) or when forced with `setDepthwiseForwardMode('always')`.
  */
 import { tf } from './tf.ts';
 import { kernelsFor } from './kernels-wasm-grad.ts';
@@ -20,20 +20,21 @@ interface KernelArgs {
 }
 
 /**
- * Square filter sizes run by the compiled kernel: where it beat XNNPACK in
+ * Square filter size / stride pairs ("k/s") run by the compiled kernel: where it beat XNNPACK in
  * `npx tsx bench/ops.ts --backend wasm --only dwfwd` (cpu time, medians; tfjs-backend-wasm 4.22,
- * single thread): 7×7 8.9–11.3× faster (1.5 → 14–18 GFLOP/s), 5×5 1.8–2.7×, 3×3 1.0–1.35×
- * (XNNPACK has 3×3 and 5×5 micro-kernels, but still loses). Other sizes were not measured and stay
- * with XNNPACK.
+ * single thread; [32,28,28,96], [64,14,14,192], [64,28,28,192]): 7×7 9.4–15.7× faster
+ * (1.3–1.6 → 14–22 GFLOP/s), 5×5 1.7–4.1×, 3×3 stride 1 1.0–1.6×. 3×3 stride 2 measured 0.8–1.7×
+ * across runs (memory-bound, both near 4 GFLOP/s), so XNNPACK keeps it. Other sizes stay with
+ * XNNPACK (not measured).
  */
-export const NATIVE_FILTER_SIZES: ReadonlySet<number> = new Set([3, 5, 7]);
+export const NATIVE_CASES: ReadonlySet<string> = new Set(['3/1', '5/1', '5/2', '7/1', '7/2']);
 /**
- * Square filter sizes where even the JS fallback beats XNNPACK: none (same bench with
- * `--kernels js`: 7×7 0.3–0.5× XNNPACK's speed, 3×3 and 5×5 about 0.1×).
+ * Pairs where even the JS fallback beats XNNPACK: none (same bench with `--kernels js`: 7×7 at
+ * 0.3–0.5× XNNPACK's speed, 3×3 and 5×5 about 0.1×).
  */
-export const JS_FILTER_SIZES: ReadonlySet<number> = new Set<number>();
+export const JS_CASES: ReadonlySet<string> = new Set<string>();
 
-/** 'auto': the size tables above; 'always': ours whenever the geometry is supported; 'never': XNNPACK only. */
+/** 'auto': the tables above; 'always': ours whenever the geometry is supported; 'never': XNNPACK only. */
 export type DepthwiseForwardMode = 'auto' | 'always' | 'never';
 let mode: DepthwiseForwardMode = 'auto';
 export function setDepthwiseForwardMode(m: DepthwiseForwardMode): void {
@@ -71,8 +72,8 @@ function supported(args: KernelArgs, x: Info, filter: Info): ConvInfo | null {
 
 function wanted(ci: ConvInfo, native: boolean): boolean {
   if (mode === 'always') return true;
-  if (ci.filterHeight !== ci.filterWidth) return false;
-  return (native ? NATIVE_FILTER_SIZES : JS_FILTER_SIZES).has(ci.filterHeight);
+  if (ci.filterHeight !== ci.filterWidth || ci.strideHeight !== ci.strideWidth) return false;
+  return (native ? NATIVE_CASES : JS_CASES).has(`${ci.filterHeight}/${ci.strideHeight}`);
 }
 
 function run(backend: WasmBackend, x: Info, filter: Info, bias: Info | undefined, ci: ConvInfo, clamp: readonly [number, number]): Info {

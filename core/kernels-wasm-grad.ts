@@ -48,7 +48,8 @@ export function kernelsFor(backend: WasmBackend): { k: DepthwiseKernels; native:
   return { k: jsKernels, native: false };
 }
 
-function depthwiseInfo(kernel: string, args: KernelArgs, xShape: Shape4, filterShape: Shape4) {
+type DwInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+function depthwiseInfo(kernel: string, args: KernelArgs, xShape: Shape4, filterShape: Shape4): DwInfo {
   checkUnitDilation(kernel, attr(args, 'dilations'));
   if (filterShape[3] !== 1) throw new ConfigError(`${kernel}.filterShape[3]`, filterShape[3], 'channel multiplier must be 1 on wasm');
   return tf.backend_util.computeConv2DInfo(
@@ -79,14 +80,36 @@ function depthwiseBackpropInput(args: KernelArgs): Info {
   const filter = input(args, 'filter');
   const inputShape = attr<Shape4>(args, 'inputShape');
   const ci = depthwiseInfo('DepthwiseConv2dNativeBackpropInput', args, inputShape, filter.shape as Shape4);
+  const ptr = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  const { k, native } = kernelsFor(backend);
+  if (native && ci.strideHeight === 1 && ci.strideWidth === 1) return inputGradAsForward(backend, dy, filter, inputShape, ci, k);
   const out = backend.makeOutput([...inputShape], 'float32');
   backend.typedArrayFromHeap(out).fill(0);
-  const ptr = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
-  const { k } = kernelsFor(backend);
   k.dwInputGrad(
     ptr(dy), ptr(filter), ptr(out), 0, ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth,
     ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left,
   );
+  return out;
+}
+
+/**
+ * At stride 1 the input gradient is a forward depthwise convolution of dy with the filter rotated
+ * 180° and the complementary padding (k − 1 − pad): dx[iy] = Σ_ky dy[iy + pt − ky]·f[ky]. The
+ * gather form of `dwForward` writes each dx once instead of `dwInputGrad`'s read-modify-write scatter.
+ */
+function inputGradAsForward(backend: WasmBackend, dy: Info, filter: Info, inputShape: Shape4, ci: DwInfo, k: DepthwiseKernels): Info {
+  const { filterHeight: kh, filterWidth: kw, inChannels: c } = ci;
+  const rotated = backend.makeOutput([kh, kw, c, 1], 'float32');
+  const out = backend.makeOutput([...inputShape], 'float32');
+  const ptr = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  const heap = backend.wasm.HEAPF32; // taken after the allocations, which may grow the heap
+  const F = ptr(filter) >>> 2, R = ptr(rotated) >>> 2;
+  for (let t = 0; t < kh * kw; t++) heap.copyWithin(R + (kh * kw - 1 - t) * c, F + t * c, F + (t + 1) * c);
+  k.dwForward(
+    ptr(dy), ptr(rotated), 0, ptr(out), ci.batchSize, ci.outHeight, ci.outWidth, c, ci.inHeight, ci.inWidth,
+    kh, kw, 1, 1, kh - 1 - ci.padInfo.top, kw - 1 - ci.padInfo.left, -Infinity, Infinity,
+  );
+  backend.disposeData(rotated.dataId);
   return out;
 }
 

@@ -9,9 +9,11 @@ import { Rng } from '../../core/rng.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { Json } from '../../core/types.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
+import { MemoryStorage } from '../../storage/memory.ts';
+import { readHeader } from '../../storage/open.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
-import { createStrategy } from '../../strategies/registry.ts';
+import { createStrategy, parseStrategyOptions } from '../../strategies/registry.ts';
 import { runSearch } from '../../strategies/runner.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../experiment/config.ts';
 import { createPlatform, objectiveSpecs } from '../experiment/platform.ts';
@@ -65,7 +67,7 @@ async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentC
     progress.stop();
     await storage.setExperimentStatus(exp.id, summary.status === 'finished' ? 'finished' : 'stopped');
     const trials = await allTrials(storage, exp.id);
-    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length };
+    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: cfg.constraints };
   } finally {
     stop.release();
     progress.stop();
@@ -80,6 +82,9 @@ function report(exp: ExperimentRecord, r: Awaited<ReturnType<typeof execute>>, d
   }
   process.stdout.write(
     `experiment ${exp.id} ${exp.name}: ${r.summary.status}, ${r.summary.completed} trials${r.summary.resumed ? ' (resumed)' : ''}\n` +
+      (r.front.length === 0 && r.total > 0 && r.constraints.length > 0
+        ? `no trial met the constraints (${r.constraints.join(', ')}); ${r.total} trials stored — relax a limit and resume or start a new search\n`
+        : '') +
       `Pareto front (${r.front.length} of ${r.total} trials):\n` +
       `${formatTable(r.front, [
         { header: '#', get: (t) => t.number, align: 'right' },
@@ -108,9 +113,19 @@ export function registerSearch(program: Command): void {
         ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: 40 } : {}),
         ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
       });
+      // Validate everything (objectives, constraints, preset, accuracy source) before opening the
+      // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
+      const header = await readHeader(opts.db);
+      const reader: Storage = header && header.size > 0 ? await SqliteStorage.open(opts.db, { readonly: true }) : new MemoryStorage();
+      try {
+        parseStrategyOptions(cfg.strategy.name, cfg.strategy.options);
+        (await createPlatform(cfg, reader)).dispose();
+      } finally {
+        await reader.close();
+      }
       const storage = await SqliteStorage.open(opts.db);
       try {
-        const platform = await createPlatform(cfg, storage); // validates objectives before anything is stored
+        const platform = await createPlatform(cfg, storage);
         platform.dispose();
         const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
         if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');

@@ -8,7 +8,7 @@ import type { Arch, HwConfig, JsonObject, Metrics, Objective } from '../../core/
 import type { Direction } from '../../core/types.ts';
 import type { SearchSpace } from '../../search-space/space.ts';
 import { createSpace } from '../../search-space/registry.ts';
-import { CostModel, accelArch, createAccelSpace, type AccelConfig } from '../../hardware/index.ts';
+import { CostModel, accelArch, createAccelSpace, presetNames, type AccelConfig } from '../../hardware/index.ts';
 import { COUNTER_OBJECTIVES, counterEstimator } from '../../estimators/counter-estimator.ts';
 import { ACCELERATOR_OBJECTIVES, acceleratorEstimator } from '../../estimators/accelerator.ts';
 import type { Storage } from '../../storage/storage.ts';
@@ -50,6 +50,9 @@ export async function createPlatform(cfg: ExperimentConfig, storage: Storage): P
   const counters = counterEstimator(net);
   const model = new CostModel();
   const presetName = cfg.hardware.mode === 'preset' ? cfg.hardware.preset : null;
+  if (presetName !== null && !presetNames().includes(presetName)) {
+    throw new ConfigError('experiment.hardware.preset', presetName, `unknown preset; known: ${presetNames().join(', ')}`);
+  }
   const hardware = hwMode === 'none' ? null : acceleratorEstimator(net, model, (hw) => (presetName ?? accelArch(hw as AccelConfig)));
 
   const catalogue = new Map<string, Objective>();

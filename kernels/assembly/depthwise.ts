@@ -8,6 +8,8 @@
 // Vectorised over channels (contiguous in NHWC), with 16 channels' accumulators kept in four v128
 // registers while streaming one output row, so each multiply-add needs only two loads.
 
+export { dwForward } from './parts/dw-forward';
+
 /** Valid output column range [lo, hi) for filter column `k`: 0 <= o*s + k - pad < size. */
 @inline function lowOut(k: i32, s: i32, pad: i32): i32 {
   const d = pad - k;

@@ -1,7 +1,7 @@
 /**
  * Cost-model speed: a 20-layer network on one accelerator, cold (mapper runs for every layer) and
  * warm (cache hits), layers mapped per second and mapper candidate evaluations per second.
- * Prints medians over runs. Usage: npx tsx bench/hardware.ts [preset] [runs]
+ * Prints medians over runs. Usage: npx tsx bench/hw.ts [preset] [runs]
  */
 import type { LayerSpec } from '../core/types.ts';
 import { Rng } from '../core/rng.ts';
