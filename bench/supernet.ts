@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import '../core/ops/index.ts';
 import { Rng } from '../core/rng.ts';
+import { summarize } from '../core/stats.ts';
 import { initTf, tf } from '../core/tf.ts';
 import { loadDataset } from '../datasets/registry.ts';
 import { layerMacs } from '../core/types.ts';
@@ -27,12 +28,14 @@ const { values } = parseArgs({
     calib: { type: 'string', default: '512' },
     val: { type: 'string', default: '1000' },
     evals: { type: 'string', default: '3' },
+    /** JSON of mbconv space options, to measure alternatives to the default space. */
+    'space-config': { type: 'string', default: '{}' },
   },
 });
 const batch = Number(values.batch);
 const steps = Number(values.steps);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const median = (xs: number[]) => summarize(xs).median;
 function time(fn: () => void): number {
   const t0 = performance.now();
   fn();
@@ -41,7 +44,7 @@ function time(fn: () => void): number {
 
 const rt = await initTf(values.backend);
 const data = loadDataset('fashion-mnist');
-const space = new MbconvSpace();
+const space = new MbconvSpace(JSON.parse(values['space-config']) as unknown);
 const net = new MbconvSupernet(space.config, new Rng('bench'));
 const norm = pixelStats(data.train);
 const rng = new Rng('bench-steps');
