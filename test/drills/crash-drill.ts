@@ -5,8 +5,8 @@
  * lost or duplicated, and `PRAGMA integrity_check` = ok.
  *
  * Usage: npx tsx test/drills/crash-drill.ts [--kills 20] [--seed 1] [--budget 120]
- * Kill moments are drawn from our Rng (uniform over the part of the run after start-up), so a drill is
- * reproducible in where it aims, though not in where the OS delivers the signal.
+ * Kill moments are drawn from our Rng (a trial count to wait for, spread over the remaining work, plus
+ * a few ms of jitter), so a drill is reproducible in where it aims, not in where the signal lands.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -33,16 +33,40 @@ writeFileSync(file, JSON.stringify({
   objectives: ['macs_m', 'energy_uj', 'hw_latency_ms'], constraints: ['area_mm2<=4'], budget: Number(values.budget), batch: 4,
 }));
 
-function run(args: string[], killAfterMs?: number): Promise<{ code: number | null; killed: boolean }> {
+/** Runs the CLI; when `killAtTrials` is given, kill -9 as soon as that many trials are stored. */
+function run(args: string[], db?: string, killAtTrials?: number): Promise<{ code: number | null; killed: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: 'ignore' });
     let killed = false;
-    const timer = killAfterMs === undefined ? null : setTimeout(() => { killed = child.kill('SIGKILL'); }, killAfterMs);
+    let done = false;
+    const poll = async () => {
+      while (!done && db !== undefined && killAtTrials !== undefined) {
+        const n = await countTrials(db).catch(() => 0);
+        if (n >= killAtTrials) {
+          // A few ms of jitter so the signal lands anywhere in the step: mid-evaluation, mid-write, mid-snapshot.
+          await new Promise((r) => setTimeout(r, rng.int(40)));
+          killed = child.kill('SIGKILL');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    void poll();
     child.once('exit', (code) => {
-      if (timer) clearTimeout(timer);
+      done = true;
       resolve({ code, killed });
     });
   });
+}
+
+async function countTrials(db: string): Promise<number> {
+  const s = await SqliteStorage.open(db, { readonly: true });
+  try {
+    const exp = (await s.listExperiments())[0];
+    return exp ? exp.trials.total : 0;
+  } finally {
+    await s.close();
+  }
 }
 
 async function snapshot(db: string, objectives = ['macs_m', 'energy_uj', 'hw_latency_ms']) {
@@ -73,6 +97,7 @@ const straight = join(dir, 'straight.db');
 const t0 = performance.now();
 if ((await run(['search', '--config', file, '--db', straight, '--name', 'drill'])).code !== 0) throw new Error('uninterrupted run failed');
 const duration = performance.now() - t0;
+const budget = Number(values.budget);
 const expected = await snapshot(straight);
 console.log(`uninterrupted: ${expected.trials.length} trials in ${(duration / 1000).toFixed(1)} s, front ${expected.front.length}`);
 
@@ -80,15 +105,18 @@ const crashed = join(dir, 'crashed.db');
 let first = true;
 let delivered = 0;
 for (let k = 0; k < kills; k++) {
-  const at = rng.uniform(0.35, 0.98) * duration;
+  const stored = first ? 0 : await countTrials(crashed);
+  if (stored >= budget - 1) break;
+  // Spread the kills over the remaining work so that each one lands mid-run.
+  const target = stored + 1 + rng.int(Math.max(1, Math.floor((budget - stored - 1) / (kills - k))));
   const args = first ? ['search', '--config', file, '--db', crashed, '--name', 'drill'] : ['resume', 'drill', '--db', crashed];
-  const r = await run(args, at);
+  const r = await run(args, crashed, target);
   first = false;
   if (r.killed && r.code === null) delivered++;
   const now = await snapshot(crashed);
   const ok = await integrity(crashed);
   const finished = now.trials.filter((t) => t.includes('"finished"')).length;
-  console.log(`kill ${k + 1}/${kills} at ${(at / 1000).toFixed(2)} s: ${now.trials.length} trials stored (${finished} finished), integrity ${ok}`);
+  console.log(`kill ${k + 1}/${kills} once ${target} trials were stored: ${now.trials.length} trials stored (${finished} finished), integrity ${ok}`);
   if (ok !== 'ok') throw new Error(`integrity_check after kill ${k + 1}: ${ok}`);
   const prefix = expected.trials.slice(0, now.trials.length);
   const done = now.trials.filter((t) => !t.includes('"running"'));
