@@ -9,15 +9,8 @@
  */
 import { tf } from './tf.ts';
 import { kernelsFor } from './kernels-wasm-grad.ts';
-import type { WasmBackend } from './kernels-wasm-util.ts';
+import type { Info, KernelArgs, Shape4, WasmBackend } from './kernels-wasm-util.ts';
 
-type Info = tf.TensorInfo;
-type Shape4 = [number, number, number, number];
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
 
 /**
  * Square filter size / stride pairs ("k/s") run by the compiled kernel: where it beat XNNPACK in

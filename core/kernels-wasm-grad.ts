@@ -13,22 +13,10 @@ import { tf } from './tf.ts';
 import { ConfigError } from './errors.ts';
 import { depthwiseKernels, type DepthwiseKernels } from './kernels.ts';
 import { jsDepthwiseKernels } from './kernels-js.ts';
-import { conv2dFilterGradIm2col, matMulInfo, type WasmBackend } from './kernels-wasm-util.ts';
+import { conv2dFilterGradIm2col, input, matMulInfo, type Info, type KernelArgs, type Shape4, type WasmBackend } from './kernels-wasm-util.ts';
 import { registerWasmDepthwiseForward } from './kernels-wasm-depthwise.ts';
 
-type Info = tf.TensorInfo;
-type Shape4 = [number, number, number, number];
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
 
-function input(args: KernelArgs, name: string): Info {
-  const t = args.inputs[name];
-  if (!t) throw new ConfigError('inputs', name, 'missing kernel input');
-  return t;
-}
 
 function attr<T>(args: KernelArgs, name: string): T {
   return (args.attrs ?? {})[name] as unknown as T;

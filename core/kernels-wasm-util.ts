@@ -4,8 +4,23 @@
  */
 import { tf } from './tf.ts';
 import type { DepthwiseKernels, WasmMemory } from './kernels.ts';
+import { ConfigError } from './errors.ts';
 
-type Info = tf.TensorInfo;
+export type Info = tf.TensorInfo;
+export type Shape4 = [number, number, number, number];
+/** What tfjs passes to a kernel function. */
+export interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
+export function input(args: KernelArgs, name: string): Info {
+  const t = args.inputs[name];
+  if (!t) throw new ConfigError('inputs', name, 'missing kernel input');
+  return t;
+}
+
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels touch (stable across 4.x). */
 export interface WasmBackend {
