@@ -14,6 +14,7 @@ import { registerLatency } from './commands/latency.ts';
 import { registerPredictor } from './commands/predictor.ts';
 import { registerSearch } from './commands/search.ts';
 import { registerExport } from './commands/export.ts';
+import { registerTrials } from './commands/trials.ts';
 import { registerUi } from './commands/ui.ts';
 import { packageVersion } from './context.ts';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerPredictor(program);
   registerSearch(program);
   registerExport(program);
+  registerTrials(program);
   registerUi(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

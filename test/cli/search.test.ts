@@ -63,6 +63,11 @@ describe('nas search', () => {
     expect(noModel.code).toBe(3);
     expect(noModel.stderr).toMatch(/--format.*supernet checkpoint/);
     expect((await runCli('export', 'demo', '99', '--db', db, '--out', join(dir, 'b3'))).code).toBe(8);
+    const front = JSON.parse((await runCli('trials', 'ls', 'demo', '--db', db, '--pareto', '--sort', 'energy_uj', '--json')).stdout) as { trials: { number: number; metrics: Record<string, number> }[] };
+    expect(front.trials.map((t) => t.number).sort((a, b) => a - b)).toEqual(out.pareto.map((t) => (t as unknown as { number: number }).number).sort((a, b) => a - b));
+    const energies = front.trials.map((t) => t.metrics.energy_uj as number);
+    expect(energies).toEqual([...energies].sort((a, b) => a - b));
+    expect((await runCli('trials', 'ls', 'demo', '--db', db, '--sort', 'bogus')).code).toBe(3);
     const again = await runCli('search', '--config', file, '--db', db, '--name', 'demo');
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/--name.*demo/);
