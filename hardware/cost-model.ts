@@ -11,13 +11,17 @@ import { preset } from './presets.ts';
 import { archAreaMm2, archKey, type ArchSpec } from './spec.ts';
 import { fromLayer } from './workload.ts';
 
-export interface LayerCost {
+/** The per-layer figures every hardware report shows. */
+export interface LayerFigures {
   readonly name: string;
   readonly macs: number;
   readonly cycles: number;
   readonly latencyMs: number;
   readonly energyPj: number;
   readonly utilization: number;
+}
+
+export interface LayerCost extends LayerFigures {
   readonly mapping: Mapping;
   /** The mapping as a Timeloop-style loop nest. */
   readonly mappingText: string;

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.ts';
 import type { LayerSpec } from '../core/types.ts';
-import { CostModel } from './cost-model.ts';
+import { CostModel, type LayerFigures } from './cost-model.ts';
 import { mapLayer, type MapperObjective } from './mapper/mapper.ts';
 import { analyze, type Evaluation } from './model/analysis.ts';
 import { formatMapping } from './model/mapping.ts';
@@ -39,13 +39,7 @@ export interface LevelReport {
   readonly tensors: Readonly<Record<string, { reads: number; fills: number; updates: number; tile: number }>>;
 }
 
-export interface LayerReport {
-  readonly name: string;
-  readonly macs: number;
-  readonly cycles: number;
-  readonly latencyMs: number;
-  readonly energyPj: number;
-  readonly utilization: number;
+export interface LayerReport extends LayerFigures {
   readonly levels: readonly LevelReport[];
   readonly mapping: string;
 }

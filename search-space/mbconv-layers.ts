@@ -3,7 +3,7 @@
  *
  * Network: stem conv k×k → per stage `depth` MBConv blocks (1×1 expand → k×k depthwise with the
  * stage stride on the first block → 1×1 project; residual add when shapes match, which costs no
- * MACs and is not listed) → 1×1 head conv → global average pool → FC.
+ * MACs and is marked on the project layer as `residualFrom`) → 1×1 head conv → global average pool → FC.
  * Bits: block layers use the block's wbits for weights and abits for inputs; stem, head, pool and
  * FC use `fixedBits`. A layer's output bits are the input bits of the layer that consumes it (the
  * activation is quantised once, when written); the final FC keeps its input precision.
@@ -40,7 +40,9 @@ export function mbconvLayers(cfg: MbconvConfig, x: MbconvArch, options: LayerOpt
       const dw = conv(n, { name: `${pre}.depthwise`, kind: 'depthwise', c: hidden, m: hidden, h, k: blk.kernel, stride, groups: hidden, ...bits });
       out.push(dw);
       h = dw.p;
-      out.push(conv(n, { name: `${pre}.project`, kind: 'pointwise', c: hidden, m: cout, h, k: 1, stride: 1, groups: 1, ...bits }));
+      const project = conv(n, { name: `${pre}.project`, kind: 'pointwise', c: hidden, m: cout, h, k: 1, stride: 1, groups: 1, ...bits });
+      // Same shape in and out: the block adds its input back (the skip tensor stays live meanwhile).
+      out.push(stride === 1 && cin === cout ? { ...project, residualFrom: `${pre}.expand` } : project);
       cin = cout;
     }
   });

@@ -13,7 +13,7 @@ import type { LayerSpec } from '../../core/types.ts';
 export interface LatencyUnit {
   readonly key: string;
   readonly layers: readonly LayerSpec[];
-  /** The unit adds its input to its output (same shape in and out, several layers). */
+  /** The unit adds its input to its output (LayerSpec.residualFrom). */
   readonly residual: boolean;
 }
 
@@ -27,11 +27,10 @@ function layerSignature(l: LayerSpec): string {
   return `${op}${l.r}x${l.s}s${l.stride}g${l.groups}:${l.c}>${l.m}@${l.h}x${l.w}`;
 }
 
+/** The unit adds its input to its output: its last layer names its first as the residual source. */
 export function hasResidual(layers: readonly LayerSpec[]): boolean {
   const first = layers[0];
-  const last = layers[layers.length - 1];
-  if (!first || !last || layers.length < 2) return false;
-  return first.c === last.m && first.h === last.p && first.w === last.q;
+  return layers.length > 1 && first !== undefined && layers[layers.length - 1]?.residualFrom === first.name;
 }
 
 export function unitKey(layers: readonly LayerSpec[]): string {

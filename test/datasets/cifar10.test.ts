@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatasetError } from '../../core/errors.ts';
 import { CIFAR10_CLASSES, CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, CIFAR_RECORD, cifar10Counts, loadCifar10, loadCifarBatches } from '../../datasets/cifar10.ts';
-import { cifarBatch, tempDir } from './helpers.ts';
+import { cifarBatch, datasetError, tempDir } from './helpers.ts';
 
 let dir: string;
 let done: () => void;
@@ -14,16 +14,6 @@ function write(name: string, bytes: Uint8Array): string {
   const p = join(dir, name);
   writeFileSync(p, bytes);
   return p;
-}
-
-function datasetError(fn: () => unknown): DatasetError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DatasetError);
-    return e as DatasetError;
-  }
-  throw new Error('expected a DatasetError');
 }
 
 function writeStandard(root: string, perBatch: number): void {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeIdx } from '../../datasets/idx.ts';
 import { CIFAR_PIXELS, CIFAR_RECORD } from '../../datasets/cifar10.ts';
+import { expect } from 'vitest';
+import { DatasetError } from '../../core/errors.ts';
 
 export function tempDir(prefix: string): { dir: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -41,4 +43,15 @@ export function cifarBatch(records: number, firstLabel = 0): Buffer {
     }
   }
   return out;
+}
+
+/** Runs `fn` and returns the DatasetError it throws (failing the test if none is thrown). */
+export function datasetError(fn: () => unknown): DatasetError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DatasetError);
+    return e as DatasetError;
+  }
+  throw new Error('expected a DatasetError');
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatasetError } from '../../core/errors.ts';
 import { encodeIdx, loadIdxPair, readIdx, readIdxDims } from '../../datasets/idx.ts';
 import { idxSetCounts, loadIdxSet } from '../../datasets/idx-set.ts';
-import { idxImages, idxLabels, tempDir, writeIdxSet } from './helpers.ts';
+import { datasetError, idxImages, idxLabels, tempDir, writeIdxSet } from './helpers.ts';
 
 let dir: string;
 let done: () => void;
@@ -16,17 +16,6 @@ function write(name: string, bytes: Uint8Array): string {
   const p = join(dir, name);
   writeFileSync(p, bytes);
   return p;
-}
-
-/** Loads and returns the DatasetError (failing the test if none is thrown). */
-function datasetError(fn: () => unknown): DatasetError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DatasetError);
-    return e as DatasetError;
-  }
-  throw new Error('expected a DatasetError');
 }
 
 describe('IDX reader', () => {
