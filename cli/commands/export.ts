@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { initTf } from '../../core/tf.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
-import { exportTrial } from '../experiment/export-trial.ts';
+import { exportableFormats, exportTrial, recordedProvenance } from '../experiment/export-trial.ts';
 import { findExperiment } from './experiments.ts';
 import { globalOptions, intArg, printJson, withDb, withJson } from '../context.ts';
 
@@ -12,19 +12,19 @@ export function registerExport(program: Command): void {
     .argument('<experiment>', 'experiment id or name')
     .argument('<trial>', 'trial number within the experiment', intArg('trial', 1))
     .requiredOption('--out <dir>', 'bundle directory (created; must be empty unless --overwrite)')
-    .option('--format <list>', 'tfjs,onnx,json (tfjs/onnx need a supernet-backed experiment)', 'json')
+    .option('--format <list>', 'tfjs,onnx,json (default: all the experiment supports; tfjs/onnx need a supernet-backed experiment)')
     .option('--overwrite', 'replace an earlier bundle in --out')
     .description('write a trial as a bundle: model, arch, accelerator with mapping, metrics with provenance')
-    .action(async (ref: string, number: number, opts: { db: string; out: string; format: string; overwrite?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (ref: string, number: number, opts: { db: string; out: string; format?: string; overwrite?: boolean; json?: boolean }, cmd: Command) => {
       const exp = await findExperiment(opts.db, ref);
-      const formats = opts.format.split(',').map((f) => f.trim()).filter(Boolean);
-      if (formats.some((f) => f !== 'json')) await initTf(globalOptions(cmd).backend);
       const storage = await SqliteStorage.open(opts.db, { readonly: true });
       try {
+        const formats = opts.format !== undefined ? opts.format.split(',').map((f) => f.trim()).filter(Boolean) : exportableFormats(await storage.getExperiment(exp.id));
+        if (formats.some((f) => f !== 'json')) await initTf(globalOptions(cmd).backend);
         const page = await storage.listTrials({ experimentId: exp.id, sort: 'number', offset: number - 1, limit: 1 });
         const trial = page.items[0];
         if (!trial || trial.number !== number) throw new NotFoundError(`trial of experiment ${exp.name}`, number);
-        const r = await exportTrial(await storage.getExperiment(exp.id), trial, { out: opts.out, formats, overwrite: opts.overwrite });
+        const r = await exportTrial(await storage.getExperiment(exp.id), trial, { out: opts.out, formats, overwrite: opts.overwrite, formatsField: '--format', provenance: await recordedProvenance(storage, exp.id) });
         if (opts.json) return printJson(r);
         process.stdout.write(`bundle written to ${r.dir}\n${r.files.map((f) => `  ${f.name}  ${f.bytes} B  sha256 ${f.sha256.slice(0, 12)}…`).join('\n')}\n`);
       } finally {

@@ -16,6 +16,7 @@ import type { ExperimentRecord } from '../../storage/types.ts';
 import { createStrategy, parseStrategyOptions } from '../../strategies/registry.ts';
 import { runSearch } from '../../strategies/runner.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../experiment/config.ts';
+import { PROVENANCE_EVENT } from '../experiment/export-trial.ts';
 import { createPlatform, objectiveSpecs } from '../experiment/platform.ts';
 import { allTrials, paretoTrials } from '../experiment/front.ts';
 import { createProgress } from '../progress.ts';
@@ -25,12 +26,14 @@ import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb,
 /** The default experiment: multi-objective co-search of the mbconv network and the accelerator. */
 export const DEFAULT_EXPERIMENT = {
   space: 'mbconv',
-  accuracy: { source: 'naswot' },
+  // the supernet shipped in models/ (trained by `nas supernet train`; its accuracy is re-verified first)
+  accuracy: { source: 'supernet' },
   hardware: { mode: 'joint', areaBudgetMm2: 4 },
   strategy: { name: 'nsga2', options: {} },
-  objectives: ['naswot', 'energy_uj', 'hw_latency_ms'],
+  objectives: ['accuracy', 'energy_uj', 'hw_latency_ms'],
   constraints: ['area_mm2<=4'],
-  budget: 200,
+  // ≈ 2 s per trial on one core (BN recalibration + 1,000 validation images): ≈ 5 minutes
+  budget: 150,
   batch: 10,
 } as const;
 
@@ -113,6 +116,8 @@ export function registerSearch(program: Command): void {
         ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: 40 } : {}),
         ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
       });
+      // The accuracy source may evaluate (supernet checkpoint verification) while validating.
+      await initTf(globalOptions(cmd).backend);
       // Validate everything (objectives, constraints, preset, accuracy source) before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
       const header = await readHeader(opts.db);
@@ -130,6 +135,8 @@ export function registerSearch(program: Command): void {
         const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
         if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
         const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
+        // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
+        await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
         report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
       } finally {
         await storage.close();

@@ -33,6 +33,7 @@ interface TrainOpts {
   readonly seed?: string;
   readonly spaceConfig?: string;
   readonly stopAfter?: number;
+  readonly subnet?: string;
   readonly json?: boolean;
 }
 
@@ -44,6 +45,7 @@ interface EvalOpts {
   readonly valLimit?: number;
   readonly calibImages?: number;
   readonly quantize: boolean;
+  readonly split: string;
   readonly json?: boolean;
 }
 
@@ -76,6 +78,7 @@ export async function runTrain(opts: TrainOpts, backend?: string): Promise<void>
     ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
     ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.subnet !== undefined ? { subnet: space.validate(readStructured(opts.subnet, '--subnet')) } : {}),
   };
   if (!opts.json) process.stderr.write(`backend ${rt.backend}; ${data.train.n} train / ${data.val.n} val images; checkpoints in ${opts.out}\n`);
   const storage = await SqliteStorage.open(opts.db);
@@ -89,7 +92,7 @@ export async function runTrain(opts: TrainOpts, backend?: string): Promise<void>
         await storage.saveCheckpoint({
           path: c.path, sha256: c.sha256, dataset: opts.dataset, epochs: c.epochsDone,
           accuracyLargest: c.record.valAccuracyLargest, accuracySmallest: c.record.valAccuracySmallest,
-          metadata: { backend: runtime().backend, record: { ...c.record }, dir: c.dir },
+          metadata: { backend: runtime().backend, record: { ...c.record }, dir: c.dir, ...(config.subnet ? { standalone: config.subnet } : {}) },
         });
       },
     });
@@ -114,6 +117,8 @@ export async function runTrain(opts: TrainOpts, backend?: string): Promise<void>
 
 function archsToScore(space: MbconvSpace, opts: EvalOpts): MbconvArch[] {
   if ((opts.arch === undefined) === (opts.random === undefined)) throw new UsageError('give exactly one of --arch FILE or --random N');
+  if (opts.arch === 'largest') return [space.largest()];
+  if (opts.arch === 'smallest') return [space.smallest()];
   if (opts.arch !== undefined) {
     const raw = readStructured(opts.arch, '--arch');
     return (Array.isArray(raw) ? raw : [raw]).map((a) => space.validate(a));
@@ -124,20 +129,22 @@ function archsToScore(space: MbconvSpace, opts: EvalOpts): MbconvArch[] {
 
 export async function runEval(opts: EvalOpts, backend?: string): Promise<void> {
   await initTf(backend);
+  if (opts.split !== 'val' && opts.split !== 'test') throw new ConfigError('--split', opts.split, 'must be val or test');
   const { net, space, state } = loadSupernet(opts.checkpoint);
   try {
     const archs = archsToScore(space, opts);
     const data = loadDataset(state.dataset);
+    const scored = opts.split === 'test' ? data.test : data.val;
     const progress = createProgress({ quiet: opts.json });
     const rows = archs.map((arch, i) => {
       progress.update({ phase: 'eval', done: i, total: archs.length });
-      const s = evaluateSubnet(net, arch, { train: data.train, val: data.val, norm: state.norm }, {
+      const s = evaluateSubnet(net, arch, { train: data.train, val: scored, norm: state.norm }, {
         valLimit: opts.valLimit, calibImages: opts.calibImages, quantize: opts.quantize,
       });
       return { key: space.key(arch), describe: space.describe(arch), arch, ...s };
     });
     progress.stop();
-    if (opts.json) return printJson({ checkpoint: opts.checkpoint, backend: runtime().backend, results: rows });
+    if (opts.json) return printJson({ checkpoint: opts.checkpoint, backend: runtime().backend, split: opts.split, results: rows });
     process.stdout.write(
       `${formatTable(rows, [
         { header: 'ACC', get: (r) => r.accuracy.toFixed(4), align: 'right' },
@@ -165,15 +172,17 @@ export function registerSupernet(program: Command): void {
     .option('--seed <s>', 'seed of weights, shuffling, augmentation and sampling')
     .option('--space-config <file>', 'mbconv space config (JSON or YAML)')
     .option('--stop-after <n>', 'stop after N epochs in this run (resume later)', intArg('--stop-after', 1))
+    .option('--subnet <file>', 'train this one subnet stand-alone (labels only, no sandwich): the rank-fidelity baseline')
     .action(async (opts: TrainOpts, cmd: Command) => runTrain(opts, globalOptions(cmd).backend));
   withJson(group.command('eval'))
     .description('accuracy of subnets with inherited weights (BN recalibrated, bits fake-quantised)')
     .requiredOption('--checkpoint <dir>', 'checkpoint directory from `nas supernet train`')
-    .option('--arch <file>', 'JSON/YAML file with one arch or an array of archs')
+    .option('--arch <file>', 'JSON/YAML file with one arch or an array of archs, or the word largest / smallest')
     .option('--random <n>', 'score N random subnets', intArg('--random', 1))
     .option('--seed <s>', 'seed for --random', 'eval')
     .option('--val-limit <n>', 'validation images scored', intArg('--val-limit', 1))
     .option('--calib-images <n>', 'BN calibration images from train', intArg('--calib-images', 1))
     .option('--no-quantize', 'score the float subnet (ignore the arch bits)')
+    .option('--split <name>', 'split scored: val (search) or test (final reporting only)', 'val')
     .action(async (opts: EvalOpts, cmd: Command) => runEval(opts, globalOptions(cmd).backend));
 }

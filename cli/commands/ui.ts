@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../../core/errors.ts';
 import { dirname, join, resolve } from 'node:path';
 import { createApp, type TrialExporter } from '../../server/app.ts';
-import { exportTrial } from '../experiment/export-trial.ts';
+import { exportableFormats, exportTrial, recordedProvenance } from '../experiment/export-trial.ts';
 import { isLoopback } from '../../server/security.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { withDb } from '../context.ts';
@@ -45,7 +45,7 @@ export async function startUi(opts: UiOptions, env: NodeJS.ProcessEnv = process.
   // Bundles go beside the database, one folder per trial; the client never chooses a path.
   const exportRoot = join(dirname(resolve(opts.db)), 'exports');
   const exporter: TrialExporter = async ({ experiment, trial, formats }) => {
-    const r = await exportTrial(experiment, trial, { out: join(exportRoot, experiment.name, `trial-${trial.number}`), formats, overwrite: true });
+    const r = await exportTrial(experiment, trial, { out: join(exportRoot, experiment.name, `trial-${trial.number}`), formats: formats ?? exportableFormats(experiment), overwrite: true, provenance: await recordedProvenance(storage, experiment.id) });
     return { dir: r.dir, files: r.files.map((f) => f.name) };
   };
   const app = createApp({ storage, exporter, ...(token ? { token } : {}) });

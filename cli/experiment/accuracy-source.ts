@@ -3,7 +3,7 @@
  * the NAS-Bench-201 table (ground truth), the supernet (inherited weights), the stored accuracy
  * predictor, or the NASWOT zero-cost proxy (reported as objective `naswot`, not `accuracy`).
  */
-import { tf } from '../../core/tf.ts';
+import { runtime, tf } from '../../core/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { ConfigError, NotFoundError } from '../../core/errors.ts';
 import type { Arch, JsonObject, Objective } from '../../core/types.ts';
@@ -12,7 +12,11 @@ import { batchFloat32 } from '../../datasets/types.ts';
 import type { NetworkSpace } from '../../search-space/space.ts';
 import { loadNb201Table } from '../../search-space/nb201-table.ts';
 import type { Nb201Arch } from '../../search-space/nb201-arch.ts';
-import { loadSupernet } from '../../search-space/supernet/checkpoint.ts';
+import { loadSupernet, spaceConfigJson } from '../../search-space/supernet/checkpoint.ts';
+import { EMBEDDED_SUPERNET_DIR } from '../../search-space/supernet/embedded.ts';
+import { verifyRecordedAccuracy, type AccuracyCheck } from '../../search-space/supernet/verify.ts';
+import type { TrainConfig } from '../../search-space/supernet/train.ts';
+import type { MbconvSpace } from '../../search-space/mbconv.ts';
 import { evaluateSubnet } from '../../search-space/supernet/evaluate.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import type { Storage } from '../../storage/storage.ts';
@@ -24,11 +28,15 @@ import type { ExperimentConfig } from './config.ts';
 export interface AccuracySource {
   readonly objective: Objective;
   readonly provenance: string;
+  /** supernet: the checkpoint's recorded accuracy, re-measured before use. */
+  readonly verified?: AccuracyCheck;
   score(arch: Arch): Promise<number>;
   dispose(): void;
 }
 
 type AccuracyConfig = NonNullable<ExperimentConfig['accuracy']>;
+
+const verified = new Map<string, AccuracyCheck>();
 
 export async function createAccuracySource(cfg: AccuracyConfig, space: NetworkSpace<Arch>, storage: Storage, seed: number): Promise<AccuracySource> {
   switch (cfg.source) {
@@ -44,16 +52,33 @@ export async function createAccuracySource(cfg: AccuracyConfig, space: NetworkSp
     }
     case 'supernet': {
       if (space.name !== 'mbconv') throw new ConfigError('experiment.accuracy.source', 'supernet', 'needs space: mbconv');
-      if (!cfg.checkpoint) throw new ConfigError('experiment.accuracy.checkpoint', undefined, 'the supernet source needs a checkpoint directory');
-      const { net, state } = loadSupernet(cfg.checkpoint);
-      const data = loadDataset(state.dataset);
-      return {
-        objective: ACCURACY_OBJECTIVE,
-        provenance: `supernet:${cfg.checkpoint} (${state.dataset}, val ${cfg.valLimit}, calib ${cfg.calibImages})`,
-        score: async (arch) =>
-          100 * evaluateSubnet(net, arch as MbconvArch, { train: data.train, val: data.val, norm: state.norm }, { valLimit: cfg.valLimit, calibImages: cfg.calibImages, seed }).accuracy,
-        dispose: () => net.dispose(),
-      };
+      const dir = cfg.checkpoint ?? EMBEDDED_SUPERNET_DIR;
+      const { net, space: trained, state } = loadSupernet<Partial<TrainConfig>>(dir);
+      try {
+        const want = JSON.stringify(spaceConfigJson(space as unknown as MbconvSpace));
+        if (JSON.stringify(spaceConfigJson(trained)) !== want) {
+          throw new ConfigError('experiment.spaceConfig', (space as unknown as MbconvSpace).config, `differs from the space of the supernet in ${dir}`);
+        }
+        const data = loadDataset(state.dataset);
+        const evalData = { train: data.train, val: data.val, norm: state.norm };
+        // `nas search` builds the platform twice (validate, then run): verify each checkpoint once
+        const memoKey = `${state.weightsSha256}:${runtime().backend}`;
+        const check = verified.get(memoKey) ?? verifyRecordedAccuracy(net, trained, state, evalData, dir);
+        verified.set(memoKey, check);
+        return {
+          objective: ACCURACY_OBJECTIVE,
+          provenance:
+            `supernet ${dir} (${state.dataset}, ${state.epochsDone} epochs; recorded largest-subnet val accuracy ${(100 * check.recorded).toFixed(2)} %, ` +
+            `verified ${(100 * check.measured).toFixed(2)} %); subnet = inherited weights + BN recalibration on ${cfg.calibImages} train images, ` +
+            `accuracy on ${cfg.valLimit} validation images, bits fake-quantised`,
+          verified: check,
+          score: async (arch) => 100 * evaluateSubnet(net, arch as MbconvArch, evalData, { valLimit: cfg.valLimit, calibImages: cfg.calibImages, seed }).accuracy,
+          dispose: () => net.dispose(),
+        };
+      } catch (e) {
+        net.dispose();
+        throw e;
+      }
     }
     case 'predictor': {
       const rec = (await storage.listPredictors('accuracy')).find((p) => (p.metadata as JsonObject | null)?.['space'] === space.name);

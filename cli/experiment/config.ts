@@ -23,7 +23,7 @@ export const experimentSchema = z.strictObject({
        *  naswot: the NASWOT zero-cost proxy on a Fashion-MNIST minibatch (a score, not a percentage);
        *  supernet: inherited weights + BN recalibration on the validation split. */
       source: z.enum(['nb201', 'predictor', 'naswot', 'supernet']),
-      /** supernet: checkpoint directory written by `nas supernet train`. */
+      /** supernet: checkpoint directory written by `nas supernet train` (default: the one shipped in models/). */
       checkpoint: z.string().optional(),
       valLimit: z.number().int().min(10).default(1000),
       calibImages: z.number().int().min(8).default(256),

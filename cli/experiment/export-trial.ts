@@ -9,6 +9,7 @@ import { ConfigError } from '../../core/errors.ts';
 import type { Arch, HwConfig, Json } from '../../core/types.ts';
 import { createSpace } from '../../search-space/registry.ts';
 import { loadSupernet } from '../../search-space/supernet/checkpoint.ts';
+import { EMBEDDED_SUPERNET_DIR } from '../../search-space/supernet/embedded.ts';
 import { calibrateSubnet } from '../../search-space/supernet/evaluate.ts';
 import { extractSubnet } from '../../search-space/supernet/extract.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
@@ -16,6 +17,7 @@ import { loadDataset } from '../../datasets/registry.ts';
 import { CostModel, accelArch, type AccelConfig } from '../../hardware/index.ts';
 import { writeBundle, type BundleResult } from '../../export/bundle.ts';
 import type { ExperimentRecord, TrialRecord } from '../../storage/types.ts';
+import type { Storage } from '../../storage/storage.ts';
 import { parseExperiment } from './config.ts';
 import { metricProvenance } from './platform.ts';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -24,6 +26,24 @@ export interface ExportTrialOptions {
   readonly out: string;
   readonly formats: readonly string[];
   readonly overwrite?: boolean;
+  /** Provenance recorded when the experiment was created (recordedProvenance); else derived from the config. */
+  readonly provenance?: Readonly<Record<string, string>>;
+  /** How the caller names the formats in errors (`--format` on the CLI). */
+  readonly formatsField?: string;
+}
+
+export const PROVENANCE_EVENT = 'provenance';
+
+/** The metric provenance `nas search` recorded for an experiment (undefined for older experiments). */
+export async function recordedProvenance(storage: Storage, experimentId: number): Promise<Record<string, string> | undefined> {
+  const events = await storage.eventsSince(0, { experimentId, limit: 50 }); // appended right after creation
+  const found = events.find((e) => e.type === PROVENANCE_EVENT);
+  return found ? (found.payload as Record<string, string>) : undefined;
+}
+
+/** Supernet-backed experiments have weights to export as models; the others export their JSON only. */
+export function exportableFormats(exp: ExperimentRecord): string[] {
+  return parseExperiment(exp.config).accuracy?.source === 'supernet' ? ['tfjs', 'onnx', 'json'] : ['json'];
 }
 
 export async function exportTrial(exp: ExperimentRecord, trial: TrialRecord, opts: ExportTrialOptions): Promise<BundleResult> {
@@ -36,10 +56,10 @@ export async function exportTrial(exp: ExperimentRecord, trial: TrialRecord, opt
   let model: tfl.LayersModel | undefined;
   let release = () => {};
   if (wantsModel) {
-    if (cfg.accuracy?.source !== 'supernet' || !cfg.accuracy.checkpoint) {
-      throw new ConfigError('--format', opts.formats.join(','), 'tfjs/onnx need the weights of a supernet checkpoint: this experiment did not use one (export json only)');
+    if (cfg.accuracy?.source !== 'supernet') {
+      throw new ConfigError(opts.formatsField ?? 'formats', opts.formats.join(','), `tfjs/onnx need the weights of a supernet checkpoint: this experiment scored accuracy with ${cfg.accuracy?.source ?? 'nothing'} (export json only)`);
     }
-    const { net, state } = loadSupernet(cfg.accuracy.checkpoint);
+    const { net, state } = loadSupernet(cfg.accuracy.checkpoint ?? EMBEDDED_SUPERNET_DIR);
     const data = loadDataset(state.dataset);
     const stats = calibrateSubnet(net, arch as MbconvArch, { train: data.train, norm: state.norm }, { calibImages: cfg.accuracy.calibImages, seed: cfg.seed });
     model = extractSubnet(net, arch as MbconvArch, stats);
@@ -54,7 +74,7 @@ export async function exportTrial(exp: ExperimentRecord, trial: TrialRecord, opt
     const spec = hwPreset ?? (trial.hw ? accelArch(trial.hw as AccelConfig) : null);
     const mapping = spec ? new CostModel().evaluate(layers, spec).perLayer.map((l) => ({ layer: l.name, mapping: { text: l.mappingText, cycles: l.cycles, energyPj: l.energyPj, utilization: l.utilization } })) : undefined;
     const units = Object.fromEntries(exp.objectives.map((o) => [o.name, o.unit]));
-    const known = metricProvenance(cfg);
+    const known = { ...metricProvenance(cfg), ...opts.provenance };
     const provenance: Record<string, Json> = {};
     for (const name of Object.keys(trial.metrics)) {
       provenance[name] = { source: known[name] ?? 'recorded by the search', experiment: exp.name, trial: trial.number, strategy: cfg.strategy.name };

@@ -29,7 +29,18 @@ export interface SubnetStats {
 export interface CalibrationSink {
   bn(layer: string, mean: tf.Tensor1D, variance: tf.Tensor1D): void;
   range(tensor: string, maxAbs: tf.Scalar): void;
+  /** Summed squared quantisation error of `tensor` clipped at each CLIP_RATIOS × its batch max (low-bit activations). */
+  clipError(tensor: string, errors: tf.Tensor1D): void;
 }
+
+/**
+ * Clipping points tried for a low-bit activation, as fractions of its range (1 down to ≈0.09):
+ * calibration keeps the one with the least squared quantisation error over the calibration images
+ * (MSE-optimal clipping, Banner et al. 2019, "Post-training 4-bit quantization of convolutional
+ * networks for rapid deployment"), since at 4 bits the max of a tensor is set by rare outliers and
+ * spends most of the few steps on them.
+ */
+export const CLIP_RATIOS: readonly number[] = Array.from({ length: 12 }, (_, k) => 0.8 ** k);
 
 export type BnMode =
   | { readonly kind: 'train' }

@@ -11,7 +11,7 @@ import { ConfigError } from '../../core/errors.ts';
 import type { ImageDataset } from '../../datasets/types.ts';
 import type { MbconvArch } from '../mbconv-arch.ts';
 import { batchPixels, batchTensor, labelTensor, type Normalisation } from './batches.ts';
-import type { BnStats, CalibrationSink, SubnetStats } from './elastic.ts';
+import { CLIP_RATIOS, type BnStats, type CalibrationSink, type SubnetStats } from './elastic.ts';
 import type { MbconvSupernet } from './mbconv-supernet.ts';
 import { countCorrect } from './sandwich.ts';
 
@@ -58,7 +58,10 @@ export function calibrationIndices(train: ImageDataset, count: number, seed: str
   return new Rng(seed).sampleIndices(train.n, Math.min(count, train.n));
 }
 
-/** BN moments averaged over calibration batches (OFA's set_running_statistics) and max |x| ranges. */
+/**
+ * BN moments averaged over calibration batches (OFA's set_running_statistics) and activation ranges:
+ * the max |x|, times the MSE-optimal clipping ratio for tensors quantised below 8 bits.
+ */
 export function calibrateSubnet(
   net: MbconvSupernet,
   arch: MbconvArch,
@@ -69,6 +72,7 @@ export function calibrateSubnet(
   const idx = calibrationIndices(data.train, positive('calibImages', opts.calibImages, DEFAULTS.calibImages), opts.seed ?? DEFAULTS.seed);
   const sums = new Map<string, { mean: Float64Array; variance: Float64Array; weight: number }>();
   const ranges = new Map<string, number>();
+  const clipErrors = new Map<string, Float64Array>();
   let weight = 0;
   const sink: CalibrationSink = {
     bn(layer, mean, variance) {
@@ -85,12 +89,23 @@ export function calibrateSubnet(
     range(tensor, maxAbs) {
       ranges.set(tensor, Math.max(ranges.get(tensor) ?? 0, maxAbs.dataSync()[0] as number));
     },
+    clipError(tensor, errors) {
+      const e = errors.dataSync();
+      let s = clipErrors.get(tensor);
+      if (!s) clipErrors.set(tensor, (s = new Float64Array(e.length)));
+      for (let i = 0; i < e.length; i++) s[i] = (s[i] as number) + (e[i] as number);
+    },
   };
   for (let i = 0; i < idx.length; i += batch) {
     const part = idx.slice(i, i + batch);
     weight = part.length; // batches weighted by size, so a short last batch counts less
     const x = batchTensor(data.train, batchPixels(data.train, part, data.norm), part.length, arch.resolution);
     tf.dispose([x, net.forward(x, arch, { kind: 'calibrate', sink })]);
+  }
+  for (const [tensor, errors] of clipErrors) {
+    let best = 0;
+    errors.forEach((e, i) => void (e < (errors[best] as number) && (best = i)));
+    ranges.set(tensor, (ranges.get(tensor) ?? 0) * (CLIP_RATIOS[best] as number));
   }
   const bn = new Map<string, BnStats>();
   for (const [layer, s] of sums) {

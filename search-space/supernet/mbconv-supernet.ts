@@ -10,7 +10,7 @@ import { tf } from '../../core/tf.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { MbconvArch } from '../mbconv-arch.ts';
 import type { MbconvConfig } from '../mbconv-config.ts';
-import { type BnMode, elasticBatchNorm, elasticDepthwiseKernel, sliceChannels } from './elastic.ts';
+import { type BnMode, type CalibrationSink, CLIP_RATIOS, elasticBatchNorm, elasticDepthwiseKernel, sliceChannels } from './elastic.ts';
 import { ParamStore } from './params.ts';
 import { type ActiveBlock, maxBlocks, maxHeadIn, maxKernel, subnetPlan } from './plan.ts';
 import { fakeQuantActivation, fakeQuantSigned, fakeQuantWeights } from './quantize.ts';
@@ -25,6 +25,28 @@ const RELU6_MAX = 6;
 
 function quantizesActivations(mode: BnMode): mode is Extract<BnMode, { kind: 'eval' }> {
   return mode.kind === 'eval' && (mode.quantizeActivations ?? mode.quantize);
+}
+
+/** Images of a calibration batch used for the clipping search: plenty for choosing one of 12 ratios. */
+const CLIP_PROBE = 16;
+
+/** Records the max of `magnitude` and, below 8 bits, the error of each clipping ratio on a probe. */
+function calibrateRange(
+  sink: CalibrationSink, tensor: string, magnitude: tf.Tensor4D, x: tf.Tensor4D, bits: number,
+  quantize: (probe: tf.Tensor4D, clip: number) => tf.Tensor4D,
+): void {
+  const max = tf.max(magnitude) as tf.Scalar;
+  sink.range(tensor, max);
+  if (bits >= 8) return;
+  const m = Math.max(max.dataSync()[0] as number, 1e-8);
+  const probe = x.shape[0] > CLIP_PROBE ? tf.slice(x, [0, 0, 0, 0], [CLIP_PROBE, -1, -1, -1]) : x;
+  sink.clipError(tensor, tf.stack(CLIP_RATIOS.map((r) => tf.sum(tf.squaredDifference(probe, quantize(probe, m * r))))) as tf.Tensor1D);
+}
+
+function rangeOf(ranges: ReadonlyMap<string, number>, tensor: string): number {
+  const r = ranges.get(tensor);
+  if (r === undefined) throw new Error(`activation range of ${tensor} is missing: recalibrate this subnet first`);
+  return Math.max(r, 1e-8);
 }
 
 export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
@@ -93,11 +115,11 @@ export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
     const xin = this.quantIn(x, `${n}.expand`, blk.abits, mode);
     const we = sliceChannels(this.weight(`${n}.expand.w`), blk.cin, blk.hidden);
     let h = this.conv(xin, we, 1, blk.wbits, mode);
-    h = this.quantRelu6(elasticBatchNorm(h, this.g(`${n}.expand`), this.b(`${n}.expand`), `${n}.expand`, mode), blk.abits, mode);
+    h = this.quantRelu6(elasticBatchNorm(h, this.g(`${n}.expand`), this.b(`${n}.expand`), `${n}.expand`, mode), `${n}.expand.out`, blk.abits, mode);
     let wd = elasticDepthwiseKernel(this.weight(`${n}.depthwise.w`), blk.kernel, blk.hidden, this.transforms.get(n) as Map<number, tf.Tensor2D>);
     wd = this.maybeQuantW(wd, blk.wbits, mode);
     h = tf.depthwiseConv2d(h, wd, blk.stride, 'same');
-    h = this.quantRelu6(elasticBatchNorm(h, this.g(`${n}.depthwise`), this.b(`${n}.depthwise`), `${n}.depthwise`, mode), blk.abits, mode);
+    h = this.quantRelu6(elasticBatchNorm(h, this.g(`${n}.depthwise`), this.b(`${n}.depthwise`), `${n}.depthwise`, mode), `${n}.depthwise.out`, blk.abits, mode);
     const wp = sliceChannels(this.weight(`${n}.project.w`), blk.hidden, blk.cout);
     h = this.conv(h, wp, 1, blk.wbits, mode);
     h = elasticBatchNorm(h, this.g(`${n}.project`), this.b(`${n}.project`), `${n}.project`, mode);
@@ -114,16 +136,22 @@ export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
 
   /** Input activation of a conv: range recorded during calibration, signed fake-quantised in eval. */
   private quantIn(x: tf.Tensor4D, layer: string, bits: number, mode: BnMode): tf.Tensor4D {
-    if (mode.kind === 'calibrate') mode.sink.range(`${layer}.in`, tf.max(tf.abs(x)) as tf.Scalar);
+    const tensor = `${layer}.in`;
+    if (mode.kind === 'calibrate') calibrateRange(mode.sink, tensor, tf.abs(x) as tf.Tensor4D, x, bits, (p, c) => fakeQuantSigned(p, bits, c));
     if (!quantizesActivations(mode)) return x;
-    const r = mode.stats.ranges.get(`${layer}.in`);
-    if (r === undefined) throw new Error(`activation range of ${layer} is missing: recalibrate this subnet first`);
-    return fakeQuantSigned(x, bits, r);
+    return fakeQuantSigned(x, bits, rangeOf(mode.stats.ranges, tensor));
   }
 
-  private quantRelu6(x: tf.Tensor4D, bits: number, mode: BnMode): tf.Tensor4D {
+  /**
+   * ReLU6 output, unsigned fake-quantised over [0, calibrated range] rather than the fixed [0, 6].
+   * Measured on the smallest subnet (W4A4, 2 epochs): 73.4 % with [0, 6], float 83.6 %; most of the
+   * loss was the 4-bit block inputs, whose max-abs range the clipping search now narrows.
+   */
+  private quantRelu6(x: tf.Tensor4D, tensor: string, bits: number, mode: BnMode): tf.Tensor4D {
     const y = tf.relu6(x);
-    return quantizesActivations(mode) ? fakeQuantActivation(y, bits, RELU6_MAX) : y;
+    if (mode.kind === 'calibrate') calibrateRange(mode.sink, tensor, y, y, bits, (p, c) => fakeQuantActivation(p, bits, c));
+    if (!quantizesActivations(mode)) return y;
+    return fakeQuantActivation(y, bits, Math.min(RELU6_MAX, rangeOf(mode.stats.ranges, tensor)));
   }
 
   /**

@@ -19,8 +19,10 @@ export interface TrainableSupernet<A extends JsonObject> {
 }
 
 export interface SandwichMembers<A> {
+  /** The teacher: learns from the labels only. */
   readonly largest: A;
-  readonly smallest: A;
+  /** Absent in stand-alone training, where `largest` is the one network trained. */
+  readonly smallest?: A;
   sample(rng: Rng): A;
 }
 
@@ -54,7 +56,7 @@ export function sandwichGradients<A extends JsonObject>(
   rng: Rng,
   options: SandwichOptions = DEFAULT_SANDWICH,
 ): StepResult {
-  const archs = [members.largest, members.smallest];
+  const archs = members.smallest === undefined ? [members.largest] : [members.largest, members.smallest];
   for (let i = 0; i < options.randomSubnets; i++) archs.push(members.sample(rng));
   const vars = net.params.variables();
   const oneHot = tf.tidy(() => smoothOneHot(labels, numClasses, options.labelSmoothing));

@@ -12,6 +12,7 @@ import { Rng } from '../../core/rng.ts';
 import type { ProgressFn } from '../../core/progress.ts';
 import type { ImageDataset } from '../../datasets/types.ts';
 import { MbconvSpace } from '../mbconv.ts';
+import type { MbconvArch } from '../mbconv-arch.ts';
 import { batchPixels, batchTensor, labelTensor, pixelStats, type Augment, type Normalisation } from './batches.ts';
 import {
   type EpochRecord, hasCheckpoint, loadOptimizerState, loadSupernet, readTrainState, restoreRng, saveTrainCheckpoint, spaceConfigJson,
@@ -37,11 +38,17 @@ export interface TrainConfig {
   readonly valLimit?: number;
   readonly calibImages: number;
   readonly kernelTransform: boolean;
+  /**
+   * Stand-alone training of this one subnet (labels only, no sandwich, no distillation) on the same
+   * pipeline: the baseline that the supernet's rank fidelity is measured against. Kept in the
+   * checkpoint's options so a resumed run stays stand-alone.
+   */
+  readonly subnet?: MbconvArch;
 }
 
 export const DEFAULT_TRAIN: TrainConfig = {
-  epochs: 10,
-  batchSize: 32,
+  epochs: 5,
+  batchSize: 64,
   lr: 0.05,
   warmupEpochs: 1,
   seed: 'supernet',
@@ -144,7 +151,11 @@ export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
   const stepsPerEpoch = Math.ceil(n / cfg.batchSize);
   const totalSteps = stepsPerEpoch * cfg.epochs;
   const noDecay = noDecayNames(net);
-  const members = { largest: space.largest(), smallest: space.smallest(), sample: (r: Rng) => space.sample(r) };
+  const subnet = cfg.subnet === undefined ? undefined : space.validate(cfg.subnet);
+  const members = subnet
+    ? { largest: subnet, sample: () => subnet }
+    : { largest: space.largest(), smallest: space.smallest(), sample: (r: Rng) => space.sample(r) };
+  const sandwich = subnet ? { ...cfg, randomSubnets: 0, kdRatio: 0 } : cfg;
   const maxRes = Math.max(...space.config.resolutions);
   const lastEpoch = Math.min(cfg.epochs, req.stopAfter !== undefined ? startEpoch + req.stopAfter : cfg.epochs);
   try {
@@ -168,7 +179,7 @@ export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
         };
         const labels = labelTensor(req.train, idx);
         try {
-          const res = sandwichGradients(net, members, input, labels, space.config.numClasses, rng, cfg);
+          const res = sandwichGradients(net, members, input, labels, space.config.numClasses, rng, sandwich);
           sgd.apply(net.params.variables(), res.grads, cosineLr(step, totalSteps, cfg.lr, cfg.warmupEpochs * stepsPerEpoch), noDecay);
           tf.dispose(Object.values(res.grads));
           lossSum += (res.losses[0] as number) * idx.length;
@@ -194,7 +205,8 @@ export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
       const data = { train: req.train, val: req.val, norm };
       req.onProgress?.({ phase: `epoch ${epoch + 1}/${cfg.epochs} validation`, done: 0, total: 2 });
       const largest = req.val.n > 0 ? evaluateSubnet(net, members.largest, data, evalOpts).accuracy : NaN;
-      const smallest = req.val.n > 0 ? evaluateSubnet(net, members.smallest, data, evalOpts).accuracy : NaN;
+      // stand-alone: the one trained network is both the largest and the smallest of its family
+      const smallest = !members.smallest ? largest : req.val.n > 0 ? evaluateSubnet(net, members.smallest, data, evalOpts).accuracy : NaN;
       const record: EpochRecord = {
         epoch: epoch + 1, loss: lossSum / seen, trainAccuracy: correct / seen,
         valAccuracyLargest: largest, valAccuracySmallest: smallest,

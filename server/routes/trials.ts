@@ -7,12 +7,13 @@ import { Router } from 'express';
 import type { Storage } from '../../storage/storage.ts';
 import type { ExperimentRecord, TrialRecord } from '../../storage/types.ts';
 import { HttpError, parseOr400 } from '../http-errors.ts';
-import { emptyQuery, EXPORT_FORMATS, exportBody, idParam, queryOf, type ExportFormat } from '../params.ts';
+import { emptyQuery, exportBody, idParam, queryOf, type ExportFormat } from '../params.ts';
 
 export interface ExportRequest {
   readonly experiment: ExperimentRecord;
   readonly trial: TrialRecord;
-  readonly formats: readonly ExportFormat[];
+  /** What the client asked for; absent = every format the experiment can produce (the exporter decides). */
+  readonly formats?: readonly ExportFormat[];
 }
 
 export interface ExportResult {
@@ -52,7 +53,7 @@ export function trialRoutes(storage: Storage, exporter: TrialExporter | undefine
     exporting = true;
     try {
       const experiment = await storage.getExperiment(trial.experimentId);
-      const result = await exporter({ experiment, trial, formats: body.formats ?? [...EXPORT_FORMATS] });
+      const result = await exporter({ experiment, trial, ...(body.formats ? { formats: body.formats } : {}) });
       res.status(201).json({ trialId: id, dir: result.dir, files: result.files });
     } finally {
       exporting = false;

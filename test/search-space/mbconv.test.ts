@@ -87,21 +87,21 @@ describe('mbconv layers(arch)', () => {
     const layers = space.layers(small);
     // widths ×0.5: stages 8, 12, 20, 32 channels (multiples of 4); hidden = cin·2
     expect(layers.map(row)).toEqual([
-      ['stem', 'conv', 1, 16, 20, 20, 3, 1, 1],
-      ['stage0.block0.expand', 'pointwise', 16, 32, 20, 20, 1, 1, 1],
-      ['stage0.block0.depthwise', 'depthwise', 32, 32, 20, 20, 3, 1, 32],
-      ['stage0.block0.project', 'pointwise', 32, 8, 20, 20, 1, 1, 1],
-      ['stage1.block0.expand', 'pointwise', 8, 16, 20, 20, 1, 1, 1],
-      ['stage1.block0.depthwise', 'depthwise', 16, 16, 20, 10, 3, 2, 16],
-      ['stage1.block0.project', 'pointwise', 16, 12, 10, 10, 1, 1, 1],
-      ['stage2.block0.expand', 'pointwise', 12, 24, 10, 10, 1, 1, 1],
-      ['stage2.block0.depthwise', 'depthwise', 24, 24, 10, 5, 3, 2, 24],
-      ['stage2.block0.project', 'pointwise', 24, 20, 5, 5, 1, 1, 1],
-      ['stage3.block0.expand', 'pointwise', 20, 40, 5, 5, 1, 1, 1],
-      ['stage3.block0.depthwise', 'depthwise', 40, 40, 5, 5, 3, 1, 40],
-      ['stage3.block0.project', 'pointwise', 40, 32, 5, 5, 1, 1, 1],
-      ['head', 'pointwise', 32, 256, 5, 5, 1, 1, 1],
-      ['pool', 'pool', 256, 256, 5, 1, 5, 1, 256],
+      ['stem', 'conv', 1, 16, 20, 10, 3, 2, 1],
+      ['stage0.block0.expand', 'pointwise', 16, 32, 10, 10, 1, 1, 1],
+      ['stage0.block0.depthwise', 'depthwise', 32, 32, 10, 10, 3, 1, 32],
+      ['stage0.block0.project', 'pointwise', 32, 8, 10, 10, 1, 1, 1],
+      ['stage1.block0.expand', 'pointwise', 8, 16, 10, 10, 1, 1, 1],
+      ['stage1.block0.depthwise', 'depthwise', 16, 16, 10, 5, 3, 2, 16],
+      ['stage1.block0.project', 'pointwise', 16, 12, 5, 5, 1, 1, 1],
+      ['stage2.block0.expand', 'pointwise', 12, 24, 5, 5, 1, 1, 1],
+      ['stage2.block0.depthwise', 'depthwise', 24, 24, 5, 3, 3, 2, 24],
+      ['stage2.block0.project', 'pointwise', 24, 20, 3, 3, 1, 1, 1],
+      ['stage3.block0.expand', 'pointwise', 20, 40, 3, 3, 1, 1, 1],
+      ['stage3.block0.depthwise', 'depthwise', 40, 40, 3, 3, 3, 1, 40],
+      ['stage3.block0.project', 'pointwise', 40, 32, 3, 3, 1, 1, 1],
+      ['head', 'pointwise', 32, 256, 3, 3, 1, 1, 1],
+      ['pool', 'pool', 256, 256, 3, 1, 3, 1, 256],
       ['fc', 'fc', 256, 10, 1, 1, 1, 1, 1],
     ]);
     expect(layers[0]?.bits).toEqual({ weights: 8, inputs: 8, outputs: 4 });
@@ -109,8 +109,8 @@ describe('mbconv layers(arch)', () => {
     expect(layers[12]?.bits).toEqual({ weights: 4, inputs: 4, outputs: 8 });
     expect(layers[15]?.bits).toEqual({ weights: 8, inputs: 8, outputs: 8 });
     expect(layers[2]?.padding).toBe(1);
-    // stem 16·9·400 + expand 16·32·400 + depthwise 32·9·400 = 57,600 + 204,800 + 115,200
-    expect(layers.slice(0, 3).reduce((s, l) => s + layerMacs(l), 0)).toBe(377_600);
+    // stride-2 stem, 10×10 outputs: stem 16·9·100 + expand 16·32·100 + depthwise 32·9·100 = 14,400 + 51,200 + 28,800
+    expect(layers.slice(0, 3).reduce((s, l) => s + layerMacs(l), 0)).toBe(94_400);
   });
 
   it('lists only active blocks and honours the batch option', () => {
@@ -119,8 +119,8 @@ describe('mbconv layers(arch)', () => {
     expect(layers).toHaveLength(1 + 4 * 3 * 3 + 3);
     expect(layers.every((l) => l.n === 8)).toBe(true);
     const dw = layers.find((l) => l.name === 'stage2.block2.depthwise');
-    // stage 2 at width 1.0: 40 channels, expand 6 → 240 hidden, 7×7 kernel, 7×7 map
-    expect(dw && [dw.c, dw.r, dw.h, dw.p, dw.padding]).toEqual([240, 7, 7, 7, 3]);
+    // stage 2 at width 1.0: 40 channels, expand 6 → 240 hidden, 7×7 kernel; 28 → 14 (stem) → 7 → 4 (same padding)
+    expect(dw && [dw.c, dw.r, dw.h, dw.p, dw.padding]).toEqual([240, 7, 4, 4, 3]);
   });
 
   it('layers() validates the arch', () => {

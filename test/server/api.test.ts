@@ -19,7 +19,7 @@ describe('API over a temp SQLite store opened read-only', () => {
   const exported: number[] = [];
   const exporter: TrialExporter = async ({ trial, formats }) => {
     exported.push(trial.id);
-    return { dir: join(dir, `trial-${trial.id}`), files: formats.map((f) => `${f}/model`) };
+    return { dir: join(dir, `trial-${trial.id}`), files: (formats ?? ['json']).map((f) => `${f}/model`) };
   };
 
   beforeAll(async () => {

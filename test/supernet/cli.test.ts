@@ -64,5 +64,36 @@ describe('nas supernet', () => {
     expect(bad.err).toMatch(/resolution/);
     const both = await run(['supernet', 'eval', '--checkpoint', out]);
     expect(both.code).toBe(EXIT_CODES.usage);
+
+    // the test split is scored only on request (final reporting); its size is the Fashion-MNIST test split
+    const test = await run(['supernet', 'eval', '--checkpoint', out, '--arch', 'smallest', '--split', 'test', '--calib-images', '16', '--json']);
+    expect(test.code).toBe(0);
+    const testScore = JSON.parse(test.out) as { split: string; results: { total: number; describe: string }[] };
+    expect(testScore.split).toBe('test');
+    expect(testScore.results[0]?.total).toBe(10_000);
+    const badSplit = await run(['supernet', 'eval', '--checkpoint', out, '--arch', 'largest', '--split', 'train']);
+    expect(badSplit.code).toBe(EXIT_CODES.config);
+    expect(badSplit.err).toMatch(/--split.*train/);
+  });
+
+  it('trains one subnet stand-alone from --subnet and records it as such', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nas-supernet-cli-'));
+    const spaceFile = join(dir, 'space.json');
+    writeFileSync(spaceFile, JSON.stringify(TINY));
+    const subnetFile = join(dir, 'subnet.json');
+    writeFileSync(subnetFile, JSON.stringify(tinySpace().smallest()));
+    const db = join(dir, 'nas.db');
+    const t = await run(['supernet', 'train', '--train-limit', '32', '--val-limit', '16', '--epochs', '1', '--batch-size', '16',
+      '--space-config', spaceFile, '--subnet', subnetFile, '--out', join(dir, 'alone'), '--db', db, '--json']);
+    expect(t.err).toBe('');
+    expect(t.code).toBe(0);
+    const storage = await SqliteStorage.open(db, { readonly: true });
+    const cps = await storage.listCheckpoints('fashion-mnist');
+    await storage.close();
+    expect((cps[0]?.metadata as { standalone?: unknown }).standalone).toEqual(tinySpace().smallest());
+    writeFileSync(subnetFile, JSON.stringify({ ...tinySpace().smallest(), kernels: 'x' }));
+    const bad = await run(['supernet', 'train', '--space-config', spaceFile, '--subnet', subnetFile, '--out', join(dir, 'bad'), '--db', db]);
+    expect(bad.code).toBe(EXIT_CODES.invalidArch);
+    expect(bad.err).toMatch(/kernels/);
   });
 });

@@ -6,6 +6,8 @@ import { ConfigError } from '../../core/errors.ts';
 import { initTf, tf } from '../../core/tf.ts';
 import { loadSupernet, readTrainState, WEIGHTS_FILE } from '../../search-space/supernet/checkpoint.ts';
 import { trainSupernet, type TrainConfig } from '../../search-space/supernet/train.ts';
+import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
+import { Rng } from '../../core/rng.ts';
 import { syntheticImages, tinySpace } from './tiny.ts';
 
 const train = syntheticImages('train', 48);
@@ -46,6 +48,31 @@ describe('trainSupernet', () => {
     const { net } = loadSupernet(a);
     expect(net.params.count()).toBeGreaterThan(1000);
     net.dispose();
+  });
+
+  it('stand-alone mode trains one subnet alone: only the weights it uses move, and the record says so', async () => {
+    const space = tinySpace();
+    const subnet = space.smallest();
+    const dir = tmp();
+    const run = await trainSupernet({ space, dataset: 'synthetic', train, val, out: dir, config: { ...config, epochs: 1, subnet } });
+    expect(run.history[0]?.valAccuracyLargest).toBeGreaterThanOrEqual(0);
+    expect(run.history[0]?.valAccuracySmallest).toBe(run.history[0]?.valAccuracyLargest);
+    expect(readTrainState<TrainConfig>(dir).options.subnet).toEqual(subnet);
+    const { net } = loadSupernet(dir);
+    const init = new MbconvSupernet(space.config, new Rng(config.seed as string).fork('init'));
+    try {
+      // depth 1 per stage: the second block of each stage is never run, so its weights stay at init
+      const unused = net.params.names().filter((n) => /block1\./.test(n));
+      const used = net.params.names().filter((n) => /^stage0\.block0\.expand\.w$|^fc\.w$/.test(n));
+      expect(unused.length).toBeGreaterThan(0);
+      expect(used).toHaveLength(2);
+      const same = (n: string) => tf.tidy(() => tf.max(tf.abs(tf.sub(net.params.get(n), init.params.get(n)))).dataSync()[0] as number) === 0;
+      for (const n of unused) expect(same(n), n).toBe(true);
+      for (const n of used) expect(same(n), n).toBe(false);
+    } finally {
+      net.dispose();
+      init.dispose();
+    }
   });
 
   it('rejects bad options and a resume on another dataset', async () => {

@@ -1,0 +1,102 @@
+/**
+ * Supernet quality report (issue 3 item 6): test accuracy of the largest and smallest subnets, and the
+ * rank fidelity of weight sharing — Kendall τ between supernet-inherited validation accuracy and the
+ * validation accuracy of the same subnets trained stand-alone from scratch with one short budget each.
+ *
+ * The stand-alone runs are the product's own command (`nas supernet train --subnet FILE`), one child
+ * process per subnet, `--jobs` at a time so both cores work; each writes a checkpoint under --work and a
+ * rerun reuses finished ones, so an interrupted report resumes instead of starting over.
+ *
+ * Usage: npx tsx bench/supernet-fidelity.ts --checkpoint DIR [--subnets 8] [--epochs 2]
+ *          [--train-limit 30000] [--jobs 2] [--work DIR] [--seed fidelity]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initTf } from '../core/tf.ts';
+import { Rng } from '../core/rng.ts';
+import { kendallTau } from '../core/stats.ts';
+import { loadDataset } from '../datasets/registry.ts';
+import { hasCheckpoint, loadSupernet, readTrainState } from '../search-space/supernet/checkpoint.ts';
+import { evaluateSubnet } from '../search-space/supernet/evaluate.ts';
+import type { MbconvArch } from '../search-space/mbconv-arch.ts';
+import { MbconvSpace } from '../search-space/mbconv.ts';
+
+const { values } = parseArgs({
+  options: {
+    checkpoint: { type: 'string' },
+    subnets: { type: 'string', default: '8' },
+    epochs: { type: 'string', default: '2' },
+    'train-limit': { type: 'string', default: '30000' },
+    jobs: { type: 'string', default: '2' },
+    work: { type: 'string', default: './fidelity-work' },
+    seed: { type: 'string', default: 'fidelity' },
+    backend: { type: 'string' },
+  },
+});
+if (!values.checkpoint) throw new Error('--checkpoint DIR is required (a directory written by `nas supernet train`)');
+const rt = await initTf(values.backend);
+const work = resolve(values.work);
+mkdirSync(work, { recursive: true });
+const state = readTrainState(values.checkpoint);
+const space = new MbconvSpace(state.spaceConfig);
+console.log(`backend ${rt.backend}; checkpoint ${values.checkpoint} (${state.dataset}, ${state.epochsDone} epochs)`);
+
+const rng = new Rng(values.seed);
+const picked = new Map<string, MbconvArch>();
+while (picked.size < Number(values.subnets)) {
+  const a = space.sample(rng);
+  picked.set(space.key(a), a);
+}
+const subnets = [...picked.values()];
+
+// one folder per subnet and budget, so a rerun with another budget never reuses a run
+const runDir = (i: number) => join(work, `subnet-${i}-e${values.epochs}-n${values['train-limit']}`);
+
+function trainAlone(i: number): Promise<void> {
+  const dir = runDir(i);
+  if (hasCheckpoint(dir) && readTrainState(dir).epochsDone >= Number(values.epochs)) return Promise.resolve();
+  const file = join(work, `subnet-${i}.json`);
+  writeFileSync(file, JSON.stringify(subnets[i]));
+  const spaceFile = join(work, 'space.json');
+  writeFileSync(spaceFile, JSON.stringify(state.spaceConfig));
+  const args = ['bin/nas.js', 'supernet', 'train', '--dataset', state.dataset, '--subnet', file, '--space-config', spaceFile, '--out', dir,
+    '--epochs', values.epochs as string, '--train-limit', values['train-limit'] as string, '--seed', `${values.seed}:${i}`,
+    '--db', join(work, 'standalone.db'), '--json', ...(existsSync(dir) ? ['--resume'] : [])];
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`stand-alone training of subnet ${i} exited with ${code}`))));
+  });
+}
+
+const t0 = performance.now();
+let next = 0;
+await Promise.all(Array.from({ length: Number(values.jobs) }, async () => {
+  while (next < subnets.length) {
+    const i = next++;
+    await trainAlone(i);
+    console.log(`  stand-alone subnet ${i} done (${((performance.now() - t0) / 60000).toFixed(1)} min)`);
+  }
+}));
+
+// stand-alone runs first (the long part, resumable); then the supernet, so the report reflects the
+// checkpoint as it is when the runs end
+const { net } = loadSupernet(values.checkpoint);
+const data = loadDataset(state.dataset);
+const evalData = { train: data.train, val: data.val, norm: state.norm };
+const testData = { train: data.train, val: data.test, norm: state.norm };
+const largest = evaluateSubnet(net, space.largest(), testData).accuracy;
+const smallest = evaluateSubnet(net, space.smallest(), testData).accuracy;
+console.log(`test accuracy (${data.test.n} images): largest ${(100 * largest).toFixed(2)} %, smallest ${(100 * smallest).toFixed(2)} %`);
+const inherited = subnets.map((a) => evaluateSubnet(net, a, evalData).accuracy);
+net.dispose();
+const alone = subnets.map((_, i) => {
+  const h = readTrainState(runDir(i)).history;
+  return h[h.length - 1]?.valAccuracyLargest ?? NaN;
+});
+
+console.log(`\n${'#'.padStart(2)}  ${'inherited'.padStart(9)}  ${'alone'.padStart(7)}  subnet`);
+subnets.forEach((a, i) => console.log(`${String(i).padStart(2)}  ${(100 * (inherited[i] as number)).toFixed(2).padStart(9)}  ${(100 * (alone[i] as number)).toFixed(2).padStart(7)}  ${space.describe(a)}`));
+console.log(`\nKendall τ (supernet-inherited vs stand-alone, ${subnets.length} subnets, val ${data.val.n} images): ${kendallTau(inherited, alone).toFixed(3)}`);
+console.log(`stand-alone budget: ${values.epochs} epochs × ${values['train-limit']} images each, same recipe as the supernet (labels only)`);
