@@ -16,6 +16,7 @@ import { registerSearch } from './commands/search.ts';
 import { registerExport } from './commands/export.ts';
 import { registerTrials } from './commands/trials.ts';
 import { registerUi } from './commands/ui.ts';
+import { registerBench } from './commands/bench.ts';
 import { packageVersion } from './context.ts';
 
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerTrials(program);
   registerUi(program);
+  registerBench(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -14,7 +14,16 @@ export interface ControllerState {
   readonly t: number;
 }
 
-export class GruController {
+/** What REINFORCE needs from a policy: sample decision sequences, take a gradient step, snapshot. */
+export interface Policy {
+  sample(n: number, rng: Rng): number[][];
+  update(batch: readonly (readonly number[])[], advantages: readonly number[], entropyWeight: number): void;
+  state(): ControllerState;
+  load(state: ControllerState): void;
+  dispose(): void;
+}
+
+export class GruController implements Policy {
   private readonly params = new Map<string, tf.Variable>();
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();

@@ -7,6 +7,9 @@
  * - 'pareto': 1 − (share of earlier results that dominate this one), so every new
  *   non-dominated point earns the top reward.
  * Hard-constraint violation lowers any reward by penalty × violation × |baseline|.
+ * Policies: 'gru' (the recurrent controller) or 'factorised' (one softmax per decision, the
+ * NAS-Bench-201 paper's REINFORCE). Advantages are R − b, optionally divided by a running standard
+ * deviation of R − b ('std'), which keeps step sizes steady while rewards shift and shrink.
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
@@ -14,17 +17,23 @@ import type { Json, JsonObject } from '../core/types.ts';
 import { BaseStrategy } from './base.ts';
 import { arityOf, fromChoices } from './categorical.ts';
 import type { ControllerState } from './controller.ts';
+import type { Policy } from './controller.ts';
 import { GruController } from './controller.ts';
+import { FactorisedPolicy } from './factorised-policy.ts';
 import { dominates } from '../core/pareto.ts';
 import type { StrategyEntry } from './registry.ts';
 import type { Candidate, EvalResult, StrategyContext } from './strategy.ts';
 
 export const reinforceOptions = z.object({
+  policy: z.enum(['gru', 'factorised']).default('gru'),
+  /** GRU width (policy 'gru' only). */
   hidden: z.number().int().min(2).max(512).default(32),
   learningRate: z.number().positive().max(1).default(0.01),
   /** Baseline b ← decay·b + (1−decay)·R. */
   baselineDecay: z.number().min(0).max(1).default(0.9),
   entropyWeight: z.number().min(0).default(0),
+  /** 'std': advantage (R − b) / running std of (R − b), the running variance decaying as the baseline. */
+  rewardScale: z.enum(['none', 'std']).default('none'),
   reward: z.enum(['objective', 'mnas', 'pareto']).default('objective'),
   /** Objective used as reward ('objective') or as accuracy ('mnas'); default the first. */
   rewardObjective: z.string().optional(),
@@ -45,6 +54,8 @@ export type ReinforceOptions = z.infer<typeof reinforceOptions>;
 interface OwnState {
   readonly controller: ControllerState;
   readonly baseline: number | null;
+  /** Absent in snapshots written before rewardScale existed. */
+  readonly variance?: number;
   readonly pending: Record<string, number[]>;
   readonly archive: number[][];
   readonly known: [string, number][];
@@ -54,8 +65,9 @@ interface OwnState {
 export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
   readonly name = 'reinforce';
   private readonly arity: number[];
-  private readonly controller: GruController;
+  private readonly controller: Policy;
   private baseline: number | null = null;
+  private variance = 0;
   private pending = new Map<number, number[]>();
   private archive: number[][] = [];
   /** Reward of every evaluated key (NaN while pending). */
@@ -72,7 +84,10 @@ export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
     if (options.reward === 'mnas' && Object.keys(options.targets).length === 0) {
       throw new ConfigError('reinforce.options.targets', options.targets, "reward 'mnas' needs at least one cost target");
     }
-    this.controller = new GruController(this.arity, options.hidden, ctx.rng.fork('controller-init'), options.learningRate);
+    const init = ctx.rng.fork('controller-init');
+    this.controller = options.policy === 'factorised'
+      ? new FactorisedPolicy(this.arity, init, options.learningRate)
+      : new GruController(this.arity, options.hidden, init, options.learningRate);
   }
 
   ask(n: number): Candidate<T>[] {
@@ -98,9 +113,15 @@ export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
     const advantages: number[] = [];
     const learn = (actions: number[], reward: number) => {
       const b = this.baseline ?? reward;
+      const d = this.options.baselineDecay;
+      let adv = reward - b;
+      if (this.options.rewardScale === 'std') {
+        this.variance = d * this.variance + (1 - d) * adv * adv;
+        adv = this.variance > 0 ? adv / Math.sqrt(this.variance) : 0;
+      }
       batch.push(actions);
-      advantages.push(reward - b);
-      this.baseline = this.options.baselineDecay * b + (1 - this.options.baselineDecay) * reward;
+      advantages.push(adv);
+      this.baseline = d * b + (1 - d) * reward;
     };
     for (const [actions, reward] of this.replay) learn(actions, reward);
     this.replay = [];
@@ -143,6 +164,7 @@ export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
     const own: OwnState = {
       controller: this.controller.state(),
       baseline: this.baseline,
+      variance: this.variance,
       pending: Object.fromEntries([...this.pending].map(([k, v]) => [String(k), v])),
       archive: this.archive,
       // NaN (pending) is not JSON: stored as null.
@@ -156,6 +178,7 @@ export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
     const o = own as unknown as OwnState;
     this.controller.load(o.controller);
     this.baseline = o.baseline;
+    this.variance = o.variance ?? 0;
     this.pending = new Map(Object.entries(o.pending).map(([k, v]) => [Number(k), [...v]]));
     this.archive = o.archive.map((p) => [...p]);
     this.known = new Map(o.known.map(([k, v]) => [k, v === null ? NaN : v]));
@@ -165,7 +188,7 @@ export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
 
 export const reinforceEntry: StrategyEntry<ReinforceOptions> = {
   name: 'reinforce',
-  description: 'REINFORCE with a GRU controller, moving-average baseline, MnasNet or Pareto reward',
+  description: 'REINFORCE with a GRU or factorised softmax policy, moving-average baseline, MnasNet or Pareto reward',
   schema: reinforceOptions as unknown as z.ZodType<ReinforceOptions>,
   create: (ctx, options) => new Reinforce(ctx, options),
 };
