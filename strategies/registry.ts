@@ -53,5 +53,6 @@ import { evolutionEntry } from './evolution.ts';
 import { nsga2Entry } from './nsga2.ts';
 import { reinforceEntry } from './reinforce.ts';
 import { nestedEntry } from './nested.ts';
+import { differentiableEntry } from './differentiable.ts';
 
-for (const e of [randomEntry, evolutionEntry, nsga2Entry, reinforceEntry, nestedEntry(createStrategy)] as StrategyEntry<never>[]) registerStrategy(e);
+for (const e of [randomEntry, evolutionEntry, nsga2Entry, reinforceEntry, nestedEntry(createStrategy), differentiableEntry] as StrategyEntry<never>[]) registerStrategy(e);

@@ -10,6 +10,7 @@ import type { Json, JsonObject, Metrics } from '../core/types.ts';
 import type { SearchSpace } from '../search-space/space.ts';
 import type { Constraint } from './constraints.ts';
 import type { ObjectiveSpec } from './objectives.ts';
+import type { RelaxedProblem } from './relaxed-problem.ts';
 
 export interface Candidate<T extends JsonObject = JsonObject> {
   /** Strategy-assigned, increasing from 0 in ask order (survives snapshot/restore). */
@@ -39,6 +40,8 @@ export interface StrategyContext<T extends JsonObject = JsonObject> {
   readonly constraints?: readonly Constraint[];
   /** The strategy's own stream (the runner forks it from the experiment seed). */
   readonly rng: Rng;
+  /** The relaxed supernet and exact cost expectations, for the differentiable strategy. */
+  readonly relaxed?: RelaxedProblem<T>;
 }
 
 /** Successful results as (candidate, values-to-minimise, violation) triples. */

@@ -55,7 +55,7 @@ async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentC
   const stop = interruptSignal();
   try {
     const strategy = createStrategy(cfg.strategy.name, {
-      space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
+      space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, ...(platform.relaxed ? { relaxed: platform.relaxed } : {}), rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
     }, cfg.strategy.options);
     await storage.setExperimentStatus(exp.id, 'running');
     const summary = await runSearch({

@@ -17,6 +17,8 @@ import type { ObjectiveSpec } from '../../strategies/objectives.ts';
 import { productSpace } from '../../strategies/joint.ts';
 import { defaultSplit } from '../../strategies/runner.ts';
 import { createAccuracySource, type AccuracySource } from './accuracy-source.ts';
+import { createRelaxedSource } from './relaxed-source.ts';
+import type { RelaxedProblem } from '../../strategies/relaxed-problem.ts';
 import type { ExperimentConfig } from './config.ts';
 
 export interface Platform {
@@ -25,6 +27,8 @@ export interface Platform {
   readonly constraints: readonly Constraint[];
   /** Where each metric comes from (stored with the experiment and in export bundles). */
   readonly provenance: Readonly<Record<string, string>>;
+  /** For `strategy: differentiable`: pass as StrategyContext.relaxed. */
+  readonly relaxed?: RelaxedProblem<JsonObject>;
   evaluate(x: JsonObject): Promise<Metrics>;
   dispose(): void;
 }
@@ -69,12 +73,20 @@ export async function createPlatform(cfg: ExperimentConfig, storage: Storage): P
   const wants = (names: readonly Objective[]) => names.some((o) => needed.has(o.name));
 
   const provenance = metricProvenance(cfg, accuracy);
+  let relaxed: ReturnType<typeof createRelaxedSource> | null = null;
+  try {
+    relaxed = cfg.strategy.name === 'differentiable' ? createRelaxedSource(cfg, constraints, model) : null;
+  } catch (e) {
+    accuracy?.dispose();
+    throw e;
+  }
 
   return {
     space,
     objectives,
     constraints,
     provenance,
+    ...(relaxed ? { relaxed: relaxed.problem } : {}),
     async evaluate(x) {
       const { arch, hw } = accel ? defaultSplit(x) : { arch: x as Arch, hw: null as HwConfig | null };
       const metrics: Record<string, number> = {};
@@ -83,7 +95,10 @@ export async function createPlatform(cfg: ExperimentConfig, storage: Storage): P
       if (accuracy && needed.has(accuracy.objective.name)) metrics[accuracy.objective.name] = await accuracy.score(arch);
       return metrics;
     },
-    dispose: () => accuracy?.dispose(),
+    dispose: () => {
+      accuracy?.dispose();
+      relaxed?.dispose();
+    },
   };
 }
 
