@@ -19,6 +19,7 @@ import { activeGenes, extremeArch, fromGenome, genomeArity, mbconvKey, toGenome,
 import type { MbconvConfig } from './mbconv-config.ts';
 import { parseMbconvConfig } from './mbconv-config.ts';
 import { mbconvLayers } from './mbconv-layers.ts';
+import { createMbconvEncoder, type MbconvEncoder } from './mbconv-encode.ts';
 import type { LayerOptions, NetworkSpace } from './space.ts';
 import { layerMacs } from '../core/types.ts';
 
@@ -27,12 +28,14 @@ export class MbconvSpace implements NetworkSpace<MbconvArch> {
   readonly config: MbconvConfig;
   readonly encodingLength: number;
   private readonly arity: Arity;
+  private readonly fast: MbconvEncoder;
 
   /** `config` is validated with zod; throws ConfigError naming e.g. `mbconv.kernels`. */
   constructor(config: unknown = {}) {
     this.config = parseMbconvConfig(config);
     this.arity = genomeArity(this.config);
     this.encodingLength = encodingLength(this.arity);
+    this.fast = createMbconvEncoder(this.config);
   }
 
   sample(rng: Rng): MbconvArch {
@@ -56,6 +59,14 @@ export class MbconvSpace implements NetworkSpace<MbconvArch> {
   encode(x: MbconvArch): number[] {
     const g = this.genome(x);
     return encodeGenome(g, this.arity, activeGenes(this.config, g));
+  }
+
+  /**
+   * Same values as `encode`, written into a preallocated buffer (`length × encodingLength` floats,
+   * row-major) for batched predictors; checks the values it reads, not unknown extra fields.
+   */
+  encodeBatch(archs: readonly MbconvArch[], out?: Float32Array): Float32Array {
+    return this.fast.encodeBatch(archs, out);
   }
 
   /** Inactive blocks must be all-zero groups; they decode to copies of the stage's last active block. */

@@ -16,6 +16,8 @@ import type { ObjectiveSpec } from './objectives.ts';
 import type { Candidate, EvalResult, Strategy } from './strategy.ts';
 
 export type Evaluate<T extends JsonObject> = (candidate: Candidate<T>) => Promise<Metrics>;
+/** Evaluates a whole step at once (e.g. one batched predictor call); entry i is candidates[i]'s. */
+export type EvaluateBatch<T extends JsonObject> = (candidates: readonly Candidate<T>[]) => Promise<readonly Metrics[]>;
 
 export interface RunOptions<T extends JsonObject> {
   readonly storage: Storage;
@@ -25,6 +27,14 @@ export interface RunOptions<T extends JsonObject> {
   readonly objectives: readonly ObjectiveSpec[];
   readonly constraints?: readonly Constraint[];
   readonly evaluate: Evaluate<T>;
+  /**
+   * Optional fast path for cheap estimators: one call per step instead of one per candidate, so a
+   * predictor runs one batched forward pass. If it throws (or returns the wrong count) the step
+   * falls back to `evaluate` per candidate, so a failure is still recorded against its own trial.
+   * Must give the same metrics as `evaluate` (same trials either way); a trial's evaluateMs is then
+   * its share of the batch.
+   */
+  readonly evaluateBatch?: EvaluateBatch<T>;
   /** Total completed (finished + failed) trials to reach. */
   readonly budget: number;
   /** Candidates per ask/tell step (default 1). */
@@ -62,6 +72,18 @@ export function defaultSplit(x: JsonObject): { arch: JsonObject; hw: JsonObject 
     return { arch: a as JsonObject, hw: h as JsonObject };
   }
   return { arch: x, hw: null };
+}
+
+/** The step's metrics from one batch call, or null to evaluate candidate by candidate. */
+async function evaluateStep<T extends JsonObject>(f: EvaluateBatch<T>, candidates: readonly Candidate<T>[]): Promise<{ metrics: readonly Metrics[]; msEach: number } | null> {
+  if (candidates.length === 0) return null;
+  const t0 = performance.now();
+  try {
+    const metrics = await f(candidates);
+    return metrics.length === candidates.length ? { metrics, msEach: (performance.now() - t0) / candidates.length } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Runs (or resumes) an experiment until `budget` trials are completed or `signal` aborts. */
@@ -107,11 +129,14 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
     }
     const results: EvalResult<T>[] = [];
     const stepTrials: StepTrial[] = [];
+    const batched = opts.evaluateBatch ? await evaluateStep(opts.evaluateBatch, candidates) : null;
     for (const [i, c] of candidates.entries()) {
       if (stopped()) return stop();
       const t0 = performance.now();
-      const r = await evaluateCandidate(c, evaluate, objectives, constraints);
-      const timings = { evaluateMs: performance.now() - t0 };
+      const r = batched
+        ? await evaluateCandidate(c, () => batched.metrics[i] as Metrics, objectives, constraints)
+        : await evaluateCandidate(c, evaluate, objectives, constraints);
+      const timings = { evaluateMs: batched ? batched.msEach : performance.now() - t0 };
       const trialId = trialIds[i] as number;
       results.push(r);
       stepTrials.push(r.ok

@@ -11,6 +11,11 @@ import type { NetworkSpace } from '../../search-space/space.ts';
 import type { Estimate, Estimator } from '../estimator.ts';
 import { Mlp, type MlpConfig, type TrainOptions } from './mlp.ts';
 
+/** Spaces that can write many encodings into one buffer (MbconvSpace.encodeBatch). */
+interface BatchEncoding {
+  encodeBatch(archs: readonly Arch[], out?: Float32Array): Float32Array;
+}
+
 export const ACCURACY_OBJECTIVE: Objective = { name: 'accuracy', unit: '%', direction: 'max' };
 
 export interface AccuracySample {
@@ -73,11 +78,38 @@ export class AccuracyPredictor {
     return new AccuracyPredictor({ ...provisional.meta, heldOutRmse: rmse, kendallTau: kendallTau(pred, truth) }, mlp, space);
   }
 
-  /** Predicted accuracies (percent). */
+  /** Predicted accuracies (percent); every arch is fully validated first. */
   predict(archs: readonly Arch[]): number[] {
     if (archs.length === 0) return [];
-    const out = this.mlp.predict(archs.map((a) => this.space.encode(this.space.validate(a))));
-    return out.map((r) => (r[0] as number) * this.meta.targetStd + this.meta.targetMean);
+    for (const a of archs) this.space.validate(a);
+    return Array.from(this.predictBatch(archs));
+  }
+
+  /**
+   * The search's hot path: archs produced by the space's own operators, encoded into one buffer
+   * and predicted in one batched call. The encoder still checks every value it reads (mbconv), but
+   * unknown extra fields are not rejected — use `predict` for untrusted input.
+   */
+  predictBatch(archs: readonly Arch[]): Float32Array {
+    return this.predictEncoded(this.encode(archs), archs.length);
+  }
+
+  /** Predictions (percent) for `rows` encodings laid out row-major in `x`. */
+  predictEncoded(x: Float32Array, rows: number): Float32Array {
+    const out = this.mlp.predictBatch(x, rows);
+    const { targetStd, targetMean } = this.meta;
+    for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * targetStd + targetMean;
+    return out;
+  }
+
+  /** Row-major encodings of `archs`, through the space's batch encoder when it has one. */
+  encode(archs: readonly Arch[]): Float32Array {
+    const fast = (this.space as Partial<BatchEncoding>).encodeBatch;
+    if (typeof fast === 'function') return fast.call(this.space, archs);
+    const L = this.space.encodingLength;
+    const out = new Float32Array(archs.length * L);
+    archs.forEach((a, i) => out.set(this.space.encode(a), i * L));
+    return out;
   }
 
   estimator(): Estimator {

@@ -74,6 +74,19 @@ describe('compiled mbconv latency', () => {
     expect(fast(space.smallest())).toBeCloseTo(lutSum(space.smallest()), 9);
   });
 
+  it('refuses values outside the space instead of reading a neighbouring entry', () => {
+    const fast = compileMbconvLatency(space, table);
+    const a = space.largest();
+    const bad = [
+      { ...a, resolution: 30 },
+      { ...a, stages: a.stages.map((st, i) => (i === 1 ? { ...st, width: 0.6 } : st)) },
+      { ...a, stages: a.stages.map((st, i) => (i === 0 ? { ...st, blocks: st.blocks.map((b) => ({ ...b, kernel: 9 })) } : st)) },
+      { ...a, stages: a.stages.map((st, i) => (i === 1 ? { ...st, blocks: st.blocks.map((b) => ({ ...b, expand: 5 })) } : st)) },
+      { ...a, stages: a.stages.slice(1) },
+    ];
+    for (const x of bad) expect(() => fast(x)).toThrow(/compiled latency entry/);
+  });
+
   it('names a missing entry', () => {
     const partial: LatencyTable = { provenance, entries: new Map([...table.entries].slice(1)) };
     expect(() => compileMbconvLatency(space, partial)).toThrow(/latency LUT entry/);
