@@ -89,6 +89,13 @@ const testData = { train: data.train, val: data.test, norm: state.norm };
 const largest = evaluateSubnet(net, space.largest(), testData).accuracy;
 const smallest = evaluateSubnet(net, space.smallest(), testData).accuracy;
 console.log(`test accuracy (${data.test.n} images): largest ${(100 * largest).toFixed(2)} %, smallest ${(100 * smallest).toFixed(2)} %`);
+// where the smallest subnet's accuracy goes: its float version and each half of its W4A4 quantisation
+const s0 = space.smallest();
+const withBits = (w: number | null, a: number | null) => ({
+  ...s0, stages: s0.stages.map((st) => ({ ...st, blocks: st.blocks.map((b) => ({ ...b, ...(w ? { wbits: w } : {}), ...(a ? { abits: a } : {}) })) })),
+});
+const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
+console.log(`smallest on test: float ${pct(evaluateSubnet(net, s0, testData, { quantize: false }).accuracy)}, W4A8 ${pct(evaluateSubnet(net, withBits(null, 8), testData).accuracy)}, W8A4 ${pct(evaluateSubnet(net, withBits(8, null), testData).accuracy)}`);
 const inherited = subnets.map((a) => evaluateSubnet(net, a, evalData).accuracy);
 net.dispose();
 const alone = subnets.map((_, i) => {

@@ -1,14 +1,16 @@
 /**
  * A supernet checkpoint directory:
- *   weights.bin    — every parameter (params.ts binary format)
- *   optimizer.bin  — SGD velocities, same format
- *   state.json     — space config, normalisation, training options, epochs done, global step, the
- *                    training Rng's state and per-epoch history, plus the sha256 of both .bin files.
- * state.json is written last and names the hashes of the files it belongs to, so a crash between
- * writes is detected on load instead of resuming from mismatched files. Everything `--resume`
- * needs to continue bit for bit is in here.
+ *   weights.eN.bin    — every parameter after epoch N (params.ts binary format)
+ *   optimizer.eN.bin  — SGD velocities, same format
+ *   state.json        — space config, normalisation, training options, epochs done, global step, the
+ *                       training Rng's state and per-epoch history, plus the names and sha256 of both
+ *                       .bin files.
+ * Each epoch writes new .bin files under new names, then replaces state.json atomically, then deletes
+ * the previous epoch's files: a kill -9 at any moment leaves a state.json whose files exist and match
+ * (the previous epoch's or the new one's), so `--resume` always works and continues bit for bit.
+ * Checkpoints without file names in state.json (weights.bin / optimizer.bin) still load.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
 import { Rng, type RngState } from '../../core/rng.ts';
@@ -48,6 +50,9 @@ export interface TrainState<O = unknown> {
   readonly history: readonly EpochRecord[];
   readonly weightsSha256: string;
   readonly optimizerSha256: string;
+  /** File names inside the directory (absent in older checkpoints: WEIGHTS_FILE / OPTIMIZER_FILE). */
+  readonly weightsFile?: string;
+  readonly optimizerFile?: string;
 }
 
 function writeAtomic(file: string, data: Buffer | string): void {
@@ -62,9 +67,10 @@ export function saveTrainCheckpoint<O>(
   net: MbconvSupernet,
   sgd: Sgd,
   rng: Rng,
-  state: Omit<TrainState<O>, 'version' | 'rng' | 'weightsSha256' | 'optimizerSha256'>,
+  state: Omit<TrainState<O>, 'version' | 'rng' | 'weightsSha256' | 'optimizerSha256' | 'weightsFile' | 'optimizerFile'>,
 ): { path: string; sha256: string } {
   mkdirSync(dir, { recursive: true });
+  const previous = hasCheckpoint(dir) ? readTrainState(dir) : null;
   const weights = net.params.serialize({ spaceConfig: state.spaceConfig });
   const optimizer = packTensors(sgd.state());
   const full: TrainState<O> = {
@@ -73,11 +79,23 @@ export function saveTrainCheckpoint<O>(
     rng: rng.state(),
     weightsSha256: sha256(weights),
     optimizerSha256: sha256(optimizer),
+    weightsFile: `weights.e${state.epochsDone}.bin`,
+    optimizerFile: `optimizer.e${state.epochsDone}.bin`,
   };
-  writeAtomic(join(dir, WEIGHTS_FILE), weights);
-  writeAtomic(join(dir, OPTIMIZER_FILE), optimizer);
+  writeAtomic(join(dir, full.weightsFile as string), weights);
+  writeAtomic(join(dir, full.optimizerFile as string), optimizer);
   writeAtomic(join(dir, STATE_FILE), `${JSON.stringify(full, null, 2)}\n`);
-  return { path: join(dir, WEIGHTS_FILE), sha256: full.weightsSha256 };
+  if (previous) {
+    for (const old of [previous.weightsFile ?? WEIGHTS_FILE, previous.optimizerFile ?? OPTIMIZER_FILE]) {
+      if (old !== full.weightsFile && old !== full.optimizerFile) rmSync(join(dir, old), { force: true });
+    }
+  }
+  return { path: join(dir, full.weightsFile as string), sha256: full.weightsSha256 };
+}
+
+/** The weights file a checkpoint's state.json names. */
+export function weightsPath(dir: string): string {
+  return join(dir, readTrainState(dir).weightsFile ?? WEIGHTS_FILE);
 }
 
 /** The space config as the user would write it (without derived fields), for state.json. */
@@ -118,7 +136,8 @@ export function loadSupernet<O = unknown>(dir: string): { net: MbconvSupernet; s
   // weights are loaded over the initial values, so the init seed does not matter here
   const net = new MbconvSupernet(space.config, new Rng('checkpoint'), state.supernetOptions);
   try {
-    net.params.load(readVerified(dir, WEIGHTS_FILE, state.weightsSha256), join(dir, WEIGHTS_FILE));
+    const file = state.weightsFile ?? WEIGHTS_FILE;
+    net.params.load(readVerified(dir, file, state.weightsSha256), join(dir, file));
   } catch (e) {
     net.dispose();
     throw e;
@@ -128,8 +147,8 @@ export function loadSupernet<O = unknown>(dir: string): { net: MbconvSupernet; s
 
 /** Restores SGD velocities saved with the checkpoint. */
 export function loadOptimizerState(dir: string, state: TrainState, sgd: Sgd): void {
-  const buf = readVerified(dir, OPTIMIZER_FILE, state.optimizerSha256);
-  sgd.restore(unpackTensors(buf, join(dir, OPTIMIZER_FILE)).entries);
+  const file = state.optimizerFile ?? OPTIMIZER_FILE;
+  sgd.restore(unpackTensors(readVerified(dir, file, state.optimizerSha256), join(dir, file)).entries);
 }
 
 export function restoreRng(state: TrainState): Rng {

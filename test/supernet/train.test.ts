@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.ts';
 import { initTf, tf } from '../../core/tf.ts';
-import { loadSupernet, readTrainState, WEIGHTS_FILE } from '../../search-space/supernet/checkpoint.ts';
+import { loadSupernet, readTrainState, weightsPath } from '../../search-space/supernet/checkpoint.ts';
 import { trainSupernet, type TrainConfig } from '../../search-space/supernet/train.ts';
 import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
 import { Rng } from '../../core/rng.ts';
@@ -37,14 +37,14 @@ describe('trainSupernet', () => {
     expect(readTrainState(b).epochsDone).toBe(1);
     const resumed = await trainSupernet({ dataset: 'synthetic', train, val, out: b, resume: true });
     expect(resumed.epochsDone).toBe(2);
-    const wa = readFileSync(join(a, WEIGHTS_FILE));
-    const wb = readFileSync(join(b, WEIGHTS_FILE));
+    const wa = readFileSync(weightsPath(a));
+    const wb = readFileSync(weightsPath(b));
     expect(wb.equals(wa)).toBe(true);
     expect(readTrainState(b).history).toEqual(readTrainState(a).history.map((r, i) => ({ ...r, imagesPerSecond: readTrainState(b).history[i]?.imagesPerSecond, seconds: readTrainState(b).history[i]?.seconds })));
     // and training moved the weights away from their initial values
     const init = tmp();
     await trainSupernet({ space, dataset: 'synthetic', train, val, out: init, config: { ...config, lr: 1e-9 }, stopAfter: 1 });
-    expect(readFileSync(join(init, WEIGHTS_FILE)).equals(wa)).toBe(false);
+    expect(readFileSync(weightsPath(init)).equals(wa)).toBe(false);
     const { net } = loadSupernet(a);
     expect(net.params.count()).toBeGreaterThan(1000);
     net.dispose();
