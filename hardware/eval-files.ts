@@ -5,6 +5,7 @@
  * returns one JSON-ready report.
  */
 import { readFileSync } from 'node:fs';
+import { parseLayerJson } from './layer-json.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { LayerSpec } from '../core/types.ts';
 import { CostModel, type LayerFigures } from './cost-model.ts';
@@ -62,10 +63,13 @@ function loadArch(spec: string, ert?: string): TimeloopArch | ArchSpec | 'cfg' {
 function loadLayers(file: string): LayerSpec[] {
   if (file.endsWith('.csv')) return readScaleSimTopology(file);
   if (file.endsWith('.json')) {
-    const v: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    const list = Array.isArray(v) ? v : typeof v === 'object' && v !== null && Array.isArray((v as { layers?: unknown }).layers) ? (v as { layers: unknown[] }).layers : undefined;
-    if (!list) throw new ConfigError('--workload', file, 'JSON must be a LayerSpec list or {layers: [...]}');
-    return list as LayerSpec[];
+    let v: unknown;
+    try {
+      v = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError('--workload', file, `cannot read JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    return parseLayerJson(v, file);
   }
   throw new ConfigError('--workload', file, 'must be a SCALE-Sim topology .csv, a Timeloop problem .yaml or a LayerSpec .json');
 }

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
+import { parseHardwareYaml } from './yaml.ts';
 import { HardwareError } from '../../core/errors.ts';
 import { validateArch, type ArchSpec, type MacUnit, type StorageLevel } from '../spec.ts';
 
@@ -19,7 +19,7 @@ export interface ErtEntry { readonly instances: number; readonly actions: Readon
 
 /** Component name → instances and pJ per action (vector access), from an ERT summary. */
 export function parseErt(text: string, file = '<ERT>'): Map<string, ErtEntry> {
-  const doc: unknown = parse(text);
+  const doc: unknown = parseHardwareYaml(text, file);
   const table = isObj(doc) && isObj(doc.ERT_summary) ? doc.ERT_summary.table_summary : undefined;
   if (!Array.isArray(table)) throw new HardwareError(`${file}: ERT_summary.table_summary missing`, { file, field: 'ERT_summary.table_summary' });
   const out = new Map<string, ErtEntry>();
@@ -37,8 +37,8 @@ export function parseErt(text: string, file = '<ERT>'): Map<string, ErtEntry> {
 }
 
 /** Component name → area per instance (µm²), from an ART summary. */
-export function parseArt(text: string): Map<string, number> {
-  const doc: unknown = parse(text);
+export function parseArt(text: string, file = '<ART>'): Map<string, number> {
+  const doc: unknown = parseHardwareYaml(text, file);
   const table = isObj(doc) && isObj(doc.ART_summary) ? doc.ART_summary.table_summary : undefined;
   const out = new Map<string, number>();
   for (const e of Array.isArray(table) ? table : []) {
@@ -61,7 +61,7 @@ const isMacClass = (cls: string): boolean => /mac|compute|alu/i.test(cls);
 
 export function parseTimeloopArch(text: string, file = '<arch>', ert?: Map<string, ErtEntry>, art?: Map<string, number>): TimeloopArch {
   // Accelergy's YAML tags (!Container, !Component, …) carry no information the structure lacks.
-  const doc: unknown = parse(text.replace(/!(Container|Component|Parallel|Hierarchical|Nothing)\b/g, ''));
+  const doc: unknown = parseHardwareYaml(text.replace(/!(Container|Component|Parallel|Hierarchical|Nothing)\b/g, ''), file);
   const root = isObj(doc) && isObj(doc.architecture) ? doc.architecture : undefined;
   if (!root || !Array.isArray(root.nodes)) throw new HardwareError(`${file}: architecture.nodes missing`, { file, field: 'architecture.nodes' });
   const comps: RawComp[] = [];
@@ -141,6 +141,6 @@ export function readTimeloopArch(file: string, summaryDir?: string): TimeloopArc
   return parseTimeloopArch(
     readFileSync(file, 'utf8'), file,
     ertFile ? parseErt(readFileSync(ertFile, 'utf8'), ertFile) : undefined,
-    artFile ? parseArt(readFileSync(artFile, 'utf8')) : undefined,
+    artFile ? parseArt(readFileSync(artFile, 'utf8'), artFile) : undefined,
   );
 }

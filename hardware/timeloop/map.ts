@@ -5,7 +5,7 @@
  * reference architectures).
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parseHardwareYaml } from './yaml.ts';
 import { HardwareError } from '../../core/errors.ts';
 import type { ArchSpec } from '../spec.ts';
 import type { Problem } from '../workload.ts';
@@ -62,7 +62,7 @@ function containerLevel(ta: TimeloopArch, name: string): number | undefined {
 }
 
 export function parseTimeloopMapYaml(text: string, p: Problem, ta: TimeloopArch, file = '<map>'): Mapping {
-  const doc: unknown = parse(text);
+  const doc: unknown = parseHardwareYaml(text, file);
   const list = isObj(doc) ? doc.mapping : doc;
   if (!Array.isArray(list)) fail(file, 'mapping', list, 'must be a list of directives');
   const a = ta.arch;

@@ -4,7 +4,7 @@
  * coefficients taken from `instance` or the shape's defaults.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parseHardwareYaml } from './yaml.ts';
 import { HardwareError } from '../../core/errors.ts';
 import { validateProblem, type DataSpace, type Problem, type ProjectionTerm } from '../workload.ts';
 
@@ -19,7 +19,7 @@ function fail(file: string, field: string, value: unknown, problem: string): nev
 }
 
 export function parseTimeloopProblem(text: string, file = '<problem>', defaultBits = 8): Problem {
-  const doc: unknown = parse(text);
+  const doc: unknown = parseHardwareYaml(text, file);
   const root = isObj(doc) && isObj(doc.problem) ? doc.problem : doc;
   if (!isObj(root)) fail(file, 'problem', root, 'is not a mapping');
   const shape = root.shape;

@@ -1,0 +1,16 @@
+/**
+ * YAML parsing for the hardware description files we read (Timeloop arch / problem / mapping,
+ * Accelergy ERT / ART summaries): a syntax error becomes a HardwareError naming the file and the
+ * line, instead of escaping as an internal error.
+ */
+import { parse } from 'yaml';
+import { HardwareError } from '../../core/errors.ts';
+
+export function parseHardwareYaml(text: string, file: string): unknown {
+  try {
+    return parse(text);
+  } catch (e) {
+    const first = (e as Error).message.split('\n')[0];
+    throw new HardwareError(`${file}: not valid YAML: ${first}`, { file });
+  }
+}
