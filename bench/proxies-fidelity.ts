@@ -16,7 +16,7 @@ import { batchFloat32 } from '../datasets/types.ts';
 import { loadSupernet } from '../search-space/supernet/checkpoint.ts';
 import { EMBEDDED_SUPERNET_DIR } from '../search-space/supernet/embedded.ts';
 import { evaluateSubnet } from '../search-space/supernet/evaluate.ts';
-import type { MbconvArch } from '../search-space/mbconv-arch.ts';
+import { sampleDistinct } from '../search-space/space.ts';
 import { buildInitNetwork } from '../estimators/proxies/init-network.ts';
 import { gradNorm, naswot, synflow } from '../estimators/proxies/proxies.ts';
 
@@ -35,12 +35,7 @@ const { net, space, state } = loadSupernet(values.checkpoint as string);
 const data = loadDataset(state.dataset);
 const batch = Number(values.batch);
 const rng = new Rng(values.seed as string);
-const picked = new Map<string, MbconvArch>();
-while (picked.size < Number(values.subnets)) {
-  const a = space.sample(rng);
-  picked.set(space.key(a), a);
-}
-const archs = [...picked.values()];
+const archs = sampleDistinct(space, rng, Number(values.subnets));
 const idx = rng.fork('minibatch').sampleIndices(data.train.n, batch);
 const pixels = batchFloat32(data.train, idx);
 const labels = Int32Array.from(idx, (i) => data.train.labels[i] as number);

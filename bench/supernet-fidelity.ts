@@ -20,8 +20,8 @@ import { kendallTau } from '../core/stats.ts';
 import { loadDataset } from '../datasets/registry.ts';
 import { hasCheckpoint, loadSupernet, readTrainState } from '../search-space/supernet/checkpoint.ts';
 import { evaluateSubnet } from '../search-space/supernet/evaluate.ts';
-import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 import { MbconvSpace } from '../search-space/mbconv.ts';
+import { sampleDistinct } from '../search-space/space.ts';
 
 const { values } = parseArgs({
   options: {
@@ -43,13 +43,7 @@ const state = readTrainState(values.checkpoint);
 const space = new MbconvSpace(state.spaceConfig);
 console.log(`backend ${rt.backend}; checkpoint ${values.checkpoint} (${state.dataset}, ${state.epochsDone} epochs)`);
 
-const rng = new Rng(values.seed);
-const picked = new Map<string, MbconvArch>();
-while (picked.size < Number(values.subnets)) {
-  const a = space.sample(rng);
-  picked.set(space.key(a), a);
-}
-const subnets = [...picked.values()];
+const subnets = sampleDistinct(space, new Rng(values.seed), Number(values.subnets));
 
 // one folder per subnet and budget, so a rerun with another budget never reuses a run
 const runDir = (i: number) => join(work, `subnet-${i}-e${values.epochs}-n${values['train-limit']}`);

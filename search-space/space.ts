@@ -67,3 +67,16 @@ export function convOut(size: number, kernel: number, stride: number, padding: n
 export function samePadding(kernel: number): number {
   return Math.floor((kernel - 1) / 2);
 }
+
+/**
+ * Up to `n` distinct architectures (by key) drawn from `space` with `rng`, in draw order; stops after
+ * 100·n draws so a space with fewer than n architectures cannot loop forever.
+ */
+export function sampleDistinct<T extends JsonObject>(space: Pick<SearchSpace<T>, 'sample' | 'key'>, rng: Rng, n: number): T[] {
+  const picked = new Map<string, T>();
+  for (let draws = 0; picked.size < n && draws < 100 * n; draws++) {
+    const a = space.sample(rng);
+    picked.set(space.key(a), a);
+  }
+  return [...picked.values()];
+}

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Arch } from '../../core/types.ts';
 import type { ProgressFn } from '../../core/progress.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import { sampleDistinct, type NetworkSpace } from '../../search-space/space.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import { loadSupernet } from '../../search-space/supernet/checkpoint.ts';
 import { EMBEDDED_SUPERNET_DIR } from '../../search-space/supernet/embedded.ts';
@@ -82,14 +82,9 @@ async function supernetSamples(opts: Opts, onProgress: ProgressFn): Promise<{ sp
   const { net, space, state } = loadSupernet(dir);
   try {
     const data = loadDataset(state.dataset);
-    const rng = new Rng(opts.seed).fork('predictor-samples');
-    const picked = new Map<string, Arch>();
-    for (let tries = 0; picked.size < opts.samples && tries < 100 * opts.samples; tries++) {
-      const a = space.sample(rng);
-      picked.set(space.key(a), a);
-    }
-    const samples = [...picked.values()].map((arch, i) => {
-      onProgress({ phase: 'score subnets', done: i, total: picked.size });
+    const picked = sampleDistinct(space, new Rng(opts.seed).fork('predictor-samples'), opts.samples);
+    const samples = picked.map((arch, i) => {
+      onProgress({ phase: 'score subnets', done: i, total: picked.length });
       const s = evaluateSubnet(net, arch as MbconvArch, { train: data.train, val: data.val, norm: state.norm }, { valLimit: opts.valLimit, seed: 'predictor' });
       return { arch, accuracy: 100 * s.accuracy };
     });

@@ -9,7 +9,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { kendallTau } from '../../core/stats.ts';
 import type { NetworkSpace } from '../../search-space/space.ts';
 import type { Estimate, Estimator } from '../estimator.ts';
-import { Mlp, type MlpConfig, type TrainOptions } from './mlp.ts';
+import { Mlp, splitMlpWeights, type MlpConfig, type TrainOptions } from './mlp.ts';
 
 /** Spaces that can write many encodings into one buffer (MbconvSpace.encodeBatch). */
 interface BatchEncoding {
@@ -141,16 +141,7 @@ export class AccuracyPredictor {
       throw new ConfigError('predictor.space', meta.space, `predictor was trained for ${meta.space} (${meta.mlp.inputs} inputs), not ${space.name} (${space.encodingLength})`);
     }
     const floats = new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
-    const sizes = [meta.mlp.inputs, ...meta.mlp.hidden, meta.mlp.outputs];
-    const parts: Float32Array[] = [];
-    let off = 0;
-    for (let i = 0; i + 1 < sizes.length; i++) {
-      const n = (sizes[i] as number) * (sizes[i + 1] as number);
-      parts.push(floats.slice(off, off + n), floats.slice(off + n, off + n + (sizes[i + 1] as number)));
-      off += n + (sizes[i + 1] as number);
-    }
-    if (off !== floats.length) throw new ConfigError('predictor.blob', floats.length, `expected ${off} float32 weights`);
-    return new AccuracyPredictor(meta, Mlp.fromWeights(meta.mlp, parts), space);
+    return new AccuracyPredictor(meta, Mlp.fromWeights(meta.mlp, splitMlpWeights(floats, meta.mlp, 'predictor.blob')), space);
   }
 
   dispose(): void {

@@ -34,6 +34,23 @@ function toVariable(t: tf.Tensor): tf.Variable {
   return v;
 }
 
+/**
+ * Splits one flat float32 buffer (layer by layer: weights then biases, the order `Mlp` serialises)
+ * into the per-tensor arrays `Mlp.fromWeights` takes; throws naming `field` when the size is off.
+ */
+export function splitMlpWeights(floats: Float32Array, config: MlpConfig, field = 'mlp.weights'): Float32Array[] {
+  const sizes = [config.inputs, ...config.hidden, config.outputs];
+  const parts: Float32Array[] = [];
+  let off = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const n = (sizes[i] as number) * (sizes[i + 1] as number);
+    parts.push(floats.slice(off, off + n), floats.slice(off + n, off + n + (sizes[i + 1] as number)));
+    off += n + (sizes[i + 1] as number);
+  }
+  if (off !== floats.length) throw new ConfigError(field, floats.length, `expected ${off} float32 weights`);
+  return parts;
+}
+
 export class Mlp {
   readonly config: MlpConfig;
   private readonly params: tf.Variable[];

@@ -4,7 +4,7 @@ import { Rng } from '../../core/rng.ts';
 import { InvalidArchError } from '../../core/errors.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
-import { Mlp } from '../../estimators/accuracy/mlp.ts';
+import { Mlp, splitMlpWeights } from '../../estimators/accuracy/mlp.ts';
 import { AccuracyPredictor } from '../../estimators/accuracy/accuracy-predictor.ts';
 
 beforeAll(async () => {
@@ -75,14 +75,5 @@ describe('AccuracyPredictor batch paths on mbconv', () => {
 /** The predictor's float32 blob cut back into (w, b) pairs, as `deserialize` does. */
 function splitWeights(p: AccuracyPredictor): Float32Array[] {
   const blob = p.serialize();
-  const all = new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
-  const sizes = [p.meta.mlp.inputs, ...p.meta.mlp.hidden, p.meta.mlp.outputs];
-  const parts: Float32Array[] = [];
-  let off = 0;
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    const n = (sizes[i] as number) * (sizes[i + 1] as number);
-    parts.push(all.slice(off, off + n), all.slice(off + n, off + n + (sizes[i + 1] as number)));
-    off += n + (sizes[i + 1] as number);
-  }
-  return parts;
+  return splitMlpWeights(new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4), p.meta.mlp);
 }
