@@ -8,7 +8,7 @@
  * rerun reuses finished ones, so an interrupted report resumes instead of starting over.
  *
  * Usage: npx tsx bench/supernet-fidelity.ts --checkpoint DIR [--subnets 8] [--epochs 2]
- *          [--train-limit 30000] [--jobs 2] [--work DIR] [--seed fidelity]
+ *          [--train-limit 30000] [--jobs 2] [--work DIR] [--seed fidelity] [--qat]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     work: { type: 'string', default: './fidelity-work' },
     seed: { type: 'string', default: 'fidelity' },
     backend: { type: 'string' },
+    /** Stand-alone runs quantisation-aware too: the baseline for a QAT-trained supernet. */
+    qat: { type: 'boolean', default: false },
   },
 });
 if (!values.checkpoint) throw new Error('--checkpoint DIR is required (a directory written by `nas supernet train`)');
@@ -46,7 +48,7 @@ console.log(`backend ${rt.backend}; checkpoint ${values.checkpoint} (${state.dat
 const subnets = sampleDistinct(space, new Rng(values.seed), Number(values.subnets));
 
 // one folder per subnet and budget, so a rerun with another budget never reuses a run
-const runDir = (i: number) => join(work, `subnet-${i}-e${values.epochs}-n${values['train-limit']}`);
+const runDir = (i: number) => join(work, `subnet-${i}-e${values.epochs}-n${values['train-limit']}${values.qat ? '-qat' : ''}`);
 
 function trainAlone(i: number): Promise<void> {
   const dir = runDir(i);
@@ -57,7 +59,7 @@ function trainAlone(i: number): Promise<void> {
   writeFileSync(spaceFile, JSON.stringify(state.spaceConfig));
   const args = ['bin/nas.js', 'supernet', 'train', '--dataset', state.dataset, '--subnet', file, '--space-config', spaceFile, '--out', dir,
     '--epochs', values.epochs as string, '--train-limit', values['train-limit'] as string, '--seed', `${values.seed}:${i}`,
-    '--db', join(work, 'standalone.db'), '--json', ...(existsSync(dir) ? ['--resume'] : [])];
+    '--db', join(work, 'standalone.db'), '--json', ...(values.qat ? ['--qat'] : []), ...(existsSync(dir) ? ['--resume'] : [])];
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`stand-alone training of subnet ${i} exited with ${code}`))));
@@ -100,4 +102,4 @@ const alone = subnets.map((_, i) => {
 console.log(`\n${'#'.padStart(2)}  ${'inherited'.padStart(9)}  ${'alone'.padStart(7)}  subnet`);
 subnets.forEach((a, i) => console.log(`${String(i).padStart(2)}  ${(100 * (inherited[i] as number)).toFixed(2).padStart(9)}  ${(100 * (alone[i] as number)).toFixed(2).padStart(7)}  ${space.describe(a)}`));
 console.log(`\nKendall τ (supernet-inherited vs stand-alone, ${subnets.length} subnets, val ${data.val.n} images): ${kendallTau(inherited, alone).toFixed(3)}`);
-console.log(`stand-alone budget: ${values.epochs} epochs × ${values['train-limit']} images each, same recipe as the supernet (labels only)`);
+console.log(`stand-alone budget: ${values.epochs} epochs × ${values['train-limit']} images each, same recipe as the supernet (labels only${values.qat ? ', quantisation-aware' : ''})`);

@@ -4,7 +4,10 @@
  * the largest and smallest subnets, and subnet evaluations/s (BN recalibration + validation).
  * Figures are medians over the timed repetitions.
  *
+ * Then the same subnets scored on one core and on a pool of worker threads (both cores).
+ *
  *   npx tsx bench/supernet.ts [--backend wasm] [--batch 32] [--steps 5] [--calib 512] [--val 1000]
+ *                             [--workers 2] [--pool-archs 8] [--checkpoint DIR]
  */
 import { parseArgs } from 'node:util';
 import '../core/ops/index.ts';
@@ -18,7 +21,10 @@ import { batchPixels, batchTensor, labelTensor, pixelStats } from '../search-spa
 import { calibrateSubnet, evaluateSubnet } from '../search-space/supernet/evaluate.ts';
 import { MbconvSupernet } from '../search-space/supernet/mbconv-supernet.ts';
 import { Sgd } from '../search-space/supernet/optimizer.ts';
-import { sandwichGradients } from '../search-space/supernet/sandwich.ts';
+import { DEFAULT_SANDWICH, sandwichGradients } from '../search-space/supernet/sandwich.ts';
+import { loadSupernet } from '../search-space/supernet/checkpoint.ts';
+import { SubnetEvalPool } from '../search-space/supernet/eval-pool.ts';
+import { EMBEDDED_SUPERNET_DIR } from '../search-space/supernet/embedded.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +34,9 @@ const { values } = parseArgs({
     calib: { type: 'string', default: '512' },
     val: { type: 'string', default: '1000' },
     evals: { type: 'string', default: '3' },
+    workers: { type: 'string', default: '2' },
+    'pool-archs': { type: 'string', default: '8' },
+    checkpoint: { type: 'string', default: EMBEDDED_SUPERNET_DIR },
     /** JSON of mbconv space options, to measure alternatives to the default space. */
     'space-config': { type: 'string', default: '{}' },
   },
@@ -54,28 +63,34 @@ const macs = (a: typeof members.largest) => space.layers(a).reduce((s, l) => s +
 console.log(`backend ${rt.backend}, batch ${batch}, params ${net.params.count()}`);
 console.log(`largest ${(macs(members.largest) / 1e6).toFixed(2)} MMACs/img, smallest ${(macs(members.smallest) / 1e6).toFixed(2)} MMACs/img`);
 
-const stepTimes: number[] = [];
+// float and quantisation-aware sandwich steps, interleaved so both see the same machine load
+const stepTimes = { float: [] as number[], qat: [] as number[] };
 for (let s = 0; s <= steps; s++) {
-  const idx = rng.sampleIndices(data.train.n, batch);
-  const px = batchPixels(data.train, idx, norm, { flip: true, shift: 2 }, rng);
-  const dt = time(() => {
-    const base = batchTensor(data.train, px, batch, 28);
-    const cache = new Map<number, tf.Tensor4D>([[28, base]]);
-    const input = (r: number) => {
-      let t = cache.get(r);
-      if (!t) cache.set(r, (t = tf.image.resizeBilinear(base, [r, r], true) as tf.Tensor4D));
-      return t;
-    };
-    const labels = labelTensor(data.train, idx);
-    const res = sandwichGradients(net, members, input, labels, 10, rng);
-    sgd.apply(net.params.variables(), res.grads, 0.01);
-    tf.dispose([...Object.values(res.grads), ...cache.values(), labels]);
-  });
-  if (s > 0) stepTimes.push(dt); // the first step compiles kernels and allocates velocities
+  for (const qat of [false, true]) {
+    const idx = rng.sampleIndices(data.train.n, batch);
+    const px = batchPixels(data.train, idx, norm, { flip: true, shift: 2 }, rng);
+    const dt = time(() => {
+      const base = batchTensor(data.train, px, batch, 28);
+      const cache = new Map<number, tf.Tensor4D>([[28, base]]);
+      const input = (r: number) => {
+        let t = cache.get(r);
+        if (!t) cache.set(r, (t = tf.image.resizeBilinear(base, [r, r], true) as tf.Tensor4D));
+        return t;
+      };
+      const labels = labelTensor(data.train, idx);
+      const res = sandwichGradients(net, members, input, labels, 10, rng, { ...DEFAULT_SANDWICH, qat });
+      sgd.apply(net.params.variables(), res.grads, 0.01);
+      tf.dispose([...Object.values(res.grads), ...cache.values(), labels]);
+    });
+    if (s > 0) stepTimes[qat ? 'qat' : 'float'].push(dt); // the first step compiles kernels and allocates velocities
+  }
 }
-const step = median(stepTimes);
-console.log(`sandwich train step (4 subnets): median ${(step * 1000).toFixed(0)} ms = ${(batch / step).toFixed(1)} images/s` +
-  ` → one 55,000-image epoch ≈ ${((55_000 / (batch / step)) / 60).toFixed(1)} min`);
+for (const kind of ['float', 'qat'] as const) {
+  const step = median(stepTimes[kind]);
+  console.log(`sandwich train step, ${kind.padEnd(5)} (4 subnets): median ${(step * 1000).toFixed(0)} ms = ${(batch / step).toFixed(1)} images/s` +
+    ` → one 55,000-image epoch ≈ ${((55_000 / (batch / step)) / 60).toFixed(1)} min`);
+}
+console.log(`  QAT / float step time: ${(median(stepTimes.qat) / median(stepTimes.float)).toFixed(2)}×`);
 
 for (const [label, arch] of [['largest', members.largest], ['smallest', members.smallest]] as const) {
   const stats = calibrateSubnet(net, arch, { train: data.train, norm }, { calibImages: 128 });
@@ -101,5 +116,29 @@ for (let i = 0; i < Number(values.evals); i++) {
 }
 const ev = median(evalTimes);
 console.log(`subnet evaluation (calib ${values.calib} + val ${values.val} images): median ${ev.toFixed(2)} s = ${(1 / ev).toFixed(2)} evals/s`);
+
+// Both cores: the same subnets scored in this thread and by a pool of worker threads (one wasm
+// instance each), on the shipped checkpoint; runs interleaved, medians side by side.
+const poolWorkers = Number(values.workers);
+const poolArchs = Array.from({ length: Number(values['pool-archs']) }, ((r) => () => space.sample(r))(new Rng('bench-pool')));
+const shipped = loadSupernet(values.checkpoint);
+const shippedData = { train: data.train, val: data.val, norm: shipped.state.norm };
+const evalOpts = { calibImages: Number(values.calib), valLimit: Number(values.val) };
+const pool = new SubnetEvalPool({ checkpoint: values.checkpoint, backend: rt.backend, workers: poolWorkers });
+await pool.scoreAll(poolArchs.slice(0, poolWorkers), evalOpts); // workers load tfjs, the supernet and the data once
+const oneCore: number[] = [];
+const pooled: number[] = [];
+for (let r = 0; r < 3; r++) {
+  oneCore.push(time(() => { for (const a of poolArchs) evaluateSubnet(shipped.net, a, shippedData, evalOpts); }));
+  const t0 = performance.now();
+  await pool.scoreAll(poolArchs, evalOpts);
+  pooled.push((performance.now() - t0) / 1000);
+}
+await pool.close();
+shipped.net.dispose();
+const [a1, ap] = [median(oneCore), median(pooled)];
+console.log(`subnet evaluation of ${poolArchs.length} subnets: main thread ${(poolArchs.length / a1).toFixed(2)} evals/s, ` +
+  `${poolWorkers} worker threads ${(poolArchs.length / ap).toFixed(2)} evals/s (${(a1 / ap).toFixed(2)}× ; ` +
+  `${((poolArchs.length * (Number(values.val) + Number(values.calib))) / ap).toFixed(0)} images/s)`);
 sgd.dispose();
 net.dispose();

@@ -14,7 +14,8 @@ import { loadDataset } from '../../datasets/registry.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import { loadSupernet } from '../../search-space/supernet/checkpoint.ts';
-import { evaluateSubnet } from '../../search-space/supernet/evaluate.ts';
+import { evaluateSubnet, type SubnetScore } from '../../search-space/supernet/evaluate.ts';
+import { SubnetEvalPool } from '../../search-space/supernet/eval-pool.ts';
 import { trainSupernet, type TrainConfig } from '../../search-space/supernet/train.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
@@ -34,6 +35,8 @@ interface TrainOpts {
   readonly spaceConfig?: string;
   readonly stopAfter?: number;
   readonly subnet?: string;
+  readonly qat?: boolean;
+  readonly init?: string;
   readonly json?: boolean;
 }
 
@@ -46,6 +49,7 @@ interface EvalOpts {
   readonly calibImages?: number;
   readonly quantize: boolean;
   readonly split: string;
+  readonly workers?: number;
   readonly json?: boolean;
 }
 
@@ -79,7 +83,9 @@ export async function runTrain(opts: TrainOpts, backend?: string): Promise<void>
     ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.subnet !== undefined ? { subnet: space.validate(readStructured(opts.subnet, '--subnet')) } : {}),
+    ...(opts.qat ? { qat: true } : {}),
   };
+  if (opts.init !== undefined && opts.spaceConfig !== undefined) throw new UsageError('--init takes the space of its checkpoint: drop --space-config');
   if (!opts.json) process.stderr.write(`backend ${rt.backend}; ${data.train.n} train / ${data.val.n} val images; checkpoints in ${opts.out}\n`);
   const storage = await SqliteStorage.open(opts.db);
   const progress = createProgress({ quiet: opts.json });
@@ -87,12 +93,13 @@ export async function runTrain(opts: TrainOpts, backend?: string): Promise<void>
   try {
     const result = await trainSupernet({
       space, dataset: opts.dataset, train: data.train, val: data.val, out: resolve(opts.out), config,
-      resume: opts.resume, stopAfter: opts.stopAfter, onProgress: progress.update, signal: stop.signal,
+      resume: opts.resume, init: opts.init === undefined ? undefined : resolve(opts.init), stopAfter: opts.stopAfter, onProgress: progress.update, signal: stop.signal,
       onCheckpoint: async (c) => {
         await storage.saveCheckpoint({
           path: c.path, sha256: c.sha256, dataset: opts.dataset, epochs: c.epochsDone,
           accuracyLargest: c.record.valAccuracyLargest, accuracySmallest: c.record.valAccuracySmallest,
-          metadata: { backend: runtime().backend, record: { ...c.record }, dir: c.dir, ...(config.subnet ? { standalone: config.subnet } : {}) },
+          metadata: { backend: runtime().backend, record: { ...c.record }, dir: c.dir, qat: c.config.qat ?? false,
+            ...(c.config.subnet ? { standalone: c.config.subnet } : {}), ...(c.config.init ? { init: { ...c.config.init } } : {}) },
         });
       },
     });
@@ -133,16 +140,28 @@ export async function runEval(opts: EvalOpts, backend?: string): Promise<void> {
   const { net, space, state } = loadSupernet(opts.checkpoint);
   try {
     const archs = archsToScore(space, opts);
-    const data = loadDataset(state.dataset);
-    const scored = opts.split === 'test' ? data.test : data.val;
+    const split = opts.split;
+    const options = { valLimit: opts.valLimit, calibImages: opts.calibImages, quantize: opts.quantize };
     const progress = createProgress({ quiet: opts.json });
-    const rows = archs.map((arch, i) => {
-      progress.update({ phase: 'eval', done: i, total: archs.length });
-      const s = evaluateSubnet(net, arch, { train: data.train, val: scored, norm: state.norm }, {
-        valLimit: opts.valLimit, calibImages: opts.calibImages, quantize: opts.quantize,
+    progress.update({ phase: 'eval', done: 0, total: archs.length });
+    let scores: SubnetScore[];
+    if ((opts.workers ?? 1) > 1) {
+      const pool = new SubnetEvalPool({ checkpoint: opts.checkpoint, backend: runtime().backend, workers: opts.workers });
+      try {
+        scores = await pool.scoreAll(archs, options, split, (done) => progress.update({ phase: 'eval', done, total: archs.length }));
+      } finally {
+        await pool.close();
+      }
+    } else {
+      const data = loadDataset(state.dataset);
+      const evalData = { train: data.train, val: split === 'test' ? data.test : data.val, norm: state.norm };
+      scores = archs.map((arch, i) => {
+        const s = evaluateSubnet(net, arch, evalData, options);
+        progress.update({ phase: 'eval', done: i + 1, total: archs.length });
+        return s;
       });
-      return { key: space.key(arch), describe: space.describe(arch), arch, ...s };
-    });
+    }
+    const rows = archs.map((arch, i) => ({ key: space.key(arch), describe: space.describe(arch), arch, ...(scores[i] as SubnetScore) }));
     progress.stop();
     if (opts.json) return printJson({ checkpoint: opts.checkpoint, backend: runtime().backend, split: opts.split, results: rows });
     process.stdout.write(
@@ -173,6 +192,8 @@ export function registerSupernet(program: Command): void {
     .option('--space-config <file>', 'mbconv space config (JSON or YAML)')
     .option('--stop-after <n>', 'stop after N epochs in this run (resume later)', intArg('--stop-after', 1))
     .option('--subnet <file>', 'train this one subnet stand-alone (labels only, no sandwich): the rank-fidelity baseline')
+    .option('--qat', 'quantisation-aware: each member trains fake-quantised at its own bits')
+    .option('--init <dir>', 'start from the weights of this checkpoint (new schedule): fine-tuning, e.g. a --qat phase')
     .action(async (opts: TrainOpts, cmd: Command) => runTrain(opts, globalOptions(cmd).backend));
   withJson(group.command('eval'))
     .description('accuracy of subnets with inherited weights (BN recalibrated, bits fake-quantised)')
@@ -184,5 +205,6 @@ export function registerSupernet(program: Command): void {
     .option('--calib-images <n>', 'BN calibration images from train', intArg('--calib-images', 1))
     .option('--no-quantize', 'score the float subnet (ignore the arch bits)')
     .option('--split <name>', 'split scored: val (search) or test (final reporting only)', 'val')
+    .option('--workers <n>', 'worker threads scoring subnets in parallel (one tfjs backend each; 2 uses both cores here)', intArg('--workers', 1))
     .action(async (opts: EvalOpts, cmd: Command) => runEval(opts, globalOptions(cmd).backend));
 }

@@ -15,7 +15,7 @@ import type { Nb201Arch } from '../../search-space/nb201-arch.ts';
 import { loadSupernet, spaceConfigJson } from '../../search-space/supernet/checkpoint.ts';
 import { EMBEDDED_SUPERNET_DIR } from '../../search-space/supernet/embedded.ts';
 import { verifyRecordedAccuracy, type AccuracyCheck } from '../../search-space/supernet/verify.ts';
-import type { TrainConfig } from '../../search-space/supernet/train.ts';
+import { describeTraining, type TrainConfig } from '../../search-space/supernet/train.ts';
 import type { MbconvSpace } from '../../search-space/mbconv.ts';
 import { evaluateSubnet } from '../../search-space/supernet/evaluate.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
@@ -68,7 +68,7 @@ export async function createAccuracySource(cfg: AccuracyConfig, space: NetworkSp
         return {
           objective: ACCURACY_OBJECTIVE,
           provenance:
-            `supernet ${dir} (${state.dataset}, ${state.epochsDone} epochs; recorded largest-subnet val accuracy ${(100 * check.recorded).toFixed(2)} %, ` +
+            `supernet ${dir} (${state.dataset}, ${describeTraining(state)}; recorded largest-subnet val accuracy ${(100 * check.recorded).toFixed(2)} %, ` +
             `verified ${(100 * check.measured).toFixed(2)} %); subnet = inherited weights + BN recalibration on ${cfg.calibImages} train images, ` +
             `accuracy on ${cfg.valLimit} validation images, bits fake-quantised`,
           verified: check,

@@ -60,7 +60,8 @@ export function calibrationIndices(train: ImageDataset, count: number, seed: str
 
 /**
  * BN moments averaged over calibration batches (OFA's set_running_statistics) and activation ranges:
- * the max |x|, times the MSE-optimal clipping ratio for tensors quantised below 8 bits.
+ * the max |x|, times the MSE-optimal clipping ratio for tensors quantised below 8 bits. With
+ * `quantize` (the default) a second pass measures the BN moments of the fake-quantised subnet.
  */
 export function calibrateSubnet(
   net: MbconvSupernet,
@@ -96,16 +97,24 @@ export function calibrateSubnet(
       for (let i = 0; i < e.length; i++) s[i] = (s[i] as number) + (e[i] as number);
     },
   };
-  for (let i = 0; i < idx.length; i += batch) {
-    const part = idx.slice(i, i + batch);
-    weight = part.length; // batches weighted by size, so a short last batch counts less
-    const x = batchTensor(data.train, batchPixels(data.train, part, data.norm), part.length, arch.resolution);
-    tf.dispose([x, net.forward(x, arch, { kind: 'calibrate', sink })]);
-  }
+  const pass = (quantizedWith?: ReadonlyMap<string, number>) => {
+    for (let i = 0; i < idx.length; i += batch) {
+      const part = idx.slice(i, i + batch);
+      weight = part.length; // batches weighted by size, so a short last batch counts less
+      const x = batchTensor(data.train, batchPixels(data.train, part, data.norm), part.length, arch.resolution);
+      tf.dispose([x, net.forward(x, arch, { kind: 'calibrate', sink, ...(quantizedWith ? { ranges: quantizedWith } : {}) })]);
+    }
+  };
+  pass();
   for (const [tensor, errors] of clipErrors) {
     let best = 0;
     errors.forEach((e, i) => void (e < (errors[best] as number) && (best = i)));
     ranges.set(tensor, (ranges.get(tensor) ?? 0) * (CLIP_RATIOS[best] as number));
+  }
+  if (opts.quantize ?? DEFAULTS.quantize) {
+    // BN moments of the quantised subnet, over the same images (see BnMode 'calibrate'.ranges)
+    sums.clear();
+    pass(ranges);
   }
   const bn = new Map<string, BnStats>();
   for (const [layer, s] of sums) {

@@ -10,10 +10,10 @@ import { tf } from '../../core/tf.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { MbconvArch } from '../mbconv-arch.ts';
 import type { MbconvConfig } from '../mbconv-config.ts';
-import { type BnMode, type CalibrationSink, CLIP_RATIOS, elasticBatchNorm, elasticDepthwiseKernel, sliceChannels } from './elastic.ts';
+import { type BnMode, type CalibrationSink, CLIP_RATIOS, elasticBatchNorm, elasticDepthwiseKernel, QAT_MAX_BITS, sliceChannels } from './elastic.ts';
 import { ParamStore } from './params.ts';
 import { type ActiveBlock, maxBlocks, maxHeadIn, maxKernel, subnetPlan } from './plan.ts';
-import { fakeQuantActivation, fakeQuantSigned, fakeQuantWeights } from './quantize.ts';
+import { DEPTHWISE_CHANNEL_AXIS, fakeQuantActivation, fakeQuantSigned, fakeQuantWeights, steQuantActivation, steQuantWeights } from './quantize.ts';
 import type { TrainableSupernet } from './sandwich.ts';
 
 export interface SupernetOptions {
@@ -23,8 +23,30 @@ export interface SupernetOptions {
 
 const RELU6_MAX = 6;
 
-function quantizesActivations(mode: BnMode): mode is Extract<BnMode, { kind: 'eval' }> {
-  return mode.kind === 'eval' && (mode.quantizeActivations ?? mode.quantize);
+/** The activation ranges to fake-quantise with, or null when activations stay float in this mode. */
+function quantRanges(mode: BnMode): ReadonlyMap<string, number> | null {
+  if (mode.kind === 'eval') return (mode.quantizeActivations ?? mode.quantize) ? mode.stats.ranges : null;
+  return mode.kind === 'calibrate' ? mode.ranges ?? null : null;
+}
+
+/** Weights are fake-quantised (post-training) in this mode. */
+function quantizesWeights(mode: BnMode): boolean {
+  return (mode.kind === 'eval' && mode.quantize) || (mode.kind === 'calibrate' && mode.ranges !== undefined);
+}
+
+/** First calibration pass: activation ranges are being measured. */
+function measuresRanges(mode: BnMode): mode is Extract<BnMode, { kind: 'calibrate' }> {
+  return mode.kind === 'calibrate' && mode.ranges === undefined;
+}
+
+/** Quantisation-aware training applies to this tensor. */
+function trainsQuantized(mode: BnMode, bits: number): boolean {
+  return mode.kind === 'train' && mode.quantize === true && bits < QAT_MAX_BITS;
+}
+
+/** The batch's max of a tensor, the activation range during quantisation-aware training. */
+function batchMax(x: tf.Tensor): number {
+  return Math.max(tf.tidy(() => tf.max(x).dataSync()[0] as number), 1e-8);
 }
 
 /** Images of a calibration batch used for the clipping search: plenty for choosing one of 12 ratios. */
@@ -117,7 +139,7 @@ export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
     let h = this.conv(xin, we, 1, blk.wbits, mode);
     h = this.quantRelu6(elasticBatchNorm(h, this.g(`${n}.expand`), this.b(`${n}.expand`), `${n}.expand`, mode), `${n}.expand.out`, blk.abits, mode);
     let wd = elasticDepthwiseKernel(this.weight(`${n}.depthwise.w`), blk.kernel, blk.hidden, this.transforms.get(n) as Map<number, tf.Tensor2D>);
-    wd = this.maybeQuantW(wd, blk.wbits, mode);
+    wd = this.maybeQuantW(wd, blk.wbits, mode, DEPTHWISE_CHANNEL_AXIS);
     h = tf.depthwiseConv2d(h, wd, blk.stride, 'same');
     h = this.quantRelu6(elasticBatchNorm(h, this.g(`${n}.depthwise`), this.b(`${n}.depthwise`), `${n}.depthwise`, mode), `${n}.depthwise.out`, blk.abits, mode);
     const wp = sliceChannels(this.weight(`${n}.project.w`), blk.hidden, blk.cout);
@@ -130,16 +152,18 @@ export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
     return tf.conv2d(x, this.maybeQuantW(w, wbits, mode), stride, 'same');
   }
 
-  private maybeQuantW<T extends tf.Tensor>(w: T, bits: number, mode: BnMode): T {
-    return mode.kind === 'eval' && mode.quantize ? fakeQuantWeights(w, bits) : w;
+  private maybeQuantW<T extends tf.Tensor>(w: T, bits: number, mode: BnMode, channelAxis = w.rank - 1): T {
+    if (trainsQuantized(mode, bits)) return steQuantWeights(w, bits, channelAxis);
+    return quantizesWeights(mode) ? fakeQuantWeights(w, bits, channelAxis) : w;
   }
 
   /** Input activation of a conv: range recorded during calibration, signed fake-quantised in eval. */
   private quantIn(x: tf.Tensor4D, layer: string, bits: number, mode: BnMode): tf.Tensor4D {
     const tensor = `${layer}.in`;
-    if (mode.kind === 'calibrate') calibrateRange(mode.sink, tensor, tf.abs(x) as tf.Tensor4D, x, bits, (p, c) => fakeQuantSigned(p, bits, c));
-    if (!quantizesActivations(mode)) return x;
-    return fakeQuantSigned(x, bits, rangeOf(mode.stats.ranges, tensor));
+    if (measuresRanges(mode)) calibrateRange(mode.sink, tensor, tf.abs(x) as tf.Tensor4D, x, bits, (p, c) => fakeQuantSigned(p, bits, c));
+    if (trainsQuantized(mode, bits)) return steQuantActivation(x, bits, batchMax(tf.abs(x)), true);
+    const ranges = quantRanges(mode);
+    return ranges ? fakeQuantSigned(x, bits, rangeOf(ranges, tensor)) : x;
   }
 
   /**
@@ -149,9 +173,10 @@ export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
    */
   private quantRelu6(x: tf.Tensor4D, tensor: string, bits: number, mode: BnMode): tf.Tensor4D {
     const y = tf.relu6(x);
-    if (mode.kind === 'calibrate') calibrateRange(mode.sink, tensor, y, y, bits, (p, c) => fakeQuantActivation(p, bits, c));
-    if (!quantizesActivations(mode)) return y;
-    return fakeQuantActivation(y, bits, Math.min(RELU6_MAX, rangeOf(mode.stats.ranges, tensor)));
+    if (measuresRanges(mode)) calibrateRange(mode.sink, tensor, y, y, bits, (p, c) => fakeQuantActivation(p, bits, c));
+    if (trainsQuantized(mode, bits)) return steQuantActivation(y, bits, batchMax(y), false);
+    const ranges = quantRanges(mode);
+    return ranges ? fakeQuantActivation(y, bits, Math.min(RELU6_MAX, rangeOf(ranges, tensor))) : y;
   }
 
   /**
@@ -170,7 +195,7 @@ export class MbconvSupernet implements TrainableSupernet<MbconvArch> {
       } else {
         w = sliceChannels(this.weight(`${name}.w`), plan.cin, plan.cout);
       }
-      const q = bits === undefined ? w : fakeQuantWeights(w, bits);
+      const q = bits === undefined ? w : fakeQuantWeights(w, bits, name.endsWith('.depthwise') ? DEPTHWISE_CHANNEL_AXIS : w.rank - 1);
       return q === this.params.get(`${name}.w`) ? tf.clone(q) : q;
     });
   }

@@ -22,7 +22,7 @@ import { makeDivisible, stageChannels } from '../mbconv-config.ts';
 import { type BnMode, elasticBatchNorm, elasticDepthwiseKernel } from './elastic.ts';
 import type { MbconvSupernet } from './mbconv-supernet.ts';
 import { type MaxBlock, maxBlocks, maxKernel } from './plan.ts';
-import { fakeQuantActivation, fakeQuantSigned, fakeQuantWeights } from './quantize.ts';
+import { DEPTHWISE_CHANNEL_AXIS, fakeQuantActivation, fakeQuantSigned, fakeQuantWeights, straightThrough as ste } from './quantize.ts';
 
 /** Positions of the genome genes (mbconv-arch.ts: resolution, per stage depth, width, per block kernel, expand, wbits, abits). */
 export interface MbconvGenes {
@@ -58,15 +58,6 @@ const RELU6_MAX = 6;
 interface Mix {
   readonly counts: readonly number[];
   readonly w: tf.Tensor1D;
-}
-
-/** Identity gradient around a quantiser, so mixture weights upstream still receive gradients. */
-function ste(x: tf.Tensor, q: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
-  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
-    value: q(args[0] as tf.Tensor),
-    gradFunc: (dy: tf.Tensor) => dy,
-  }));
-  return f(x);
 }
 
 export class RelaxedSupernet {
@@ -148,7 +139,7 @@ export class RelaxedSupernet {
     const n = blk.name;
     const hidden = this.pairMask(cin, c.expand, blk.hiddenMax);
     const col = (m: tf.Tensor1D) => tf.reshape(m, [1, 1, -1, 1]);
-    const qw = (w: tf.Tensor) => (c.bits ? this.mixQuant(w, cfg.weightBits, c.bits.w, (t, b) => fakeQuantWeights(t, b)) : w);
+    const qw = (w: tf.Tensor, axis = w.rank - 1) => (c.bits ? this.mixQuant(w, cfg.weightBits, c.bits.w, (t, b) => fakeQuantWeights(t, b, axis)) : w);
     const qa = (y: tf.Tensor) => (c.bits ? this.mixQuant(y, cfg.activationBits, c.bits.a, (t, b) => fakeQuantActivation(t, b, RELU6_MAX)) : y);
 
     const xin = c.bits ? this.signedQuant(x, cfg.activationBits, c.bits.a) : x;
@@ -166,7 +157,7 @@ export class RelaxedSupernet {
         return tf.mul(kern, tf.slice(c.kernel, [i], [1]));
       })
       .reduce((a, t) => tf.add(a, t));
-    const wd = qw(tf.mul(mixed, col(hidden)));
+    const wd = qw(tf.mul(mixed, col(hidden)), DEPTHWISE_CHANNEL_AXIS);
     h = tf.depthwiseConv2d(h, wd as tf.Tensor4D, c.stride, 'same');
     h = tf.mul(qa(tf.relu6(this.bn(h, `${n}.depthwise`))), hidden) as tf.Tensor4D;
 

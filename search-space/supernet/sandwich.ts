@@ -30,6 +30,8 @@ export interface SandwichOptions {
   readonly randomSubnets: number;
   readonly kdRatio: number;
   readonly labelSmoothing: number;
+  /** Quantisation-aware: each member runs fake-quantised at its own bits (BnMode train.quantize). */
+  readonly qat?: boolean;
 }
 
 export const DEFAULT_SANDWICH: SandwichOptions = { randomSubnets: 2, kdRatio: 1, labelSmoothing: 0.1 };
@@ -40,8 +42,6 @@ export interface StepResult {
   readonly correct: number[];
   readonly grads: Record<string, tf.Tensor>;
 }
-
-const TRAIN: BnMode = { kind: 'train' };
 
 /**
  * Computes the summed gradients of one sandwich step. `input(resolution)` returns the batch at a
@@ -59,6 +59,7 @@ export function sandwichGradients<A extends JsonObject>(
   const archs = members.smallest === undefined ? [members.largest] : [members.largest, members.smallest];
   for (let i = 0; i < options.randomSubnets; i++) archs.push(members.sample(rng));
   const vars = net.params.variables();
+  const mode: BnMode = { kind: 'train', quantize: options.qat === true };
   const oneHot = tf.tidy(() => smoothOneHot(labels, numClasses, options.labelSmoothing));
   let teacher: tf.Tensor2D | undefined;
   const total: Record<string, tf.Tensor> = {};
@@ -69,7 +70,7 @@ export function sandwichGradients<A extends JsonObject>(
       const x = input(net.resolution(arch));
       let logitsKept: tf.Tensor2D | undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const logits = net.forward(x, arch, TRAIN);
+        const logits = net.forward(x, arch, mode);
         logitsKept = tf.keep(tf.clone(logits));
         const hard = tf.losses.softmaxCrossEntropy(oneHot, logits);
         if (i === 0 || !teacher || options.kdRatio === 0) return hard as tf.Scalar;

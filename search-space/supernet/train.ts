@@ -15,7 +15,7 @@ import { MbconvSpace } from '../mbconv.ts';
 import type { MbconvArch } from '../mbconv-arch.ts';
 import { batchPixels, batchTensor, labelTensor, pixelStats, type Augment, type Normalisation } from './batches.ts';
 import {
-  type EpochRecord, hasCheckpoint, loadOptimizerState, loadSupernet, readTrainState, restoreRng, saveTrainCheckpoint, spaceConfigJson,
+  type EpochRecord, hasCheckpoint, type TrainState, loadOptimizerState, loadSupernet, readTrainState, restoreRng, saveTrainCheckpoint, spaceConfigJson,
 } from './checkpoint.ts';
 import { evaluateSubnet } from './evaluate.ts';
 import { MbconvSupernet } from './mbconv-supernet.ts';
@@ -44,6 +44,22 @@ export interface TrainConfig {
    * checkpoint's options so a resumed run stays stand-alone.
    */
   readonly subnet?: MbconvArch;
+  /**
+   * Quantisation-aware sandwich training: every member runs fake-quantised at its own weight and
+   * activation bits (straight-through gradients), so the low-bit subnets learn to live with the
+   * rounding that post-training quantisation would otherwise add at evaluation.
+   */
+  readonly qat: boolean;
+  /** Set when training started from another checkpoint's weights (`TrainRequest.init`): its provenance. */
+  readonly init?: InitRecord;
+}
+
+/** Where a fine-tuning run's starting weights came from. */
+export interface InitRecord {
+  readonly dir: string;
+  readonly weightsSha256: string;
+  readonly epochsDone: number;
+  readonly qat: boolean;
 }
 
 export const DEFAULT_TRAIN: TrainConfig = {
@@ -58,7 +74,15 @@ export const DEFAULT_TRAIN: TrainConfig = {
   augment: { flip: true, shift: 2 },
   calibImages: 512,
   kernelTransform: true,
+  qat: false,
 };
+
+/**
+ * Defaults that change when a run starts from trained weights (`TrainRequest.init`): a fifth of the
+ * base rate, as QAT fine-tuning usually runs at ≈ 1/10–1/5 of the original rate (Krishnamoorthi
+ * 2018), and a short warm-up so the fresh momentum does not kick the trained weights.
+ */
+export const FINETUNE_DEFAULTS: Partial<TrainConfig> = { lr: 0.01, warmupEpochs: 0.1 };
 
 export interface TrainRequest {
   /** The mbconv space (default: the default space). On resume the checkpoint's space is used. */
@@ -71,6 +95,12 @@ export interface TrainRequest {
   readonly config?: Partial<TrainConfig>;
   /** Continue from the checkpoint in `out` (its config wins, except `epochs` which may be raised). */
   readonly resume?: boolean;
+  /**
+   * Start a new run (fresh schedule, optimizer and Rng) from the weights of the checkpoint in this
+   * directory — fine-tuning, e.g. a quantisation-aware phase after float training. The space and the
+   * input normalisation are the checkpoint's; its dataset must match.
+   */
+  readonly init?: string;
   /** Stop after this many epochs in this call (the schedule still spans `epochs`). */
   readonly stopAfter?: number;
   readonly onProgress?: ProgressFn;
@@ -85,12 +115,22 @@ export interface CheckpointInfo {
   readonly dir: string;
   readonly epochsDone: number;
   readonly record: EpochRecord;
+  /** The run's training options (as stored in the checkpoint). */
+  readonly config: TrainConfig;
 }
 
 export interface TrainResult {
   readonly epochsDone: number;
   readonly history: readonly EpochRecord[];
   readonly dir: string;
+}
+
+/** How a checkpoint's weights were trained, for provenance: "6 epochs + 2 quantisation-aware epochs". */
+export function describeTraining(state: TrainState<Partial<TrainConfig>>): string {
+  const epochs = (n: number, qat: boolean | undefined) => `${n}${qat ? ' quantisation-aware' : ''} epoch${n === 1 ? '' : 's'}`;
+  const own = epochs(state.epochsDone, state.options.qat);
+  const init = state.options.init;
+  return init ? `${epochs(init.epochsDone, init.qat)} + ${own} from them` : own;
 }
 
 function check(cfg: TrainConfig): void {
@@ -128,6 +168,10 @@ export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
     net = loaded.net;
     space = loaded.space;
     cfg = { ...loaded.state.options, ...(req.config?.epochs ? { epochs: req.config.epochs } : {}) };
+    if (req.init !== undefined && cfg.init?.dir !== req.init) {
+      net.dispose();
+      throw new ConfigError('init', req.init, `differs from the start of the checkpoint being resumed (${cfg.init?.dir ?? 'trained from scratch'})`);
+    }
     try {
       loadOptimizerState(req.out, loaded.state, sgd);
     } catch (e) {
@@ -139,6 +183,16 @@ export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
     step = loaded.state.step;
     history = [...loaded.state.history];
     norm = loaded.state.norm;
+  } else if (req.init !== undefined) {
+    const from = readTrainState<TrainConfig>(req.init);
+    if (from.dataset !== req.dataset) throw new ConfigError('init', req.init, `checkpoint was trained on ${from.dataset}, not ${req.dataset}`);
+    const loaded = loadSupernet<TrainConfig>(req.init);
+    net = loaded.net;
+    space = loaded.space;
+    norm = loaded.state.norm;
+    const init: InitRecord = { dir: req.init, weightsSha256: from.weightsSha256, epochsDone: from.epochsDone, qat: from.options.qat ?? false };
+    cfg = { ...DEFAULT_TRAIN, ...FINETUNE_DEFAULTS, kernelTransform: loaded.state.supernetOptions.kernelTransform, ...req.config, init };
+    rng = new Rng(cfg.seed);
   } else {
     cfg = { ...DEFAULT_TRAIN, ...req.config };
     check(cfg);
@@ -217,7 +271,7 @@ export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
         dataset: req.dataset, spaceConfig: spaceConfigJson(space), supernetOptions: net.options, norm,
         options: cfg, epochsDone: epoch + 1, step, history,
       });
-      await req.onCheckpoint?.({ ...saved, dir: req.out, epochsDone: epoch + 1, record });
+      await req.onCheckpoint?.({ ...saved, dir: req.out, epochsDone: epoch + 1, record, config: cfg });
     }
   } finally {
     sgd.dispose();

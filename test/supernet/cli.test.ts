@@ -52,6 +52,28 @@ describe('nas supernet', () => {
       expect(s.accuracy).toBeGreaterThanOrEqual(0);
       expect(s.accuracy).toBeLessThanOrEqual(1);
     }
+    // two worker threads (both cores) score the same subnets to the same figures
+    const w = await run(['supernet', 'eval', '--checkpoint', out, '--random', '2', '--val-limit', '32', '--calib-images', '32', '--workers', '2', '--json']);
+    expect(w.code).toBe(0);
+    expect((JSON.parse(w.out) as typeof scored).results.map((x) => [x.key, x.accuracy])).toEqual(scored.results.map((x) => [x.key, x.accuracy]));
+    expect((await run(['supernet', 'eval', '--checkpoint', out, '--random', '2', '--workers', '0'])).err).toMatch(/--workers/);
+
+    // a quantisation-aware fine-tuning phase from this checkpoint, recorded with where it started
+    const tuned = join(dir, 'tuned');
+    const q = await run(['supernet', 'train', '--dataset', 'fashion-mnist', '--init', out, '--qat', '--train-limit', '32', '--val-limit', '32',
+      '--epochs', '1', '--batch-size', '16', '--out', tuned, '--db', db, '--json']);
+    expect(q.err).toBe('');
+    expect(q.code).toBe(0);
+    const s2 = await SqliteStorage.open(db, { readonly: true });
+    const all = await s2.listCheckpoints('fashion-mnist');
+    await s2.close();
+    const meta = all.find((c) => c.path.startsWith(tuned))?.metadata as { qat: boolean; init: { dir: string; epochsDone: number } };
+    expect(meta.qat).toBe(true);
+    expect(meta.init).toMatchObject({ dir: out, epochsDone: 1 });
+    const clash = await run(['supernet', 'train', '--init', out, '--space-config', spaceFile, '--out', join(dir, 'x'), '--db', db]);
+    expect(clash.code).toBe(EXIT_CODES.usage);
+    expect(clash.err).toMatch(/--init/);
+
     const archFile = join(dir, 'arch.json');
     writeFileSync(archFile, JSON.stringify([tinySpace().largest()]));
     const a = await run(['supernet', 'eval', '--checkpoint', out, '--arch', archFile, '--val-limit', '16', '--calib-images', '16']);

@@ -25,7 +25,7 @@ describe('evaluateSubnet', () => {
   it('recalibrated BN on the calibration batch reproduces the batch-statistics forward pass', () => {
     const arch = space.sample(new Rng('arch'));
     // calibration uses all 40 train images in one batch, so its moments are exactly the batch's
-    const stats = calibrateSubnet(net, arch, data, { calibImages: train.n, batchSize: train.n });
+    const stats = calibrateSubnet(net, arch, data, { calibImages: train.n, batchSize: train.n, quantize: false });
     const plan = subnetPlan(space.config, arch);
     for (const b of plan.blocks) {
       expect(stats.bn.get(`${b.name}.expand`)?.mean).toHaveLength(b.hidden);
@@ -36,7 +36,15 @@ describe('evaluateSubnet', () => {
     const a = net.forward(x, arch, { kind: 'train' });
     const b = net.forward(x, arch, { kind: 'eval', stats, quantize: false });
     expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-4);
-    tf.dispose([x, a, b]);
+    // quantised: the moments are those of the fake-quantised subnet (second pass), not of its float twin
+    const q = calibrateSubnet(net, arch, data, { calibImages: train.n, batchSize: train.n });
+    const noSink = { bn: () => {}, range: () => {}, clipError: () => {} };
+    const qa = net.forward(x, arch, { kind: 'calibrate', sink: noSink, ranges: q.ranges });
+    const qb = net.forward(x, arch, { kind: 'eval', stats: q, quantize: true });
+    const floatMoments = net.forward(x, arch, { kind: 'eval', stats: { bn: stats.bn, ranges: q.ranges }, quantize: true });
+    expect(tf.max(tf.abs(tf.sub(qa, qb))).dataSync()[0]).toBeLessThan(1e-4);
+    expect(tf.max(tf.abs(tf.sub(qa, floatMoments))).dataSync()[0]).toBeGreaterThan(1e-3);
+    tf.dispose([x, a, b, qa, qb, floatMoments]);
   });
 
   it('scores accuracy in [0, 1] on the validation split, deterministically and without leaks', () => {
