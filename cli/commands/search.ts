@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { initTf } from '../../core/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { ConfigError } from '../../core/errors.ts';
-import type { Json } from '../../core/types.ts';
+import type { Json, JsonObject } from '../../core/types.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
 import { readHeader } from '../../storage/open.ts';
@@ -17,7 +17,8 @@ import { createStrategy, parseStrategyOptions } from '../../strategies/registry.
 import { runSearch } from '../../strategies/runner.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../experiment/config.ts';
 import { PROVENANCE_EVENT } from '../experiment/export-trial.ts';
-import { createPlatform, objectiveSpecs } from '../experiment/platform.ts';
+import { createPlatform, objectiveSpecs, type Platform } from '../experiment/platform.ts';
+import type { Candidate } from '../../strategies/strategy.ts';
 import { allTrials, paretoTrials } from '../experiment/front.ts';
 import { createProgress } from '../progress.ts';
 import { findExperiment } from './experiments.ts';
@@ -60,7 +61,9 @@ async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentC
     await storage.setExperimentStatus(exp.id, 'running');
     const summary = await runSearch({
       storage, experimentId: exp.id, strategy, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints,
-      evaluate: (c) => platform.evaluate(c.x), budget: cfg.budget, batch: cfg.batch, signal: stop.signal,
+      evaluate: (c) => platform.evaluate(c.x),
+      ...(platform.evaluateBatch ? { evaluateBatch: (cs: readonly Candidate<JsonObject>[]) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(cs.map((c) => c.x)) } : {}),
+      budget: cfg.budget, batch: cfg.batch, signal: stop.signal,
       onStep: (p) => {
         progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } });
         // `nas stop` from another process marks the experiment; stop after this step.

@@ -3,6 +3,7 @@
  * the NAS-Bench-201 table (ground truth), the supernet (inherited weights), the stored accuracy
  * predictor, or the NASWOT zero-cost proxy (reported as objective `naswot`, not `accuracy`).
  */
+import { availableParallelism } from 'node:os';
 import { runtime, tf } from '../../core/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { ConfigError, NotFoundError } from '../../core/errors.ts';
@@ -18,6 +19,7 @@ import { verifyRecordedAccuracy, type AccuracyCheck } from '../../search-space/s
 import { describeTraining, type TrainConfig } from '../../search-space/supernet/train.ts';
 import type { MbconvSpace } from '../../search-space/mbconv.ts';
 import { evaluateSubnet } from '../../search-space/supernet/evaluate.ts';
+import { SubnetEvalPool } from '../../search-space/supernet/eval-pool.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { AccuracyPredictor, ACCURACY_OBJECTIVE, type AccuracyPredictorMeta } from '../../estimators/accuracy/accuracy-predictor.ts';
@@ -31,6 +33,8 @@ export interface AccuracySource {
   /** supernet: the checkpoint's recorded accuracy, re-measured before use. */
   readonly verified?: AccuracyCheck;
   score(arch: Arch): Promise<number>;
+  /** Many archs at once, in parallel where the source can (the supernet's worker pool); same values as `score`. */
+  scoreMany?(archs: readonly Arch[]): Promise<number[]>;
   dispose(): void;
 }
 
@@ -61,6 +65,9 @@ export async function createAccuracySource(cfg: AccuracyConfig, space: NetworkSp
         }
         const data = loadDataset(state.dataset);
         const evalData = { train: data.train, val: data.val, norm: state.norm };
+        const evalOpts = { valLimit: cfg.valLimit, calibImages: cfg.calibImages, seed };
+        const workers = cfg.workers ?? availableParallelism();
+        let pool: SubnetEvalPool | undefined;
         // `nas search` builds the platform twice (validate, then run): verify each checkpoint once
         const memoKey = `${state.weightsSha256}:${runtime().backend}`;
         const check = verified.get(memoKey) ?? verifyRecordedAccuracy(net, trained, state, evalData, dir);
@@ -72,8 +79,20 @@ export async function createAccuracySource(cfg: AccuracyConfig, space: NetworkSp
             `verified ${(100 * check.measured).toFixed(2)} %); subnet = inherited weights + BN recalibration on ${cfg.calibImages} train images, ` +
             `accuracy on ${cfg.valLimit} validation images, bits fake-quantised`,
           verified: check,
-          score: async (arch) => 100 * evaluateSubnet(net, arch as MbconvArch, evalData, { valLimit: cfg.valLimit, calibImages: cfg.calibImages, seed }).accuracy,
-          dispose: () => net.dispose(),
+          score: async (arch) => 100 * evaluateSubnet(net, arch as MbconvArch, evalData, evalOpts).accuracy,
+          ...(workers > 1
+            ? {
+                scoreMany: async (archs: readonly Arch[]) => {
+                  // started on first use: building the platform to validate a config spawns no threads
+                  pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers });
+                  return (await pool.scoreAll(archs as readonly MbconvArch[], evalOpts)).map((s) => 100 * s.accuracy);
+                },
+              }
+            : {}),
+          dispose: () => {
+            net.dispose();
+            void pool?.close();
+          },
         };
       } catch (e) {
         net.dispose();

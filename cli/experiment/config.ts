@@ -30,6 +30,10 @@ export const experimentSchema = z.strictObject({
       nb201Dataset: z.enum(['cifar10', 'cifar100', 'imagenet16-120']).default('cifar10'),
       nb201Csv: z.string().optional(),
       batch: z.number().int().min(2).max(256).default(32),
+      /** supernet: worker threads scoring a step's subnets in parallel (default: the machine's cores).
+       *  Left out of the defaults on purpose: it changes speed, never results, so a resumed
+       *  experiment takes the cores of the machine it resumes on. */
+      workers: z.number().int().min(1).max(64).optional(),
     })
     .optional(),
   hardware: z

@@ -30,6 +30,11 @@ export interface Platform {
   /** For `strategy: differentiable`: pass as StrategyContext.relaxed. */
   readonly relaxed?: RelaxedProblem<JsonObject>;
   evaluate(x: JsonObject): Promise<Metrics>;
+  /**
+   * A whole step at once (runner `evaluateBatch`), present when accuracy can be scored in parallel
+   * (the supernet on several cores); gives exactly `evaluate`'s metrics.
+   */
+  evaluateBatch?(xs: readonly JsonObject[]): Promise<Metrics[]>;
   dispose(): void;
 }
 
@@ -73,6 +78,13 @@ export async function createPlatform(cfg: ExperimentConfig, storage: Storage): P
   const wants = (names: readonly Objective[]) => names.some((o) => needed.has(o.name));
 
   const provenance = metricProvenance(cfg, accuracy);
+  const parts = (x: JsonObject) => (accel ? defaultSplit(x) : { arch: x as Arch, hw: null as HwConfig | null });
+  const costMetrics = async (arch: Arch, hw: HwConfig | null): Promise<Record<string, number>> => {
+    const metrics: Record<string, number> = {};
+    if (wants(COUNTER_OBJECTIVES)) Object.assign(metrics, (await counters.estimate(arch)).values);
+    if (hardware && wants(ACCELERATOR_OBJECTIVES)) Object.assign(metrics, (await hardware.estimate(arch, hw)).values);
+    return metrics;
+  };
   let relaxed: ReturnType<typeof createRelaxedSource> | null = null;
   try {
     relaxed = cfg.strategy.name === 'differentiable' ? createRelaxedSource(cfg, constraints, model) : null;
@@ -88,13 +100,20 @@ export async function createPlatform(cfg: ExperimentConfig, storage: Storage): P
     provenance,
     ...(relaxed ? { relaxed: relaxed.problem } : {}),
     async evaluate(x) {
-      const { arch, hw } = accel ? defaultSplit(x) : { arch: x as Arch, hw: null as HwConfig | null };
-      const metrics: Record<string, number> = {};
-      if (wants(COUNTER_OBJECTIVES)) Object.assign(metrics, (await counters.estimate(arch)).values);
-      if (hardware && wants(ACCELERATOR_OBJECTIVES)) Object.assign(metrics, (await hardware.estimate(arch, hw)).values);
+      const { arch, hw } = parts(x);
+      const metrics = await costMetrics(arch, hw);
       if (accuracy && needed.has(accuracy.objective.name)) metrics[accuracy.objective.name] = await accuracy.score(arch);
       return metrics;
     },
+    ...(accuracy?.scoreMany && needed.has(accuracy.objective.name)
+      ? {
+          async evaluateBatch(xs: readonly JsonObject[]) {
+            const split = xs.map(parts);
+            const scores = await (accuracy.scoreMany as NonNullable<AccuracySource['scoreMany']>)(split.map((p) => p.arch));
+            return Promise.all(split.map(async ({ arch, hw }, i) => ({ ...(await costMetrics(arch, hw)), [accuracy.objective.name]: scores[i] as number })));
+          },
+        }
+      : {}),
     dispose: () => {
       accuracy?.dispose();
       relaxed?.dispose();

@@ -7,6 +7,10 @@
  * per-layer figures from the cost models and the supernet line up.
  */
 import { tf } from '../../core/tf.ts';
+// The supernet's numerics include our wasm kernels (e.g. the depthwise forward pass, whose summation
+// order differs from XNNPACK's in the last bits): loading them here, not in whichever module happens
+// to be imported first, makes every process and worker thread score a subnet identically.
+import '../../core/ops/index.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { MbconvArch } from '../mbconv-arch.ts';
 import type { MbconvConfig } from '../mbconv-config.ts';
