@@ -51,6 +51,15 @@ export class Sgd {
     });
   }
 
+  /**
+   * Rewrites the velocity of parameter `name` with `f` (e.g. the same channel permutation the
+   * parameter got), so momentum keeps pointing along the weights it was built for.
+   */
+  transform(name: string, f: (velocity: tf.Tensor) => tf.Tensor): void {
+    const vel = this.velocity.get(name);
+    if (vel) tf.tidy(() => vel.assign(f(vel)));
+  }
+
   state(): PackedTensor[] {
     return [...this.velocity.entries()].map(([name, v]) => ({ name, shape: v.shape, data: v.dataSync() as Float32Array }));
   }

@@ -21,6 +21,7 @@ import { evaluateSubnet } from './evaluate.ts';
 import { MbconvSupernet } from './mbconv-supernet.ts';
 import { cosineLr, DEFAULT_SGD, Sgd } from './optimizer.ts';
 import { sandwichGradients } from './sandwich.ts';
+import { sortMiddleChannels } from './channel-sort.ts';
 
 export interface TrainConfig {
   readonly epochs: number;
@@ -50,6 +51,12 @@ export interface TrainConfig {
    * rounding that post-training quantisation would otherwise add at evaluation.
    */
   readonly qat: boolean;
+  /**
+   * Reorder each block's hidden channels by importance at the start of every epoch after the first
+   * (channel-sort.ts; OFA's re_organize_middle_weights), so smaller expand ratios and widths keep
+   * the most important channels. Absent in checkpoints written before it existed: off for them.
+   */
+  readonly sortChannels?: boolean;
   /** Set when training started from another checkpoint's weights (`TrainRequest.init`): its provenance. */
   readonly init?: InitRecord;
 }
@@ -75,6 +82,7 @@ export const DEFAULT_TRAIN: TrainConfig = {
   calibImages: 512,
   kernelTransform: true,
   qat: false,
+  sortChannels: true,
 };
 
 /**
@@ -216,6 +224,7 @@ export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
     for (let epoch = startEpoch; epoch < lastEpoch; epoch++) {
       if (req.signal?.aborted) break;
       const t0 = performance.now();
+      if (cfg.sortChannels && !subnet && (epoch > 0 || cfg.init)) sortMiddleChannels(net, sgd);
       const order = Int32Array.from({ length: n }, (_, i) => i);
       rng.shuffleInPlace(order);
       let lossSum = 0;

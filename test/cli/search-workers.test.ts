@@ -10,7 +10,7 @@ import { SqliteStorage } from '../../storage/sqlite.ts';
 import { allTrials } from '../../cli/experiment/front.ts';
 import { runCli } from './run.ts';
 
-async function search(dir: string, workers: number): Promise<{ key: string; metrics: unknown }[]> {
+async function search(dir: string, workers: number): Promise<{ key: string | null; metrics: unknown }[]> {
   const file = join(dir, `exp-${workers}.yaml`);
   writeFileSync(file, [
     `name: workers-${workers}`, 'seed: 5', 'space: mbconv',
