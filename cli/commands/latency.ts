@@ -4,15 +4,16 @@
  */
 import type { Command } from 'commander';
 import { initTf } from '../../core/tf.ts';
-import { NotFoundError } from '../../core/errors.ts';
 import { createSpace } from '../../search-space/registry.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { currentProvenance } from '../../estimators/lut/provenance.ts';
-import { loadLatencyTable, provenanceLabel } from '../../estimators/lut/lut-estimator.ts';
+import { provenanceLabel, requireLatencyTable } from '../../estimators/lut/lut-estimator.ts';
+import type { LatencyClock } from '../../estimators/lut/timing.ts';
 import { validateLatency } from '../../estimators/lut/latency-validate.ts';
 import type { Fidelity } from '../../estimators/fidelity.ts';
 import { createProgress } from '../progress.ts';
 import { formatTable, globalOptions, intArg, printJson, withDb, withJson } from '../context.ts';
+import { clockOption } from './lut.ts';
 
 interface Opts {
   readonly db: string;
@@ -23,12 +24,14 @@ interface Opts {
   readonly repeats: number;
   readonly warmup: number;
   readonly seed: number;
+  readonly rounds: number;
+  readonly clock: LatencyClock;
   readonly json?: boolean;
 }
 
 export function registerLatency(program: Command): void {
   const group = program.command('latency').description('latency predictors and their fidelity');
-  withJson(withDb(group.command('validate')))
+  clockOption(withJson(withDb(group.command('validate'))))
     .description('fit the latency predictor and score it and the LUT sum on held-out measured subnets')
     .option('--space <name>', 'search space', 'mbconv')
     .option('--batch <n>', 'batch size (must match a built LUT)', intArg('--batch', 1), 1)
@@ -37,17 +40,17 @@ export function registerLatency(program: Command): void {
     .option('--repeats <n>', 'timed runs per subnet', intArg('--repeats', 1), 10)
     .option('--warmup <n>', 'untimed runs per subnet', intArg('--warmup', 0), 3)
     .option('--seed <n>', 'seed for sampling subnets', intArg('--seed', 0), 0)
+    .option('--rounds <n>', 'timing calls per subnet, round-robin over all subnets (median taken)', intArg('--rounds', 1), 1)
     .action(async (opts: Opts, cmd: Command) => {
       await initTf(globalOptions(cmd).backend);
       const space = createSpace(opts.space);
       const storage = await SqliteStorage.open(opts.db);
       const progress = createProgress({ quiet: opts.json });
       try {
-        const provenance = currentProvenance(opts.batch);
-        const table = await loadLatencyTable(storage, provenance);
-        if (table.entries.size === 0) throw new NotFoundError(`latency LUT for ${provenanceLabel(provenance)} (run \`nas lut build\` first)`, opts.db);
+        const provenance = currentProvenance(opts.batch, opts.clock);
+        const table = await requireLatencyTable(storage, provenance, opts.db);
         const r = await validateLatency(storage, space, table, {
-          trainSamples: opts.train, testSamples: opts.samples, repeats: opts.repeats, warmup: opts.warmup, seed: opts.seed, progress: progress.update,
+          trainSamples: opts.train, testSamples: opts.samples, repeats: opts.repeats, warmup: opts.warmup, seed: opts.seed, rounds: opts.rounds, clock: opts.clock, progress: progress.update,
         });
         progress.stop();
         const { model: _model, ...report } = r;

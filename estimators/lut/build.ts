@@ -3,6 +3,8 @@
  * store each entry with its provenance. Entries already stored under the same provenance are kept,
  * so an interrupted build resumes where it stopped and a rebuild measures only what is missing.
  * Entries are written in small batches so a crash loses at most one batch of measurements.
+ * The clock is part of the provenance (provenance.ts): a CPU-clock build does not reuse wall-clock
+ * entries, and vice versa.
  */
 import { Rng } from '../../core/rng.ts';
 import type { Arch } from '../../core/types.ts';
@@ -10,10 +12,10 @@ import type { ProgressFn } from '../../core/progress.ts';
 import { noProgress } from '../../core/progress.ts';
 import type { NetworkSpace } from '../../search-space/space.ts';
 import type { Storage } from '../../storage/storage.ts';
-import type { LutEntryInput, LutProvenance } from '../../storage/types.ts';
+import type { LutEntryInput } from '../../storage/types.ts';
 import { spaceUnits } from './coverage.ts';
 import { compileUnits } from './executor.ts';
-import { currentProvenance } from './provenance.ts';
+import { currentProvenance, storedProvenance, type LatencyProvenance } from './provenance.ts';
 import { checkTiming, timeChain, type TimingOptions } from './timing.ts';
 
 export interface LutBuildOptions extends TimingOptions {
@@ -27,7 +29,7 @@ export interface LutBuildOptions extends TimingOptions {
 }
 
 export interface LutBuildResult {
-  readonly provenance: LutProvenance;
+  readonly provenance: LatencyProvenance;
   readonly units: number;
   readonly alreadyStored: number;
   readonly measured: number;
@@ -36,10 +38,11 @@ export interface LutBuildResult {
 
 export async function buildLut(storage: Storage, space: NetworkSpace<Arch>, options: LutBuildOptions = {}): Promise<LutBuildResult> {
   const timing = checkTiming(options);
-  const provenance = currentProvenance(options.batch ?? 1);
+  const provenance = currentProvenance(options.batch ?? 1, timing.clock);
+  const stored = storedProvenance(provenance);
   const progress = options.progress ?? noProgress;
   const units = spaceUnits(space, provenance.batchSize);
-  const missing = new Set(await storage.missingLutKeys(provenance, units.map((u) => u.key)));
+  const missing = new Set(await storage.missingLutKeys(stored, units.map((u) => u.key)));
   const todo = units.filter((u) => missing.has(u.key));
   const rng = new Rng(options.seed ?? 0).fork('lut');
   const pending: LutEntryInput[] = [];
@@ -52,7 +55,9 @@ export async function buildLut(storage: Storage, space: NetworkSpace<Arch>, opti
     const chain = compileUnits([unit], rng.fork(unit.key));
     try {
       const s = timeChain(chain, rng.fork(`x/${unit.key}`), timing);
-      pending.push({ ...provenance, key: unit.key, medianMs: s.median, meanMs: s.mean, stdMs: s.std, spreadMs: s.iqr, count: s.count });
+      // medianMs holds the clock's figure (the minimum on the CPU clock): every reader of the table
+      // (LUT sum, compiled LUT, relaxed costs) reads that one column.
+      pending.push({ ...stored, key: unit.key, medianMs: s.figure, meanMs: s.mean, stdMs: s.std, spreadMs: s.iqr, count: s.count });
     } finally {
       chain.dispose();
     }

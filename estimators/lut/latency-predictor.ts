@@ -8,10 +8,10 @@ import { Matrix, solve } from 'ml-matrix';
 import type { Arch, JsonObject } from '../../core/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { NetworkSpace } from '../../search-space/space.ts';
-import type { LutProvenance } from '../../storage/types.ts';
 import type { Estimate, Estimator } from '../estimator.ts';
 import { LATENCY_FEATURES, latencyFeatures } from './latency-features.ts';
 import { LATENCY_OBJECTIVE, provenanceLabel, type LatencyTable } from './lut-estimator.ts';
+import { assertSameClock, clockOf, type LatencyProvenance } from './provenance.ts';
 
 export interface LatencyModel {
   readonly features: readonly string[];
@@ -20,7 +20,7 @@ export interface LatencyModel {
   readonly scale: readonly number[];
   readonly weights: readonly number[];
   readonly lambda: number;
-  readonly provenance: LutProvenance;
+  readonly provenance: LatencyProvenance;
   readonly trainSize: number;
   /** RMSE of log latency on the training set. */
   readonly trainRmseLog: number;
@@ -70,6 +70,7 @@ export function parseLatencyModel(json: unknown): LatencyModel {
 }
 
 export function latencyPredictorEstimator(model: LatencyModel, space: NetworkSpace<Arch>, table: LatencyTable): Estimator {
+  assertSameClock(`the latency predictor (${provenanceLabel(model.provenance)})`, clockOf(model.provenance), clockOf(table.provenance));
   return {
     name: 'latency-predictor',
     objectives: [LATENCY_OBJECTIVE],

@@ -4,6 +4,8 @@
  * The fitted predictor is stored with its provenance, training-set size and held-out figures.
  */
 import { Rng } from '../../core/rng.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { summarize } from '../../core/stats.ts';
 import type { Arch } from '../../core/types.ts';
 import type { ProgressFn } from '../../core/progress.ts';
 import { noProgress } from '../../core/progress.ts';
@@ -11,14 +13,17 @@ import type { NetworkSpace } from '../../search-space/space.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { fidelity, type Fidelity } from '../fidelity.ts';
 import { fitLatencyModel, latencyModelJson, predictLatency, type LatencyModel, type LatencySample } from './latency-predictor.ts';
-import { lutBreakdown, type LatencyTable } from './lut-estimator.ts';
+import { lutBreakdown, provenanceLabel, type LatencyTable } from './lut-estimator.ts';
 import { measureArch } from './measure.ts';
-import type { TimingOptions } from './timing.ts';
+import { assertSameClock, clockOf } from './provenance.ts';
+import type { LatencyClock, TimingOptions } from './timing.ts';
 
 export interface LatencyValidateOptions extends TimingOptions {
   readonly trainSamples?: number;
   readonly testSamples?: number;
   readonly seed?: number;
+  /** Separate timing calls per subnet, round-robin over all subnets; the figure is their median. */
+  readonly rounds?: number;
   readonly progress?: ProgressFn;
 }
 
@@ -28,6 +33,9 @@ export interface LatencyReport {
   readonly lut: Fidelity;
   readonly predictor: Fidelity;
   readonly predictorId: number;
+  readonly clock: LatencyClock;
+  /** Every measured subnet, so a report can be re-analysed (e.g. other predictor features). */
+  readonly measurements: readonly { readonly split: 'train' | 'test'; readonly arch: Arch; readonly measuredMs: number }[];
 }
 
 /** `count` distinct archs (by key) not in `exclude`. */
@@ -44,20 +52,31 @@ function distinctArchs(space: NetworkSpace<Arch>, rng: Rng, count: number, exclu
 }
 
 export async function validateLatency(storage: Storage, space: NetworkSpace<Arch>, table: LatencyTable, options: LatencyValidateOptions = {}): Promise<LatencyReport & { model: LatencyModel }> {
+  const clock = options.clock ?? clockOf(table.provenance);
+  assertSameClock(`the latency LUT (${provenanceLabel(table.provenance)})`, clockOf(table.provenance), clock);
   const rng = new Rng(options.seed ?? 0).fork('latency-validate');
   const progress = options.progress ?? noProgress;
   const seen = new Set<string>();
   const train = distinctArchs(space, rng.fork('train'), options.trainSamples ?? 200, seen);
   const test = distinctArchs(space, rng.fork('test'), options.testSamples ?? 100, seen);
-  const total = train.length + test.length;
-  const measure = (archs: Arch[], offset: number): LatencySample[] =>
-    archs.map((arch, i) => {
-      const s = measureArch(space, arch, table.provenance.batchSize, rng.fork(`m/${space.key(arch)}`), options);
-      progress({ phase: 'measure', done: offset + i + 1, total });
-      return { arch, measuredMs: s.median };
+  const rounds = options.rounds ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new ConfigError('rounds', rounds, 'must be an integer >= 1');
+  const total = (train.length + test.length) * rounds;
+  // Training and held-out subnets are measured in one shuffled order, round after round, so a change
+  // of machine load during the run falls on both sets and on every subnet alike instead of on
+  // whichever was being measured at the time. Each round rebuilds a subnet with the same weights.
+  const figures = new Map<string, number[]>();
+  for (let r = 0; r < rounds; r++) {
+    rng.fork(`order/${r}`).shuffle([...train, ...test]).forEach((arch, i) => {
+      const key = space.key(arch);
+      const s = measureArch(space, arch, table.provenance.batchSize, rng.fork(`m/${key}`), { ...options, clock });
+      figures.set(key, [...(figures.get(key) ?? []), s.figure]);
+      progress({ phase: 'measure', done: r * (train.length + test.length) + i + 1, total });
     });
-  const trainSet = measure(train, 0);
-  const testSet = measure(test, train.length);
+  }
+  const samples = (archs: Arch[]): LatencySample[] => archs.map((arch) => ({ arch, measuredMs: summarize(figures.get(space.key(arch)) ?? []).median }));
+  const trainSet = samples(train);
+  const testSet = samples(test);
   const model = fitLatencyModel(space, table, trainSet);
   const truth = testSet.map((s) => s.measuredMs);
   const lutSum = testSet.map((s) => lutBreakdown(space, table, s.arch).reduce((a, p) => a + p.ms, 0));
@@ -70,5 +89,8 @@ export async function validateLatency(storage: Storage, space: NetworkSpace<Arch
     metadata: { space: space.name, provenance: { ...table.provenance }, trainSize: trainSet.length, testSize: testSet.length, heldOut: { lut: { ...lut }, predictor: { ...predictor } } },
     blob,
   });
-  return { trainSize: trainSet.length, testSize: testSet.length, lut, predictor, predictorId: rec.id, model };
+  return {
+    trainSize: trainSet.length, testSize: testSet.length, lut, predictor, predictorId: rec.id, clock, model,
+    measurements: [...trainSet.map((s) => ({ split: 'train' as const, ...s })), ...testSet.map((s) => ({ split: 'test' as const, ...s }))],
+  };
 }

@@ -7,24 +7,41 @@ import type { Arch, Objective } from '../../core/types.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { NetworkSpace } from '../../search-space/space.ts';
 import type { Storage } from '../../storage/storage.ts';
-import type { LutEntryRecord, LutProvenance } from '../../storage/types.ts';
+import type { LutEntryRecord } from '../../storage/types.ts';
 import type { Estimate, Estimator } from '../estimator.ts';
+import { assertSameClock, clockOf, parseStoredProvenance, storedProvenance, type LatencyProvenance } from './provenance.ts';
 import { splitUnits } from './units.ts';
 
 export const LATENCY_OBJECTIVE: Objective = { name: 'latency_ms', unit: 'ms', direction: 'min' };
 
 export interface LatencyTable {
-  readonly provenance: LutProvenance;
+  readonly provenance: LatencyProvenance;
+  /** Each entry's `medianMs` is the clock's figure (timing.ts clockFigure). */
   readonly entries: ReadonlyMap<string, LutEntryRecord>;
 }
 
-export async function loadLatencyTable(storage: Storage, provenance: LutProvenance): Promise<LatencyTable> {
-  const rows = await storage.listLutEntries(provenance);
+export async function loadLatencyTable(storage: Storage, provenance: LatencyProvenance): Promise<LatencyTable> {
+  const rows = await storage.listLutEntries(storedProvenance(provenance));
   return { provenance, entries: new Map(rows.map((r) => [r.key, r])) };
 }
 
-export function provenanceLabel(p: LutProvenance): string {
-  return `${p.backend}/tfjs-${p.tfjsVersion}/${p.threads}t/b${p.batchSize}/${p.cpuModel}`;
+/**
+ * The table for `provenance`, which must have entries: when only another clock's table exists for
+ * the same backend, CPU and batch, the error names both clocks instead of "not found".
+ */
+export async function requireLatencyTable(storage: Storage, provenance: LatencyProvenance, where: string): Promise<LatencyTable> {
+  const table = await loadLatencyTable(storage, provenance);
+  if (table.entries.size > 0) return table;
+  const { tfjsVersion, cpuModel, threads, batchSize } = provenance;
+  const others = (await storage.listLutEntries({ tfjsVersion, cpuModel, threads, batchSize }))
+    .map(parseStoredProvenance)
+    .filter((p) => p.backend === provenance.backend && p.clock !== clockOf(provenance));
+  if (others[0]) assertSameClock(`the latency LUT in ${where} (${provenanceLabel(others[0])})`, others[0].clock, clockOf(provenance));
+  throw new NotFoundError(`latency LUT for ${provenanceLabel(provenance)} (run \`nas lut build\` first)`, where);
+}
+
+export function provenanceLabel(p: LatencyProvenance): string {
+  return `${p.backend}/tfjs-${p.tfjsVersion}/${p.threads}t/b${p.batchSize}/${clockOf(p)}-clock/${p.cpuModel}`;
 }
 
 /** Per-unit medians of an arch; throws NotFoundError naming the first unit not in the table. */

@@ -5,13 +5,12 @@
  */
 import type { Rng } from '../../core/rng.ts';
 import type { Arch } from '../../core/types.ts';
-import type { Summary } from '../../core/stats.ts';
 import type { NetworkSpace } from '../../search-space/space.ts';
 import { compileUnits } from './executor.ts';
-import { timeChain, type TimingOptions } from './timing.ts';
+import { timeChain, type ChainTiming, type TimingOptions } from './timing.ts';
 import { splitUnits } from './units.ts';
 
-export function measureArch(space: NetworkSpace<Arch>, arch: Arch, batch: number, rng: Rng, timing: TimingOptions = {}): Summary {
+export function measureArch(space: NetworkSpace<Arch>, arch: Arch, batch: number, rng: Rng, timing: TimingOptions = {}): ChainTiming {
   const chain = compileUnits(splitUnits(space.layers(space.validate(arch), { batch })), rng.fork('weights'));
   try {
     return timeChain(chain, rng.fork('input'), timing);

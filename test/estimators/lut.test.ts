@@ -9,6 +9,7 @@ import { compileUnits } from '../../estimators/lut/executor.ts';
 import { loadLatencyTable, lutEstimator } from '../../estimators/lut/lut-estimator.ts';
 import { measureArch } from '../../estimators/lut/measure.ts';
 import { splitUnits } from '../../estimators/lut/units.ts';
+import { storedProvenance } from '../../estimators/lut/provenance.ts';
 import { NotFoundError } from '../../core/errors.ts';
 
 // A reduced space: 2 resolutions × 2 kernels, 2 stages, so the whole LUT builds in seconds.
@@ -61,9 +62,10 @@ describe('LUT build and estimate', () => {
     expect(first.units).toBe(spaceUnits(space, 1).length);
     expect(first.measured).toBe(first.units);
     expect(seen.at(-1)).toBe(first.units);
-    const rows = await storage.listLutEntries(first.provenance);
+    const rows = await storage.listLutEntries(storedProvenance(first.provenance));
     expect(rows).toHaveLength(first.units);
-    expect(rows.every((r) => r.backend === 'wasm' && r.count === 2 && r.medianMs > 0 && r.batchSize === 1)).toBe(true);
+    // Default clock: CPU time, folded into the stored backend.
+    expect(rows.every((r) => r.backend === 'wasm+cpu' && r.count === 2 && r.medianMs > 0 && r.batchSize === 1)).toBe(true);
     const again = await buildLut(storage, space, { repeats: 2, warmup: 1 });
     expect(again).toMatchObject({ measured: 0, alreadyStored: first.units });
   });
@@ -71,7 +73,8 @@ describe('LUT build and estimate', () => {
   it('sums unit medians, and names a missing unit', async () => {
     const prov = (await storage.listLutEntries())[0];
     expect(prov).toBeDefined();
-    const table = await loadLatencyTable(storage, { backend: 'wasm', tfjsVersion: prov!.tfjsVersion, cpuModel: prov!.cpuModel, threads: prov!.threads, batchSize: 1 });
+    const table = await loadLatencyTable(storage, { backend: 'wasm', tfjsVersion: prov!.tfjsVersion, cpuModel: prov!.cpuModel, threads: prov!.threads, batchSize: 1, clock: 'cpu' });
+    expect(table.entries.size).toBeGreaterThan(0);
     const est = lutEstimator(space, table);
     const arch = space.largest();
     const e = await est.estimate(arch);
