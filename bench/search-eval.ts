@@ -1,9 +1,11 @@
 /**
- * Predictor-based evaluation for bench/search.ts, wired as cli/experiment/platform.ts wires the
- * product's: compiled LUT latency, the MLP accuracy predictor, and accelerator cost from the real
- * CostModel (per-layer mapping cache) behind `cachedEstimator` (per-candidate cache). The per-step
- * batch path makes one predictor call for all candidates; `evaluateOne` is the per-candidate path
- * and gives the same metrics.
+ * Predictor-based evaluation for bench/search.ts: compiled LUT latency, the MLP accuracy predictor,
+ * and accelerator cost from the real CostModel compiled for the preset accelerator
+ * (estimators/accelerator-table.ts: every distinct layer of the space mapped once, up front — the
+ * one-off per accelerator, like building the LUT). Joint candidates (an accelerator per candidate)
+ * go through the per-layer-cached CostModel behind `cachedEstimator`, as cli/experiment/platform.ts
+ * wires the product. The per-step batch path makes one predictor call for all candidates;
+ * `evaluateOne` is the per-candidate path and gives the same metrics.
  */
 import { performance } from 'node:perf_hooks';
 import { runtime } from '../core/tf.ts';
@@ -14,6 +16,7 @@ import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 import { compileMbconvLatency } from '../estimators/lut/mbconv-fast.ts';
 import { AccuracyPredictor } from '../estimators/accuracy/accuracy-predictor.ts';
 import { acceleratorEstimator } from '../estimators/accelerator.ts';
+import { cachedAcceleratorCost, compileAcceleratorCost, type CompiledAcceleratorCost } from '../estimators/accelerator-table.ts';
 import { cachedEstimator, type CacheStats } from '../estimators/estimator.ts';
 import { CostModel, accelArch, accelKey, preset, type AccelConfig } from '../hardware/index.ts';
 import type { Constraint } from '../strategies/constraints.ts';
@@ -31,8 +34,10 @@ export const OBJECTIVES: readonly ObjectiveSpec[] = [
 export interface SearchEvaluator {
   readonly space: MbconvSpace;
   readonly constraints: readonly Constraint[];
-  /** Distinct layers mapped while warming the accelerator cache. */
-  readonly warmLayers: number;
+  /** The preset accelerator's compiled cost table (mappedLayers, buildMs: the one-off). */
+  readonly compiled: CompiledAcceleratorCost;
+  /** The cache file the table was loaded from, or null when it was compiled in this process. */
+  readonly costCacheFile: string | null;
   /** Milliseconds spent inside the evaluate functions so far. */
   readonly evalMs: number;
   evaluateOne(c: Candidate<JsonObject>): Promise<Metrics>;
@@ -42,7 +47,7 @@ export interface SearchEvaluator {
   dispose(): void;
 }
 
-export async function createSearchEvaluator(opts: { hidden: readonly number[]; hw: string; seed: number }): Promise<SearchEvaluator> {
+export async function createSearchEvaluator(opts: { hidden: readonly number[]; hw: string; seed: number; costCache?: string | undefined }): Promise<SearchEvaluator> {
   const space = new MbconvSpace();
   const rt = runtime();
   const latency = compileMbconvLatency(space, syntheticLatencyTable(space, rt?.backend ?? 'unknown', rt?.tfjsVersion ?? 'unknown'));
@@ -65,32 +70,29 @@ export async function createSearchEvaluator(opts: { hidden: readonly number[]; h
   );
   let evalMs = 0;
 
+  const cached = opts.costCache ? cachedAcceleratorCost(space, model, spec, opts.costCache) : null;
+  const compiled = cached ? cached.compiled : compileAcceleratorCost(space, model, spec);
+  const costCacheFile = cached?.loaded ? cached.file : null;
+
   async function metricsOf(archs: readonly MbconvArch[], hws: readonly (JsonObject | null)[]): Promise<Metrics[]> {
     const t0 = performance.now();
     const acc = predictor.predictBatch(archs);
     const out: Metrics[] = [];
     for (let i = 0; i < archs.length; i++) {
-      const arch = archs[i] as MbconvArch;
-      const hw = (await hardware.estimate(arch, hws[i] ?? null)).values;
-      out.push({ accuracy: acc[i] as number, latency_ms: latency(arch), energy_uj: hw['energy_uj'] as number });
+      const arch = space.validate(archs[i] as MbconvArch);
+      const hw = hws[i] ?? null;
+      const energy = hw === null ? compiled.cost(arch).energy_uj : ((await hardware.estimate(arch, hw)).values['energy_uj'] as number);
+      out.push({ accuracy: acc[i] as number, latency_ms: latency(arch), energy_uj: energy });
     }
     evalMs += performance.now() - t0;
     return out;
   }
 
-  // Warm the per-layer mapping cache on random archs until new ones add almost no layers.
-  for (let round = 0; round < 40; round++) {
-    const before = model.cacheStats().size;
-    await metricsOf(Array.from({ length: 250 }, () => space.sample(rng)), []);
-    if (model.cacheStats().size - before < 5) break;
-  }
-  const warmLayers = model.cacheStats().size;
-  evalMs = 0;
-
   return {
     space,
     constraints,
-    warmLayers,
+    compiled,
+    costCacheFile,
     get evalMs() {
       return evalMs;
     },

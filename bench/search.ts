@@ -2,22 +2,30 @@
  * Search speed (issue 6 item 7) on the default mbconv space:
  *  1. strategy overhead per trial — `ask` + `tell` only, evaluation excluded — for each strategy;
  *  2. trials per second end to end through `runSearch` + MemoryStorage with predictor-based
- *     evaluation: compiled LUT latency + MLP accuracy predictor + accelerator cost (CostModel,
- *     layer-cached, wrapped in `cachedEstimator`), as cli/experiment/platform.ts wires them;
+ *     evaluation: compiled LUT latency + MLP accuracy predictor + accelerator cost compiled for the
+ *     preset (every distinct layer of the space mapped once, before the search; its build time is
+ *     printed with the setup); evolution also on an SQLite file (one transaction per step);
  *  3. the goal case, regularized evolution "100 × 500" read as Once-for-All runs it: population
  *     100, 500 generations of 100 children = 50,000 evaluations, one generation per ask/tell step.
- * Storage calls (startTrial, commitStep) and strategy snapshots are timed apart from the rest.
+ * Storage calls (startTrial(s), commitStep) and strategy snapshots are timed apart from the rest.
  * Usage: npx tsx bench/search.ts [--backend wasm] [--runs 3] [--budget 2000] [--generations 500]
- *        [--population 100] [--hidden 128x128] [--hw eyeriss]
+ *        [--population 100] [--hidden 128x128] [--hw eyeriss] [--sections 1,2,3] [--cost-cache DIR]
+ * `--cost-cache DIR` keeps the compiled accelerator table in DIR (built on the first run only).
+ * Each end-to-end line gives wall time and process CPU time (the latter is what a machine shared
+ * with other jobs does not inflate).
  * The LUT is synthetic (timings irrelevant to throughput) and the predictor is fitted on a
  * synthetic target, so the bench needs no database or supernet; the accelerator model is the real one.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { initTf } from '../core/tf.ts';
 import { Rng } from '../core/rng.ts';
 import { summarize } from '../core/stats.ts';
 import { MemoryStorage } from '../storage/memory.ts';
+import { SqliteStorage } from '../storage/sqlite.ts';
 import { runSearch } from '../strategies/runner.ts';
 import { evaluateCandidate } from '../strategies/evaluation.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -33,6 +41,7 @@ const { values } = parseArgs({
     backend: { type: 'string' }, runs: { type: 'string', default: '3' }, budget: { type: 'string', default: '2000' },
     generations: { type: 'string', default: '500' }, population: { type: 'string', default: '100' },
     hidden: { type: 'string', default: '128x128' }, hw: { type: 'string', default: 'eyeriss' },
+    sections: { type: 'string', default: '1,2,3' }, 'cost-cache': { type: 'string' },
   },
 });
 const rt = await initTf(values.backend);
@@ -41,11 +50,14 @@ const budget = Number(values.budget);
 const population = Number(values.population);
 const generations = Number(values.generations);
 const hidden = (values.hidden as string).split('x').map(Number);
+const sections = new Set((values.sections as string).split(',').map(Number));
 
 const t0 = performance.now();
-const ev: SearchEvaluator = await createSearchEvaluator({ hidden, hw: values.hw as string, seed: 1 });
+const ev: SearchEvaluator = await createSearchEvaluator({ hidden, hw: values.hw as string, seed: 1, costCache: values['cost-cache'] });
 console.log(`backend ${rt.backend}; predictor MLP ${hidden.join('×')}; accelerator ${values.hw}; median of ${runs} runs, one thread`);
-console.log(`setup (synthetic LUT, predictor fit, accelerator layer-cache warm-up: ${ev.warmLayers} layers mapped): ${((performance.now() - t0) / 1000).toFixed(1)} s — one-off per accelerator`);
+console.log(`setup (synthetic LUT, predictor fit, accelerator cost table): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+const built = `${ev.compiled.mappedLayers} distinct layers mapped in ${(ev.compiled.buildMs / 1000).toFixed(1)} s`;
+console.log(`  accelerator cost table: ${ev.costCacheFile ? `loaded from ${ev.costCacheFile} (built once: ${built})` : `compiled, ${built}`} — one-off per accelerator, like the LUT`);
 console.log(`constraint ${ev.constraints.map((c) => `${c.metric}${c.op}${c.limit.toFixed(3)}`).join(', ')}; objectives ${OBJECTIVES.map((o) => `${o.direction}:${o.name}`).join(', ')}`);
 
 interface Plan {
@@ -79,8 +91,8 @@ function median(xs: number[]): number {
 }
 
 // 1. Strategy overhead: ask/tell timed, evaluation (batched, as in 2.) outside the clock.
-console.log('\n1. strategy overhead per trial (ask + tell only)');
-for (const p of plans) {
+if (sections.has(1)) console.log('\n1. strategy overhead per trial (ask + tell only)');
+for (const p of sections.has(1) ? plans : []) {
   const per: number[] = [];
   for (let r = 0; r < runs; r++) {
     const s = makeStrategy(p, r);
@@ -104,12 +116,16 @@ for (const p of plans) {
 // 2. End to end through the runner with MemoryStorage; storage calls and snapshots timed apart.
 interface Timed {
   readonly ms: number;
+  /** Process CPU time (user + system) over the run: what a loaded machine does not inflate. */
+  readonly cpuMs: number;
   readonly evalMs: number;
   readonly storageMs: number;
   readonly snapshotMs: number;
   readonly snapshotBytes: number;
 }
-async function endToEnd(p: Plan, seed: number): Promise<Timed> {
+let dbCount = 0;
+const dbDir = mkdtempSync(join(tmpdir(), 'nas-bench-search-'));
+async function endToEnd(p: Plan, seed: number, backing: 'memory' | 'sqlite' = 'memory'): Promise<Timed> {
   const inner = makeStrategy(p, seed);
   let snapshotMs = 0;
   let snapshotBytes = 0;
@@ -126,7 +142,7 @@ async function endToEnd(p: Plan, seed: number): Promise<Timed> {
       return j;
     },
   };
-  const memory = new MemoryStorage();
+  const memory = backing === 'sqlite' ? await SqliteStorage.open(join(dbDir, `bench-${++dbCount}.db`)) : new MemoryStorage();
   let storageMs = 0;
   const timedCall = <A extends unknown[], R>(f: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     const a = performance.now();
@@ -138,28 +154,33 @@ async function endToEnd(p: Plan, seed: number): Promise<Timed> {
   };
   const storage: Storage = Object.create(memory, {
     startTrial: { value: timedCall(memory.startTrial.bind(memory)) },
+    startTrials: { value: timedCall(memory.startTrials.bind(memory)) },
     commitStep: { value: timedCall(memory.commitStep.bind(memory)) },
   });
   const id = (await storage.createExperiment({ name: `bench-${p.name}-${seed}`, config: {}, seed, space: 'mbconv', objectives: OBJECTIVES.map((o) => ({ ...o, unit: '' })) })).id;
   const before = ev.evalMs;
   const a = performance.now();
+  const cpu0 = process.cpuUsage();
   await runSearch({ storage, experimentId: id, strategy, objectives: OBJECTIVES, constraints: ev.constraints, evaluate: (c) => ev.evaluateOne(c), evaluateBatch: evalBatch(p), budget: p.budget, batch: p.batch });
-  return { ms: performance.now() - a, evalMs: ev.evalMs - before, storageMs, snapshotMs, snapshotBytes };
+  const ms = performance.now() - a;
+  const cpu = process.cpuUsage(cpu0);
+  await memory.close();
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, evalMs: ev.evalMs - before, storageMs, snapshotMs, snapshotBytes };
 }
 
 function medians(xs: readonly Timed[]): Timed {
   const m = (k: keyof Timed) => median(xs.map((x) => x[k]));
-  return { ms: m('ms'), evalMs: m('evalMs'), storageMs: m('storageMs'), snapshotMs: m('snapshotMs'), snapshotBytes: m('snapshotBytes') };
+  return { ms: m('ms'), cpuMs: m('cpuMs'), evalMs: m('evalMs'), storageMs: m('storageMs'), snapshotMs: m('snapshotMs'), snapshotBytes: m('snapshotBytes') };
 }
 
 function line(label: string, trials: number, t: Timed): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const rest = t.ms - t.evalMs - t.storageMs - t.snapshotMs;
-  return `  ${label.padEnd(10)} ${(trials / (t.ms / 1000)).toFixed(0).padStart(8)} trials/s   (${s(t.ms)} for ${trials}: evaluation ${s(t.evalMs)}, storage ${s(t.storageMs)}, snapshots ${s(t.snapshotMs)} at ${(t.snapshotBytes / 1024).toFixed(0)} KiB, strategy + runner ${s(rest)})`;
+  return `  ${label.padEnd(19)} ${(trials / (t.ms / 1000)).toFixed(0).padStart(8)} trials/s   (${s(t.ms)} for ${trials}, CPU ${s(t.cpuMs)}: evaluation ${s(t.evalMs)}, storage ${s(t.storageMs)}, snapshots ${s(t.snapshotMs)} at ${(t.snapshotBytes / 1024).toFixed(0)} KiB, strategy + runner ${s(rest)})`;
 }
 
-console.log('\n2. end to end, runSearch + MemoryStorage, batched predictor-based evaluation');
-for (const p of plans) {
+if (sections.has(2)) console.log('\n2. end to end, runSearch + MemoryStorage, batched predictor-based evaluation');
+for (const p of sections.has(2) ? plans : []) {
   if (p.joint) {
     console.log(`  ${p.name.padEnd(10)}      n/a   (each new accelerator config is mapped layer by layer: measures the mapper, see bench/hw.ts)`);
     continue;
@@ -168,12 +189,21 @@ for (const p of plans) {
   for (let r = 0; r < runs; r++) t.push(await endToEnd(p, r));
   console.log(line(p.name, p.budget, medians(t)));
 }
+if (sections.has(2)) {
+  const p = plans[1] as Plan;
+  const t: Timed[] = [];
+  for (let r = 0; r < runs; r++) t.push(await endToEnd(p, r, 'sqlite'));
+  console.log(line('evolution on SQLite', p.budget, medians(t)));
+}
 
 // 3. The goal case.
-const goal: Plan = { name: 'evolution', options: { population, sampleSize: 25 }, budget: population * generations, batch: population };
-console.log(`\n3. regularized evolution ${population} × ${generations}: population ${population}, ${generations} generations of ${population} children = ${goal.budget} evaluations, one generation per step`);
-const full: Timed[] = [];
-for (let r = 0; r < runs; r++) full.push(await endToEnd(goal, 100 + r));
-console.log(line('evolution', goal.budget, medians(full)));
-console.log(`  accelerator cost cache: ${JSON.stringify(ev.hwStats())}`);
+if (sections.has(3)) {
+  const goal: Plan = { name: 'evolution', options: { population, sampleSize: 25 }, budget: population * generations, batch: population };
+  console.log(`\n3. regularized evolution ${population} × ${generations}: population ${population}, ${generations} generations of ${population} children = ${goal.budget} evaluations, one generation per step`);
+  const full: Timed[] = [];
+  for (let r = 0; r < runs; r++) full.push(await endToEnd(goal, 100 + r));
+  console.log(line('evolution', goal.budget, medians(full)));
+  console.log(`  accelerator cost cache (joint candidates of section 1 only; preset candidates use the compiled table): ${JSON.stringify(ev.hwStats())}`);
+}
 ev.dispose();
+rmSync(dbDir, { recursive: true, force: true });

@@ -15,8 +15,8 @@ import type {
   PredictorRecord, SnapshotRecord, StepInput, StepResult, TrialQuery, TrialRecord,
 } from './types.ts';
 import {
-  checkCheckpoint, checkEvent, checkExperiment, checkId, checkLutEntry, checkNewTrial, checkOutcome, checkPredictor,
-  checkEventsQuery, checkProvenance, checkProvenanceFilter, checkQuery, checkStatus, assertJson, type NormalOutcome,
+  checkCheckpoint, checkEvent, checkExperiment, checkId, checkLutEntry, checkOutcome, checkPredictor,
+  checkEventsQuery, checkProvenance, checkProvenanceFilter, checkQuery, checkStatus, checkNewTrialCopy, frozenJson, type NormalOutcome,
 } from './validate.ts';
 
 const LOCATION = ':memory:';
@@ -97,12 +97,12 @@ export class MemoryStorage implements Storage {
     if (!this.experiments.has(checkId(id, field))) throw new NotFoundError('experiment', id);
   }
 
-  private newTrial(input: NewTrial, number: number, field: string, outcome: NormalOutcome | null): TrialRecord {
-    const t = checkNewTrial(input, field);
+  /** A record from an already checked input (`checkNewTrialCopy`: arch and hw are frozen copies). */
+  private newTrial(t: Required<NewTrial>, number: number, outcome: NormalOutcome | null): TrialRecord {
     const now = this.now();
     return deepFreeze({
       id: 0, experimentId: t.experimentId, number, state: outcome?.state ?? 'running',
-      arch: jsonCopy(t.arch), hw: t.hw === null ? null : jsonCopy(t.hw), key: t.key,
+      arch: t.arch, hw: t.hw, key: t.key,
       ...completion(outcome, now), createdAt: now,
     });
   }
@@ -125,12 +125,23 @@ export class MemoryStorage implements Storage {
 
   async startTrial(input: NewTrial): Promise<TrialRecord> {
     this.open();
-    checkNewTrial(input);
-    this.requireExperiment(input.experimentId, 'trial.experimentId');
-    const draft = this.newTrial(input, this.trialCount(input.experimentId) + 1, 'trial', null);
-    const rec = deepFreeze({ ...draft, id: ++this.seq.trial });
+    const t = checkNewTrialCopy(input);
+    this.requireExperiment(t.experimentId, 'trial.experimentId');
+    const rec = deepFreeze({ ...this.newTrial(t, this.trialCount(t.experimentId) + 1, null), id: ++this.seq.trial });
     this.store(rec);
     return rec;
+  }
+
+  async startTrials(inputs: readonly NewTrial[]): Promise<readonly TrialRecord[]> {
+    this.open();
+    // Everything is checked before the first insert: a bad item leaves the store unchanged.
+    const checked = inputs.map((input, i) => checkNewTrialCopy(input, `trials[${i}]`));
+    checked.forEach((t, i) => this.requireExperiment(t.experimentId, `trials[${i}].experimentId`));
+    return Object.freeze(checked.map((t) => {
+      const rec = deepFreeze({ ...this.newTrial(t, this.trialCount(t.experimentId) + 1, null), id: ++this.seq.trial });
+      this.store(rec);
+      return rec;
+    }));
   }
 
   private completed(id: number, outcome: NormalOutcome, pending: ReadonlySet<number>): TrialRecord {
@@ -185,7 +196,7 @@ export class MemoryStorage implements Storage {
   async commitStep(input: StepInput): Promise<StepResult> {
     this.open();
     checkId(input?.experimentId, 'step.experimentId');
-    assertJson(input.snapshot, 'step.snapshot');
+    const state = frozenJson(input.snapshot, 'step.snapshot');
     const events = (input.events ?? []).map((e) => checkEvent(e));
     const outcomes = input.trials.map((t, i) => checkOutcome(t.outcome, `step.trials[${i}].outcome`));
     this.requireExperiment(input.experimentId, 'step.experimentId');
@@ -205,8 +216,9 @@ export class MemoryStorage implements Storage {
         pending.add(rec.id);
         planned.push({ insert: false, rec });
       } else {
-        if (item.experimentId !== input.experimentId) throw new ConfigError(`step.trials[${i}].experimentId`, item.experimentId, `must equal step.experimentId ${input.experimentId}`);
-        planned.push({ insert: true, rec: this.newTrial(item, ++number, `step.trials[${i}]`, outcome) });
+        const t = checkNewTrialCopy(item, `step.trials[${i}]`);
+        if (t.experimentId !== input.experimentId) throw new ConfigError(`step.trials[${i}].experimentId`, item.experimentId, `must equal step.experimentId ${input.experimentId}`);
+        planned.push({ insert: true, rec: this.newTrial(t, ++number, outcome) });
       }
     });
     // Phase 2: apply.
@@ -215,13 +227,14 @@ export class MemoryStorage implements Storage {
       this.store(stored);
       return stored;
     });
-    const snapshot = this.putSnapshot(input.experimentId, input.snapshot);
+    const snapshot = this.putSnapshot(input.experimentId, state);
     return deepFreeze({ trials, snapshot, events: events.map((e) => this.putEvent(e)) });
   }
 
+  /** `state` is already a frozen JSON copy (frozenJson). */
   private putSnapshot(experimentId: number, state: Json): SnapshotRecord {
     const done = this.counts.get(experimentId)?.done ?? 0;
-    const rec = deepFreeze({ experimentId, trialCount: done, state: jsonCopy(state), savedAt: this.now() });
+    const rec = deepFreeze({ experimentId, trialCount: done, state, savedAt: this.now() });
     this.snapshots.set(experimentId, rec);
     return rec;
   }
@@ -229,8 +242,7 @@ export class MemoryStorage implements Storage {
   async saveSnapshot(experimentId: number, state: Json): Promise<SnapshotRecord> {
     this.open();
     this.requireExperiment(experimentId, 'experimentId');
-    assertJson(state, 'snapshot');
-    return this.putSnapshot(experimentId, state);
+    return this.putSnapshot(experimentId, frozenJson(state, 'snapshot'));
   }
 
   async loadSnapshot(experimentId: number): Promise<SnapshotRecord | null> {
@@ -241,7 +253,7 @@ export class MemoryStorage implements Storage {
 
   private putEvent(e: Required<NewEvent>): EventRecord {
     if (e.experimentId !== null) this.requireExperiment(e.experimentId, 'event.experimentId');
-    const rec = deepFreeze({ id: ++this.seq.event, experimentId: e.experimentId, type: e.type, payload: jsonCopy(e.payload), createdAt: this.now() });
+    const rec = deepFreeze({ id: ++this.seq.event, experimentId: e.experimentId, type: e.type, payload: frozenJson(e.payload, 'event.payload'), createdAt: this.now() });
     this.events.push(rec);
     return rec;
   }

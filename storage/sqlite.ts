@@ -5,8 +5,9 @@
  */
 import { ConfigError, NotFoundError, StorageError } from '../core/errors.ts';
 import type { Json } from '../core/types.ts';
-import type { Connection, Param } from './connection.ts';
+import type { Connection } from './connection.ts';
 import { userVersion } from './migrations.ts';
+import { checkStep, completeTrialRow, insertTrialRow, insertTrialValues, readTrials, TrialNumbers } from './sqlite-trials.ts';
 import { openDatabase, type OpenOptions } from './open.ts';
 import { systemClock, type Clock } from './records.ts';
 import {
@@ -137,38 +138,35 @@ export class SqliteStorage implements Storage {
     return trialRecord(row);
   }
 
-  private async insertTrial(input: NewTrial, field: string, outcome: NormalOutcome | null): Promise<number> {
-    const t = checkNewTrial(input, field);
-    await this.experiment(t.experimentId);
-    const next = await this.db.get<{ n: number }>('SELECT coalesce(max(number), 0) + 1 AS n FROM trials WHERE experiment_id = ?', [t.experimentId]);
-    const { lastID } = await this.db.run(
-      "INSERT INTO trials (experiment_id, number, state, arch, hw, key, created_at) VALUES (?, ?, 'running', ?, ?, ?, ?)",
-      [t.experimentId, next!.n, JSON.stringify(t.arch), t.hw === null ? null : JSON.stringify(t.hw), t.key, this.now()],
-    );
-    if (outcome) await this.complete(lastID, outcome);
-    return lastID;
-  }
-
   /** running → finished/failed, with its objective values indexed in trial_values. */
   private async complete(id: number, o: NormalOutcome): Promise<TrialRecord> {
     const prev = await this.trial(id);
     if (prev.state !== 'running') throw new StorageError(this.db.path, `trial ${id} is already ${prev.state}; finished trials are immutable`, { trialId: id });
-    const params: Param[] = o.state === 'finished'
-      ? [o.state, JSON.stringify(o.metrics), o.feasible ? 1 : 0, o.timings ? JSON.stringify(o.timings) : null, null]
-      : [o.state, null, null, o.timings ? JSON.stringify(o.timings) : null, o.error];
-    await this.db.run('UPDATE trials SET state = ?, metrics = ?, feasible = ?, timings = ?, error = ?, finished_at = ? WHERE id = ?', [...params, this.now(), id]);
-    if (o.state === 'finished') {
-      for (const [name, value] of Object.entries(o.metrics)) {
-        await this.db.run('INSERT INTO trial_values (trial_id, experiment_id, name, value) VALUES (?, ?, ?, ?)', [id, prev.experimentId, name, value]);
-      }
-    }
+    await completeTrialRow(this.db, id, o, this.now());
+    await insertTrialValues(this.db, [{ id, experimentId: prev.experimentId, outcome: o }]);
     return this.trial(id);
   }
 
   async startTrial(input: NewTrial): Promise<TrialRecord> {
     this.alive();
-    checkNewTrial(input);
-    return this.write(async () => this.trial(await this.insertTrial(input, 'trial', null)));
+    const t = checkNewTrial(input);
+    return this.write(async () => {
+      await this.experiment(t.experimentId);
+      return this.trial(await insertTrialRow(this.db, new TrialNumbers(this.db), t, null, this.now()));
+    });
+  }
+
+  async startTrials(inputs: readonly NewTrial[]): Promise<readonly TrialRecord[]> {
+    this.alive();
+    const checked = inputs.map((input, i) => checkNewTrial(input, `trials[${i}]`));
+    return this.write(async () => {
+      for (const id of new Set(checked.map((t) => t.experimentId))) await this.experiment(id);
+      const numbers = new TrialNumbers(this.db);
+      const now = this.now();
+      const ids: number[] = [];
+      for (const t of checked) ids.push(await insertTrialRow(this.db, numbers, t, null, now));
+      return Object.freeze(await readTrials(this.db, ids));
+    });
   }
 
   async finishTrial(id: number, outcome: Omit<FinishedOutcome, 'state'>): Promise<TrialRecord> {
@@ -214,29 +212,33 @@ export class SqliteStorage implements Storage {
 
   async commitStep(input: StepInput): Promise<StepResult> {
     this.alive();
-    checkId(input?.experimentId, 'step.experimentId');
+    const experimentId = checkId(input?.experimentId, 'step.experimentId');
     assertJson(input.snapshot, 'step.snapshot');
     const events = (input.events ?? []).map((e) => checkEvent(e));
     const outcomes = input.trials.map((t, i) => checkOutcome(t.outcome, `step.trials[${i}].outcome`));
+    const inserts = new Map<number, Required<NewTrial>>();
     return this.write(async () => {
-      await this.experiment(input.experimentId);
-      const ids: number[] = [];
+      await this.experiment(experimentId);
+      await checkStep(this.db, experimentId, input.trials, (item, i) => {
+        if (item.experimentId !== experimentId) throw new ConfigError(`step.trials[${i}].experimentId`, item.experimentId, `must equal step.experimentId ${experimentId}`);
+        inserts.set(i, checkNewTrial(item, `step.trials[${i}]`));
+      });
+      const now = this.now();
+      const numbers = new TrialNumbers(this.db);
+      const done: { id: number; experimentId: number; outcome: NormalOutcome }[] = [];
       for (const [i, item] of input.trials.entries()) {
-        if (item.trialId !== undefined) {
-          const prev = await this.trial(item.trialId);
-          if (prev.experimentId !== input.experimentId) throw new ConfigError(`step.trials[${i}].trialId`, item.trialId, `belongs to experiment ${prev.experimentId}, not ${input.experimentId}`);
-          await this.complete(item.trialId, outcomes[i]!);
-          ids.push(item.trialId);
-        } else {
-          if (item.experimentId !== input.experimentId) throw new ConfigError(`step.trials[${i}].experimentId`, item.experimentId, `must equal step.experimentId ${input.experimentId}`);
-          ids.push(await this.insertTrial(item, `step.trials[${i}]`, outcomes[i]!));
-        }
+        const outcome = outcomes[i]!;
+        const t = inserts.get(i);
+        let id: number;
+        if (t) id = await insertTrialRow(this.db, numbers, t, outcome, now);
+        else await completeTrialRow(this.db, (id = item.trialId!), outcome, now);
+        done.push({ id, experimentId, outcome });
       }
-      const snapshot = await this.putSnapshot(input.experimentId, input.snapshot);
+      await insertTrialValues(this.db, done);
+      const snapshot = await this.putSnapshot(experimentId, input.snapshot);
       const stored: EventRecord[] = [];
       for (const e of events) stored.push(await this.putEvent(e));
-      const trials: TrialRecord[] = [];
-      for (const id of ids) trials.push(await this.trial(id));
+      const trials = await readTrials(this.db, done.map((d) => d.id));
       return Object.freeze({ trials: Object.freeze(trials), snapshot, events: Object.freeze(stored) });
     });
   }

@@ -59,6 +59,12 @@ export interface Storage {
 
   /** Insert a trial in state 'running' (about to be evaluated). */
   startTrial(input: NewTrial): Promise<TrialRecord>;
+  /**
+   * Insert several running trials at once, numbered in input order — all or none (one transaction):
+   * what a search step uses so that its trials show as running while they are evaluated.
+   * Bad items throw ConfigError naming `trials[i]…`.
+   */
+  startTrials(inputs: readonly NewTrial[]): Promise<readonly TrialRecord[]>;
   /** running → finished. Throws StorageError when the trial is already completed. */
   finishTrial(id: number, outcome: Omit<FinishedOutcome, 'state'>): Promise<TrialRecord>;
   /** running → failed, keeping the error message. Throws StorageError when already completed. */

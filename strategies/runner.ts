@@ -1,15 +1,20 @@
 /**
- * The search loop: ask → start trials → evaluate → constraints → tell → commitStep (trials +
- * snapshot, atomically). Because the snapshot is taken after `tell` and stored with the step's
- * trials, a crash anywhere leaves storage at a step boundary plus, at worst, a few trials started
- * but never completed. Resuming restores the snapshot and re-asks: the strategy proposes the same
- * candidates again, which re-use those orphaned trials in order, so the final trial list equals an
- * uninterrupted run's.
+ * The search loop: ask → evaluate → constraints → tell → commitStep (the step's trials + snapshot,
+ * atomically, in one storage call). Because the snapshot is taken after `tell` and stored with the
+ * step's trials, a crash anywhere leaves storage at a step boundary plus, at worst, one step's
+ * trials started but never completed. Resuming restores the snapshot and re-asks: the strategy
+ * proposes the same candidates again, which re-use those orphaned trials in order, so the final
+ * trial list equals an uninterrupted run's.
+ *
+ * Storage traffic is per step, not per trial. With per-candidate evaluation (possibly seconds each)
+ * the step's trials are first inserted as running in one `startTrials` call, so the UI shows what
+ * is being evaluated; with `evaluateBatch` (one cheap call for the whole step) nothing would ever
+ * observe them running, so they are inserted already completed by `commitStep`.
  */
 import { ConfigError } from '../core/errors.ts';
 import type { Json, JsonObject, Metrics } from '../core/types.ts';
 import type { Storage } from '../storage/storage.ts';
-import type { StepTrial, TrialRecord } from '../storage/types.ts';
+import type { StepTrial, TrialOutcome, TrialRecord } from '../storage/types.ts';
 import type { Constraint } from './constraints.ts';
 import { evaluateCandidate } from './evaluation.ts';
 import type { ObjectiveSpec } from './objectives.ts';
@@ -111,22 +116,22 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
   while (completed < opts.budget) {
     if (stopped()) return stop();
     const candidates = strategy.ask(Math.min(batch, opts.budget - completed));
-    const trialIds: number[] = [];
+    // Orphans re-used in order while they match what the strategy proposes again.
+    const trialIds: (number | undefined)[] = [];
     for (const c of candidates) {
-      const orphan = orphans.shift();
-      if (orphan && orphan.key === c.key) {
-        trialIds.push(orphan.id);
-        continue;
+      if (orphans.length === 0) break;
+      if (orphans[0]!.key !== c.key) {
+        await abandon(orphans.splice(0));
+        break;
       }
-      if (orphan) {
-        // Not what this seed proposes now (the strategy or its inputs changed): keep it, as failed.
-        await storage.failTrial(orphan.id, { error: 'abandoned: interrupted and not proposed again on resume' });
-        orphans.length = 0;
-      }
-      if (stopped()) return stop();
-      const { arch, hw } = split(c.x);
-      trialIds.push((await storage.startTrial({ experimentId, arch, hw, key: c.key })).id);
+      trialIds.push(orphans.shift()!.id);
     }
+    const fresh = candidates.slice(trialIds.length);
+    if (!opts.evaluateBatch && fresh.length > 0) {
+      const started = await storage.startTrials(fresh.map((c) => ({ experimentId, ...split(c.x), key: c.key })));
+      for (const t of started) trialIds.push(t.id);
+    }
+    if (stopped()) return stop();
     const results: EvalResult<T>[] = [];
     const stepTrials: StepTrial[] = [];
     const batched = opts.evaluateBatch ? await evaluateStep(opts.evaluateBatch, candidates) : null;
@@ -137,11 +142,10 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
         ? await evaluateCandidate(c, () => batched.metrics[i] as Metrics, objectives, constraints)
         : await evaluateCandidate(c, evaluate, objectives, constraints);
       const timings = { evaluateMs: batched ? batched.msEach : performance.now() - t0 };
-      const trialId = trialIds[i] as number;
+      const outcome: TrialOutcome = r.ok ? { state: 'finished', metrics: r.metrics, feasible: r.violation === 0, timings } : { state: 'failed', error: r.error, timings };
+      const trialId = trialIds[i];
       results.push(r);
-      stepTrials.push(r.ok
-        ? { trialId, outcome: { state: 'finished', metrics: r.metrics, feasible: r.violation === 0, timings } }
-        : { trialId, outcome: { state: 'failed', error: r.error, timings } });
+      stepTrials.push(trialId === undefined ? { experimentId, ...split(c.x), key: c.key, outcome } : { trialId, outcome });
     }
     if (stopped()) return stop();
     strategy.tell(results);
@@ -157,6 +161,11 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
   }
   await storage.setExperimentStatus(experimentId, 'finished');
   return { status: 'finished', completed, resumed };
+
+  /** Orphans this seed no longer proposes (the strategy or its inputs changed): kept, as failed. */
+  async function abandon(trials: readonly TrialRecord[]): Promise<void> {
+    for (const t of trials) await storage.failTrial(t.id, { error: 'abandoned: interrupted and not proposed again on resume' });
+  }
 
   async function stop(): Promise<RunSummary> {
     await storage.setExperimentStatus(experimentId, 'stopped');

@@ -42,7 +42,7 @@ async function trialsOf(storage: Storage, id: number) {
   return (await storage.listTrials({ experimentId: id, sort: 'number', limit: 10_000 })).items.map(comparable);
 }
 
-/** Runs with interruptions: `stops` are [kind, count] — abort after that many evaluations or startTrial calls. */
+/** Runs with interruptions: `stops` are [kind, count] — abort after that many evaluations or startTrials calls (steps started). */
 async function interruptedRun(storage: Storage, name: string, strategyName: string, stops: readonly (readonly ['eval' | 'start', number])[]) {
   const id = await newExperiment(storage, name);
   let resumes = 0;
@@ -52,9 +52,9 @@ async function interruptedRun(storage: Storage, name: string, strategyName: stri
     let evals = 0;
     let starts = 0;
     const wrapped: Storage = Object.create(storage, {
-      startTrial: { value: (input: Parameters<Storage['startTrial']>[0]) => {
+      startTrials: { value: (inputs: Parameters<Storage['startTrials']>[0]) => {
         if (kind === 'start' && ++starts === at) ctrl.abort();
-        return storage.startTrial(input);
+        return storage.startTrials(inputs);
       } },
     });
     const summary = await runSearch({
@@ -87,7 +87,7 @@ describe.each(backends)('runner on %s storage', (_label, open) => {
       expect(expected).toHaveLength(BUDGET);
       expect(expected.every((t) => t.state !== 'running')).toBe(true);
 
-      // Stops mid-evaluation (orphaned running trials), between startTrial calls, right after a commit.
+      // Stops mid-evaluation (orphaned running trials), right after a step's trials were started, right after a commit.
       const { id, resumes } = await interruptedRun(storage, 'interrupted', strategyName, [['eval', 2], ['start', 2], ['eval', 3], ['eval', 7], ['start', 1]]);
       expect(resumes).toBe(5);
       expect(await trialsOf(storage, id)).toEqual(expected);
