@@ -3,11 +3,11 @@
  * size and held-out RMSE / Kendall τ. Sources: the NAS-Bench-201 table (`--space nb201`, ground
  * truth), or for `--space mbconv` subnets scored by the supernet — either here (`--samples N`
  * random subnets, in-process) or read from `nas supernet eval --json` outputs (`--evals F1,F2`),
- * so the scoring can run as several processes, one per core.
+ * so the scoring can run as several processes, one per core. Fidelity: with `--folds K` (default 5)
+ * the recipe is k-fold cross-validated (τ and RMSE as mean ± std over the folds) and the stored
+ * predictor is then trained on every sample; `--folds 0` holds out 20 % once instead.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { z } from 'zod';
 import type { Arch } from '../../core/types.ts';
 import type { ProgressFn } from '../../core/progress.ts';
 import { sampleDistinct, type NetworkSpace } from '../../search-space/space.ts';
@@ -23,7 +23,9 @@ import { createSpace } from '../../search-space/registry.ts';
 import { loadNb201Table, NB201_DATASETS, type Nb201Dataset } from '../../search-space/nb201-table.ts';
 import { nb201ArchAt } from '../../search-space/nb201-index.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
-import { AccuracyPredictor, type AccuracySample } from '../../estimators/accuracy/accuracy-predictor.ts';
+import { AccuracyPredictor, type AccuracySample, type FitOptions } from '../../estimators/accuracy/accuracy-predictor.ts';
+import { crossValidate, type CrossValidation } from '../../estimators/accuracy/cross-validate.ts';
+import { readSupernetScores } from '../../estimators/accuracy/supernet-scores.ts';
 import { createProgress } from '../progress.ts';
 import { globalOptions, intArg, printJson, withDb, withJson } from '../context.ts';
 
@@ -40,8 +42,25 @@ interface Opts {
   readonly checkpoint?: string;
   readonly evals?: string;
   readonly valLimit?: number;
+  readonly folds: number;
+  readonly lr: number;
+  readonly weightDecay: number;
+  readonly schedule: string;
+  readonly batchSize: number;
+  readonly ensemble: number;
+  readonly patience?: number;
   readonly json?: boolean;
 }
+
+function floatArg(flag: string): (v: string) => number {
+  return (v: string) => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x) || x < 0) throw new ConfigError(flag, v, 'must be a non-negative number');
+    return x;
+  };
+}
+
+const fmt = (x: number | null, digits: number): string => (x === null ? 'undefined' : x.toFixed(digits));
 
 function parseHidden(v: string): number[] {
   const sizes = v.split(/[x,]/).map(Number);
@@ -58,25 +77,9 @@ function nb201Samples(opts: Opts): { space: NetworkSpace<Arch>; samples: Accurac
 
 async function supernetSamples(opts: Opts, onProgress: ProgressFn): Promise<{ space: NetworkSpace<Arch>; samples: AccuracySample[]; source: string }> {
   if (opts.evals !== undefined) {
-    const files = opts.evals.split(',').map((f) => f.trim()).filter(Boolean);
     const space = createSpace('mbconv');
-    const seen = new Map<string, AccuracySample>();
-    const checkpoints = new Set<string>();
-    for (const file of files) {
-      const doc = readEvalFile(file);
-      checkpoints.add(doc.checkpoint);
-      doc.results.forEach((r, i) => {
-        let arch: Arch;
-        try {
-          arch = space.validate(r.arch);
-        } catch (e) {
-          throw new ConfigError(`--evals ${file} results[${i}].arch`, r.key, (e as Error).message);
-        }
-        seen.set(space.key(arch), { arch, accuracy: 100 * r.accuracy });
-      });
-    }
-    if (checkpoints.size > 1) throw new ConfigError('--evals', opts.evals, `mixes checkpoints ${[...checkpoints].join(', ')}: fit on one supernet's scores`);
-    return { space, samples: [...seen.values()], source: `supernet:${[...checkpoints][0]}` };
+    const { samples, source } = readSupernetScores(space, opts.evals.split(',').map((f) => f.trim()).filter(Boolean));
+    return { space, samples, source };
   }
   const dir = opts.checkpoint ?? EMBEDDED_SUPERNET_DIR;
   const { net, space, state } = loadSupernet(dir);
@@ -94,24 +97,12 @@ async function supernetSamples(opts: Opts, onProgress: ProgressFn): Promise<{ sp
   }
 }
 
-const evalFileSchema = z.object({
-  checkpoint: z.string(),
-  results: z.array(z.object({ key: z.string(), arch: z.unknown(), accuracy: z.number().min(0).max(1) })).min(1),
-});
-
-function readEvalFile(file: string): z.infer<typeof evalFileSchema> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigError('--evals', file, `cannot read JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const parsed = evalFileSchema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`--evals ${file} ${issue?.path.join('.') ?? ''}`.trim(), file, `is not \`nas supernet eval --json\` output: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+/** Trains the stored predictor and measures its fidelity (cross-validated, or on one held-out split). */
+function fitAndScore(space: NetworkSpace<Arch>, samples: readonly AccuracySample[], opts: Opts, fit: FitOptions, onFold: (f: number) => void): { p: AccuracyPredictor; cv: CrossValidation | null } {
+  if (opts.folds === 0) return { p: AccuracyPredictor.fit(space, samples, fit), cv: null };
+  const cv = crossValidate(space, samples, { ...fit, folds: opts.folds, onEpoch: undefined }, (f) => onFold(f + 1));
+  const p = AccuracyPredictor.train(space, samples, fit);
+  return { p, cv };
 }
 
 export function registerPredictor(program: Command): void {
@@ -120,7 +111,7 @@ export function registerPredictor(program: Command): void {
     .description('train a predictor and store it with its held-out fidelity')
     .requiredOption('--kind <kind>', 'predictor kind: accuracy')
     .option('--space <name>', 'search space', 'nb201')
-    .option('--samples <n>', 'subnets to fit on (20 % held out)', intArg('--samples', 10), 1000)
+    .option('--samples <n>', 'subnets to fit on', intArg('--samples', 10), 1000)
     .option('--epochs <n>', 'training epochs', intArg('--epochs', 1), 150)
     .option('--hidden <sizes>', 'hidden layer sizes', '400x400x400')
     .option('--nb201-dataset <name>', `NAS-Bench-201 accuracy column: ${NB201_DATASETS.join(' | ')}`, 'cifar10')
@@ -129,27 +120,41 @@ export function registerPredictor(program: Command): void {
     .option('--checkpoint <dir>', 'mbconv: supernet checkpoint that scores the samples (default: the shipped one)')
     .option('--val-limit <n>', 'mbconv: validation images per scored subnet', intArg('--val-limit', 10), 2000)
     .option('--evals <files>', 'mbconv: fit on `nas supernet eval --json` outputs (comma-separated) instead of scoring here')
+    .option('--folds <k>', 'report k-fold cross-validated τ and RMSE, then train on every sample (0: hold out 20 % once)', intArg('--folds', 0), 5)
+    .option('--lr <x>', 'Adam learning rate', floatArg('--lr'), 1e-3)
+    .option('--weight-decay <x>', 'L2 penalty on the weights', floatArg('--weight-decay'), 1e-4)
+    .option('--schedule <name>', 'learning-rate schedule: constant | cosine', 'constant')
+    .option('--batch-size <n>', 'minibatch size', intArg('--batch-size', 1), 64)
+    .option('--ensemble <n>', 'MLPs averaged (each costs one forward pass per prediction)', intArg('--ensemble', 1), 1)
+    .option('--patience <n>', 'early stopping: hold 15 % of the training samples back, stop after N epochs without improvement', intArg('--patience', 1))
     .action(async (opts: Opts, cmd: Command) => {
       if (opts.kind !== 'accuracy') throw new ConfigError('--kind', opts.kind, 'supported kinds: accuracy (latency predictors are trained by `nas latency validate`)');
       if (opts.space !== 'nb201' && opts.space !== 'mbconv') throw new ConfigError('--space', opts.space, 'accuracy samples come from the NAS-Bench-201 table (nb201) or the supernet (mbconv)');
       if (!(NB201_DATASETS as readonly string[]).includes(opts.nb201Dataset)) throw new ConfigError('--nb201-dataset', opts.nb201Dataset, `one of ${NB201_DATASETS.join(', ')}`);
+      if (opts.folds === 1) throw new ConfigError('--folds', 1, 'must be 0 (one held-out split) or at least 2');
+      if (opts.schedule !== 'constant' && opts.schedule !== 'cosine') throw new ConfigError('--schedule', opts.schedule, 'one of constant, cosine');
       await initTf(globalOptions(cmd).backend);
       const progress = createProgress({ quiet: opts.json });
       const { space, samples, source } = opts.space === 'mbconv' ? await supernetSamples(opts, progress.update) : nb201Samples(opts);
       const storage = await SqliteStorage.open(opts.db);
       try {
-        const p = AccuracyPredictor.fit(space, samples, {
-          source, hidden: parseHidden(opts.hidden), epochs: opts.epochs, seed: opts.seed,
+        const fit: FitOptions = {
+          source, hidden: parseHidden(opts.hidden), epochs: opts.epochs, seed: opts.seed, learningRate: opts.lr, weightDecay: opts.weightDecay,
+          schedule: opts.schedule, batchSize: opts.batchSize, ensemble: opts.ensemble,
+          ...(opts.patience !== undefined ? { earlyStopping: { share: 0.15, patience: opts.patience } } : {}),
           onEpoch: (e, loss) => progress.update({ phase: 'train', done: e + 1, total: opts.epochs, fields: { loss } }),
-        });
+        };
+        const { p, cv } = fitAndScore(space, samples, opts, fit, (f) => progress.update({ phase: 'cross-validate', done: f, total: opts.folds }));
         progress.stop();
-        const rec = await storage.savePredictor({ kind: 'accuracy', metadata: p.meta, blob: p.serialize() });
+        // With cross-validation the stored figures are the folds' means: estimates for a predictor trained on all samples.
+        const metadata = cv ? { ...p.meta, heldOutRmse: cv.rmseMean, kendallTau: cv.kendallTauMean, crossValidation: cv } : { ...p.meta, crossValidation: null };
+        const rec = await storage.savePredictor({ kind: 'accuracy', metadata, blob: p.serialize() });
         p.dispose();
-        if (opts.json) return printJson({ id: rec.id, ...p.meta });
-        process.stdout.write(
-          `accuracy predictor #${rec.id} (${p.meta.space}, ${p.meta.source}): trained on ${p.meta.trainSize}, held out ${p.meta.testSize}: ` +
-            `RMSE ${p.meta.heldOutRmse.toFixed(3)} pp, Kendall τ ${p.meta.kendallTau.toFixed(3)}\n`,
-        );
+        if (opts.json) return printJson({ id: rec.id, ...metadata });
+        const fidelity = cv
+          ? `${cv.folds}-fold cross-validation: RMSE ${cv.rmseMean.toFixed(3)} ± ${cv.rmseStd.toFixed(3)} pp, Kendall τ ${fmt(cv.kendallTauMean, 3)} ± ${fmt(cv.kendallTauStd, 3)}`
+          : `held out ${p.meta.testSize}: RMSE ${fmt(p.meta.heldOutRmse, 3)} pp, Kendall τ ${fmt(p.meta.kendallTau, 3)}`;
+        process.stdout.write(`accuracy predictor #${rec.id} (${p.meta.space}, ${p.meta.source}): trained on ${p.meta.trainSize}; ${fidelity}\n`);
       } finally {
         progress.stop();
         await storage.close();

@@ -21,7 +21,35 @@ export interface TrainOptions {
   readonly learningRate?: number;
   /** L2 penalty on weights (not biases). */
   readonly weightDecay?: number;
-  readonly onEpoch?: (epoch: number, loss: number) => void;
+  /**
+   * Learning rate over the epochs: 'constant' (default) or 'cosine', decaying to 0 at the last
+   * epoch (SGDR without restarts, Loshchilov & Hutter 2017).
+   */
+  readonly schedule?: 'constant' | 'cosine';
+  /**
+   * Rows scored (mean squared error) after every epoch. With `patience`, training stops once their
+   * loss has not improved for that many epochs, and the best epoch's weights are put back.
+   */
+  readonly validation?: { readonly x: readonly (readonly number[])[]; readonly y: readonly (readonly number[])[] };
+  readonly patience?: number;
+  readonly onEpoch?: (epoch: number, loss: number, validationLoss?: number) => void;
+}
+
+export interface TrainResult {
+  /** Mean training loss of the last epoch run. */
+  readonly loss: number;
+  readonly epochsRun: number;
+  /** Epoch (0-based) whose weights the network holds: the last one, or the best on `validation`. */
+  readonly bestEpoch: number;
+  /** Validation loss at `bestEpoch` (absent without `validation`). */
+  readonly validationLoss?: number;
+}
+
+/** Adam whose learning rate can be changed between steps (tfjs reads it at every update). */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
 }
 
 /** Rows per tensor in `predictBatch`: larger chunks ran faster up to 8192 (bench/estimators.ts); a 3×400 MLP then holds ≤ 13 MB of activations. */
@@ -97,16 +125,26 @@ export class Mlp {
     return h;
   }
 
-  /** Mean squared error training with Adam; returns the final epoch's mean loss. */
-  train(x: readonly (readonly number[])[], y: readonly (readonly number[])[], rng: Rng, options: TrainOptions = {}): number {
-    const { epochs = 200, batchSize = 64, learningRate = 1e-3, weightDecay = 1e-4 } = options;
+  /** Mean squared error training with Adam (see TrainOptions for the schedule and early stopping). */
+  train(x: readonly (readonly number[])[], y: readonly (readonly number[])[], rng: Rng, options: TrainOptions = {}): TrainResult {
+    const { epochs = 200, batchSize = 64, learningRate = 1e-3, weightDecay = 1e-4, schedule = 'constant', validation, patience } = options;
     if (x.length !== y.length || x.length === 0) throw new ConfigError('samples', `${x.length} inputs / ${y.length} targets`, 'need equally many, at least one');
-    const opt = tf.train.adam(learningRate);
+    if (validation && (validation.x.length !== validation.y.length || validation.x.length === 0)) {
+      throw new ConfigError('validation', `${validation.x.length} inputs / ${validation.y.length} targets`, 'need equally many, at least one');
+    }
+    if (patience !== undefined && (!Number.isInteger(patience) || patience < 1 || !validation)) throw new ConfigError('patience', patience, 'must be a positive integer, with validation rows');
+    const opt = new ScheduledAdam(learningRate, 0.9, 0.999);
     const xs = tf.tensor2d(x.map((r) => [...r]));
     const ys = tf.tensor2d(y.map((r) => [...r]));
+    const vx = validation ? tf.tensor2d(validation.x.map((r) => [...r])) : null;
+    const vy = validation ? tf.tensor2d(validation.y.map((r) => [...r])) : null;
     let last = NaN;
+    let lastValidation: number | undefined;
+    let best = { epoch: -1, loss: Infinity, weights: null as Float32Array[] | null };
+    let epoch = 0;
     try {
-      for (let epoch = 0; epoch < epochs; epoch++) {
+      for (; epoch < epochs; epoch++) {
+        if (schedule === 'cosine') opt.setLearningRate(0.5 * learningRate * (1 + Math.cos((Math.PI * epoch) / epochs)));
         const order = rng.shuffle(Array.from({ length: x.length }, (_, i) => i));
         let sum = 0;
         for (let start = 0; start < order.length; start += batchSize) {
@@ -123,13 +161,25 @@ export class Mlp {
           idx.dispose();
         }
         last = sum / x.length;
-        options.onEpoch?.(epoch, last);
+        const vLoss = vx && vy ? tf.tidy(() => tf.mean(tf.square(tf.sub(this.forward(vx), vy))).dataSync()[0] as number) : undefined;
+        options.onEpoch?.(epoch, last, vLoss);
+        if (vLoss === undefined) continue;
+        lastValidation = vLoss;
+        if (vLoss < best.loss) best = { epoch, loss: vLoss, weights: patience !== undefined ? this.weights() : null };
+        else if (patience !== undefined && epoch - best.epoch >= patience) {
+          epoch++;
+          break;
+        }
       }
+      const saved = best.weights;
+      if (saved) tf.tidy(() => this.params.forEach((p, i) => p.assign(tf.tensor(saved[i] as Float32Array, p.shape))));
     } finally {
-      tf.dispose([xs, ys]);
+      tf.dispose([xs, ys, ...(vx && vy ? [vx, vy] : [])]);
       opt.dispose();
     }
-    return last;
+    const restored = best.weights !== null;
+    const validationLoss = restored ? best.loss : lastValidation;
+    return { loss: last, epochsRun: epoch, bestEpoch: restored ? best.epoch : epoch - 1, ...(validationLoss !== undefined ? { validationLoss } : {}) };
   }
 
   predict(x: readonly (readonly number[])[]): number[][] {

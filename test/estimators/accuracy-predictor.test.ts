@@ -35,7 +35,7 @@ describe.skipIf(skip)(`accuracy predictor on NAS-Bench-201 ground truth (${skip 
     expect(copy.predict(probe)).toEqual(p.predict(probe));
     [p, again, copy].forEach((x) => x.dispose());
     expect(tf.memory().numTensors).toBe(before);
-  });
+  }, 180_000);
 
   it('refuses a predictor of another space and too few samples', () => {
     const p = AccuracyPredictor.fit(space, samples.slice(0, 20), { ...opts, epochs: 1 });
