@@ -30,18 +30,7 @@ export interface AcceleratorCost {
   readonly area_mm2: number;
 }
 
-export interface CompiledAcceleratorCost {
-  /** The accelerator's name and its canonical key (archKey): a table is valid for that key only. */
-  readonly hw: string;
-  readonly hwKey: string;
-  /** Mapper objective the layers were mapped for (CostModel.objective). */
-  readonly objective: string;
-  readonly cycles: CostTable;
-  readonly energyPj: CostTable;
-  readonly areaMm2: number;
-  /** Distinct layers mapped for this table (mapper runs, fewer if the model's cache already held some). */
-  readonly mappedLayers: number;
-  readonly buildMs: number;
+export interface CompiledAcceleratorCost extends Omit<TableParts, 'clockGHz'> {
   /** Cost of a valid arch of the space the table was compiled for. */
   cost(arch: MbconvArch): AcceleratorCost;
 }
@@ -60,13 +49,16 @@ export function compileAcceleratorCost(space: MbconvSpace, model: CostModel, hw:
 }
 
 interface TableParts {
+  /** The accelerator's name and its canonical key (archKey): a table is valid for that key only. */
   readonly hw: string;
   readonly hwKey: string;
+  /** Mapper objective the layers were mapped for (CostModel.objective). */
   readonly objective: string;
   readonly cycles: CostTable;
   readonly energyPj: CostTable;
   readonly areaMm2: number;
   readonly clockGHz: number;
+  /** Distinct layers mapped for this table (mapper runs, fewer if the model's cache already held some). */
   readonly mappedLayers: number;
   readonly buildMs: number;
 }
