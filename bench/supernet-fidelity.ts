@@ -18,7 +18,9 @@ import { initTf } from '../core/tf.ts';
 import { Rng } from '../core/rng.ts';
 import { kendallTau } from '../core/stats.ts';
 import { loadDataset } from '../datasets/registry.ts';
-import { subset, type ImageDataset } from '../datasets/types.ts';
+import { subset } from '../datasets/types.ts';
+import type { Normalisation } from '../search-space/supernet/batches.ts';
+import type { MbconvSupernet } from '../search-space/supernet/mbconv-supernet.ts';
 import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 import { hasCheckpoint, loadSupernet, readTrainState } from '../search-space/supernet/checkpoint.ts';
 import { evaluateSubnet } from '../search-space/supernet/evaluate.ts';
@@ -94,38 +96,35 @@ const withBits = (w: number | null, a: number | null) => ({
 });
 const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
 console.log(`smallest on test: float ${pct(evaluateSubnet(net, s0, testData, { quantize: false }).accuracy)}, W4A8 ${pct(evaluateSubnet(net, withBits(null, 8), testData).accuracy)}, W8A4 ${pct(evaluateSubnet(net, withBits(8, null), testData).accuracy)}`);
-const inherited = subnets.map((a) => evaluateSubnet(net, a, evalData).accuracy);
+// Each subnet is scored on the whole validation split and, to measure how much of the τ below is
+// measurement noise, on its two halves with other calibration images.
+const half = Math.floor(data.val.n / 2);
+const halves = [subset(data.val, Array.from({ length: half }, (_, i) => i)), subset(data.val, Array.from({ length: data.val.n - half }, (_, i) => half + i))];
+const score = (model: MbconvSupernet, a: MbconvArch, norm: Normalisation): [number, number, number] => [
+  evaluateSubnet(model, a, { ...evalData, norm }).accuracy,
+  ...halves.map((v, p) => evaluateSubnet(model, a, { ...evalData, val: v, norm }, { seed: `half${p}` }).accuracy) as [number, number],
+];
+const inheritedAll = subnets.map((a) => score(net, a, state.norm));
 net.dispose();
 // re-scored now rather than read from the runs' records: both sides must go through the same
 // evaluation code (calibration, quantisation), which may have changed since a run was trained
-const alone = subnets.map((a, i) => {
+const aloneAll = subnets.map((a, i) => {
   const run = loadSupernet(runDir(i));
   try {
-    return evaluateSubnet(run.net, a, { ...evalData, norm: run.state.norm }).accuracy;
+    return score(run.net, a, run.state.norm);
   } finally {
     run.net.dispose();
   }
 });
+const inherited = inheritedAll.map((s) => s[0]);
+const alone = aloneAll.map((s) => s[0]);
 
 console.log(`\n${'#'.padStart(2)}  ${'inherited'.padStart(9)}  ${'alone'.padStart(7)}  subnet`);
 subnets.forEach((a, i) => console.log(`${String(i).padStart(2)}  ${(100 * (inherited[i] as number)).toFixed(2).padStart(9)}  ${(100 * (alone[i] as number)).toFixed(2).padStart(7)}  ${space.describe(a)}`));
 console.log(`\nKendall τ (supernet-inherited vs stand-alone, ${subnets.length} subnets, val ${data.val.n} images): ${kendallTau(inherited, alone).toFixed(3)}`);
-// How much of that is measurement noise: each side scored on the two halves of the validation split
-// (and with different calibration images) ranks its own subnets this consistently.
-const half = Math.floor(data.val.n / 2);
-const halves = [subset(data.val, Array.from({ length: half }, (_, i) => i)), subset(data.val, Array.from({ length: data.val.n - half }, (_, i) => half + i))];
-const selfTau = (score: (a: MbconvArch, part: number) => number) => kendallTau(subnets.map((a) => score(a, 0)), subnets.map((a) => score(a, 1)));
-const shared = loadSupernet(values.checkpoint).net;
-const inheritedSelf = selfTau((a, p) => evaluateSubnet(shared, a, { ...evalData, val: halves[p] as ImageDataset }, { seed: `half${p}` }).accuracy);
-shared.dispose();
-const aloneSelf = selfTau((a, p) => {
-  const run = loadSupernet(runDir(subnets.indexOf(a)));
-  try {
-    return evaluateSubnet(run.net, a, { ...evalData, val: halves[p] as ImageDataset, norm: run.state.norm }, { seed: `half${p}` }).accuracy;
-  } finally {
-    run.net.dispose();
-  }
-});
+const selfTau = (all: readonly [number, number, number][]) => kendallTau(all.map((s) => s[1]), all.map((s) => s[2]));
+const inheritedSelf = selfTau(inheritedAll);
+const aloneSelf = selfTau(aloneAll);
 console.log(`noise ceiling — τ between the two halves of the validation split (${half} images each, other calibration images): supernet ${inheritedSelf.toFixed(3)}, stand-alone ${aloneSelf.toFixed(3)}`);
 console.log(`spread of the scores: inherited ${(100 * Math.min(...inherited)).toFixed(2)}–${(100 * Math.max(...inherited)).toFixed(2)} %, stand-alone ${(100 * Math.min(...alone)).toFixed(2)}–${(100 * Math.max(...alone)).toFixed(2)} %`);
 console.log(`stand-alone budget: ${values.epochs} epochs × ${values['train-limit']} images each, same recipe as the supernet (labels only${values.qat ? ', quantisation-aware' : ''})`);
