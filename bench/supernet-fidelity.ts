@@ -7,8 +7,17 @@
  * process per subnet, `--jobs` at a time so both cores work; each writes a checkpoint under --work and a
  * rerun reuses finished ones, so an interrupted report resumes instead of starting over.
  *
+ * Which subnets: `--pick spread` (default) draws random subnets and keeps one per MACs quantile, so the
+ * sample covers the space's cost range (stratified random sampling); `--pick random` keeps the first
+ * distinct draws. Random draws from this space cluster around its median cost, where inherited
+ * accuracies differ by less than their measurement noise and τ says nothing; a search, though, has to
+ * rank subnets across the whole range. `--float` compares the architectures without quantisation: the
+ * stand-alone runs train in float and both sides are scored in float, isolating what weight sharing does
+ * to the ranking of structures from what post-training quantisation does to it.
+ *
  * Usage: npx tsx bench/supernet-fidelity.ts --checkpoint DIR [--subnets 8] [--epochs 2]
- *          [--train-limit 30000] [--jobs 2] [--work DIR] [--seed fidelity] [--qat]
+ *          [--train-limit 30000] [--jobs 2] [--work DIR] [--seed fidelity] [--pick spread|random]
+ *          [--qat | --float]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +35,7 @@ import { hasCheckpoint, loadSupernet, readTrainState } from '../search-space/sup
 import { evaluateSubnet } from '../search-space/supernet/evaluate.ts';
 import { MbconvSpace } from '../search-space/mbconv.ts';
 import { sampleDistinct } from '../search-space/space.ts';
+import { layerMacs } from '../core/types.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +49,8 @@ const { values } = parseArgs({
     backend: { type: 'string' },
     /** Stand-alone runs quantisation-aware too: the baseline for a QAT-trained supernet. */
     qat: { type: 'boolean', default: false },
+    float: { type: 'boolean', default: false },
+    pick: { type: 'string', default: 'spread' },
   },
 });
 if (!values.checkpoint) throw new Error('--checkpoint DIR is required (a directory written by `nas supernet train`)');
@@ -49,15 +61,25 @@ const state = readTrainState(values.checkpoint);
 const space = new MbconvSpace(state.spaceConfig);
 console.log(`backend ${rt.backend}; checkpoint ${values.checkpoint} (${state.dataset}, ${state.epochsDone} epochs)`);
 
-const subnets = sampleDistinct(space, new Rng(values.seed), Number(values.subnets));
+if (values.qat && values.float) throw new Error('--qat and --float exclude each other: --float compares float-trained, float-scored subnets');
+if (values.pick !== 'spread' && values.pick !== 'random') throw new Error(`--pick ${values.pick}: must be spread or random`);
+const count = Number(values.subnets);
+const macs = (a: MbconvArch) => space.layers(a).reduce((s, l) => s + layerMacs(l), 0);
+/** One subnet per MACs quantile out of 50 random draws per subnet: a random sample that spans the cost range. */
+function spread(): MbconvArch[] {
+  const pool = sampleDistinct(space, new Rng(`${values.seed}:pool`), 50 * count).map((a) => ({ a, m: macs(a) })).sort((x, y) => x.m - y.m);
+  return Array.from({ length: count }, (_, i) => (pool[Math.floor(((i + 0.5) / count) * pool.length)] as { a: MbconvArch }).a);
+}
+const subnets = values.pick === 'spread' ? spread() : sampleDistinct(space, new Rng(values.seed), count);
+const quantize = !values.float;
 
-// one folder per subnet and budget, so a rerun with another budget never reuses a run
-const runDir = (i: number) => join(work, `subnet-${i}-e${values.epochs}-n${values['train-limit']}${values.qat ? '-qat' : ''}`);
+// one folder per subnet, pick and budget, so a rerun with another protocol never reuses a run
+const runDir = (i: number) => join(work, `${values.pick === 'spread' ? 'spread-' : ''}subnet-${i}-e${values.epochs}-n${values['train-limit']}${values.qat ? '-qat' : ''}`);
 
 function trainAlone(i: number): Promise<void> {
   const dir = runDir(i);
   if (hasCheckpoint(dir) && readTrainState(dir).epochsDone >= Number(values.epochs)) return Promise.resolve();
-  const file = join(work, `subnet-${i}.json`);
+  const file = join(work, `${values.pick === 'spread' ? 'spread-' : ''}subnet-${i}.json`);
   writeFileSync(file, JSON.stringify(subnets[i]));
   const spaceFile = join(work, 'space.json');
   writeFileSync(spaceFile, JSON.stringify(state.spaceConfig));
@@ -101,8 +123,8 @@ console.log(`smallest on test: float ${pct(evaluateSubnet(net, s0, testData, { q
 const half = Math.floor(data.val.n / 2);
 const halves = [subset(data.val, Array.from({ length: half }, (_, i) => i)), subset(data.val, Array.from({ length: data.val.n - half }, (_, i) => half + i))];
 const score = (model: MbconvSupernet, a: MbconvArch, norm: Normalisation): [number, number, number] => [
-  evaluateSubnet(model, a, { ...evalData, norm }).accuracy,
-  ...halves.map((v, p) => evaluateSubnet(model, a, { ...evalData, val: v, norm }, { seed: `half${p}` }).accuracy) as [number, number],
+  evaluateSubnet(model, a, { ...evalData, norm }, { quantize }).accuracy,
+  ...halves.map((v, p) => evaluateSubnet(model, a, { ...evalData, val: v, norm }, { seed: `half${p}`, quantize }).accuracy) as [number, number],
 ];
 const inheritedAll = subnets.map((a) => score(net, a, state.norm));
 net.dispose();
@@ -121,10 +143,11 @@ const alone = aloneAll.map((s) => s[0]);
 
 console.log(`\n${'#'.padStart(2)}  ${'inherited'.padStart(9)}  ${'alone'.padStart(7)}  subnet`);
 subnets.forEach((a, i) => console.log(`${String(i).padStart(2)}  ${(100 * (inherited[i] as number)).toFixed(2).padStart(9)}  ${(100 * (alone[i] as number)).toFixed(2).padStart(7)}  ${space.describe(a)}`));
-console.log(`\nKendall τ (supernet-inherited vs stand-alone, ${subnets.length} subnets, val ${data.val.n} images): ${kendallTau(inherited, alone).toFixed(3)}`);
+console.log(`\nKendall τ (supernet-inherited vs stand-alone, ${subnets.length} ${values.pick === 'spread' ? 'cost-stratified' : 'random'} subnets, ${quantize ? 'quantised at their bits' : 'float'}, val ${data.val.n} images): ${kendallTau(inherited, alone).toFixed(3)}`);
 const selfTau = (all: readonly [number, number, number][]) => kendallTau(all.map((s) => s[1]), all.map((s) => s[2]));
 const inheritedSelf = selfTau(inheritedAll);
 const aloneSelf = selfTau(aloneAll);
 console.log(`noise ceiling — τ between the two halves of the validation split (${half} images each, other calibration images): supernet ${inheritedSelf.toFixed(3)}, stand-alone ${aloneSelf.toFixed(3)}`);
 console.log(`spread of the scores: inherited ${(100 * Math.min(...inherited)).toFixed(2)}–${(100 * Math.max(...inherited)).toFixed(2)} %, stand-alone ${(100 * Math.min(...alone)).toFixed(2)}–${(100 * Math.max(...alone)).toFixed(2)} %`);
+console.log(`Kendall τ of MACs against: inherited ${kendallTau(subnets.map(macs), inherited).toFixed(3)}, stand-alone ${kendallTau(subnets.map(macs), alone).toFixed(3)} (how much of the ranking is just size)`);
 console.log(`stand-alone budget: ${values.epochs} epochs × ${values['train-limit']} images each, same recipe as the supernet (labels only${values.qat ? ', quantisation-aware' : ''})`);

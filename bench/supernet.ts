@@ -6,7 +6,7 @@
  *
  * Then the same subnets scored on one core and on a pool of worker threads (both cores).
  *
- *   npx tsx bench/supernet.ts [--backend wasm] [--batch 32] [--steps 5] [--calib 512] [--val 1000]
+ *   npx tsx bench/supernet.ts [--backend wasm] [--batch 64] [--steps 5] [--calib 512] [--val 1000]
  *                             [--workers 2] [--pool-archs 8] [--checkpoint DIR]
  */
 import { parseArgs } from 'node:util';
@@ -17,19 +17,21 @@ import { initTf, tf } from '../core/tf.ts';
 import { loadDataset } from '../datasets/registry.ts';
 import { layerMacs } from '../core/types.ts';
 import { MbconvSpace } from '../search-space/mbconv.ts';
-import { batchPixels, batchTensor, labelTensor, pixelStats } from '../search-space/supernet/batches.ts';
+import { batchPixels, batchTensor, labelArray, pixelStats } from '../search-space/supernet/batches.ts';
 import { calibrateSubnet, evaluateSubnet } from '../search-space/supernet/evaluate.ts';
 import { MbconvSupernet } from '../search-space/supernet/mbconv-supernet.ts';
 import { Sgd } from '../search-space/supernet/optimizer.ts';
-import { DEFAULT_SANDWICH, sandwichGradients } from '../search-space/supernet/sandwich.ts';
-import { loadSupernet } from '../search-space/supernet/checkpoint.ts';
+import { DEFAULT_SANDWICH, sandwichArchs } from '../search-space/supernet/sandwich.ts';
+import { parallelSandwichStep } from '../search-space/supernet/data-parallel.ts';
+import { TrainShardPool } from '../search-space/supernet/train-pool.ts';
+import { loadSupernet, spaceConfigJson } from '../search-space/supernet/checkpoint.ts';
 import { SubnetEvalPool } from '../search-space/supernet/eval-pool.ts';
 import { EMBEDDED_SUPERNET_DIR } from '../search-space/supernet/embedded.ts';
 
 const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
-    batch: { type: 'string', default: '32' },
+    batch: { type: 'string', default: '64' },
     steps: { type: 'string', default: '5' },
     calib: { type: 'string', default: '512' },
     val: { type: 'string', default: '1000' },
@@ -63,34 +65,44 @@ const macs = (a: typeof members.largest) => space.layers(a).reduce((s, l) => s +
 console.log(`backend ${rt.backend}, batch ${batch}, params ${net.params.count()}`);
 console.log(`largest ${(macs(members.largest) / 1e6).toFixed(2)} MMACs/img, smallest ${(macs(members.smallest) / 1e6).toFixed(2)} MMACs/img`);
 
-// float and quantisation-aware sandwich steps, interleaved so both see the same machine load
-const stepTimes = { float: [] as number[], qat: [] as number[] };
+// Sandwich training steps (largest + smallest + 2 random, in-place distillation, SGD update), all
+// variants interleaved step by step so they see the same machine load: float and quantisation-aware
+// on the main thread; then the data-parallel step of `nas supernet train` (2 shards, averaged) on the
+// main thread alone and with the second shard on a worker thread — the both-cores figure.
+const pool2 = new TrainShardPool({ backend: rt.backend, spaceConfig: spaceConfigJson(space), supernetOptions: net.options, threads: Math.max(1, Number(values.workers) - 1) });
+const variants = [
+  { name: 'float, 1 thread', qat: false, shards: 1, pool: undefined },
+  { name: 'QAT, 1 thread', qat: true, shards: 1, pool: undefined },
+  { name: 'float, 2 shards, 1 thread', qat: false, shards: 2, pool: undefined },
+  { name: `float, 2 shards, ${Number(values.workers)} threads`, qat: false, shards: 2, pool: pool2 },
+  { name: `QAT, 2 shards, ${Number(values.workers)} threads`, qat: true, shards: 2, pool: pool2 },
+] as const;
+const stepTimes = variants.map(() => [] as number[]);
 for (let s = 0; s <= steps; s++) {
-  for (const qat of [false, true]) {
+  for (const [v, variant] of variants.entries()) {
     const idx = rng.sampleIndices(data.train.n, batch);
-    const px = batchPixels(data.train, idx, norm, { flip: true, shift: 2 }, rng);
-    const dt = time(() => {
-      const base = batchTensor(data.train, px, batch, 28);
-      const cache = new Map<number, tf.Tensor4D>([[28, base]]);
-      const input = (r: number) => {
-        let t = cache.get(r);
-        if (!t) cache.set(r, (t = tf.image.resizeBilinear(base, [r, r], true) as tf.Tensor4D));
-        return t;
-      };
-      const labels = labelTensor(data.train, idx);
-      const res = sandwichGradients(net, members, input, labels, 10, rng, { ...DEFAULT_SANDWICH, qat });
-      sgd.apply(net.params.variables(), res.grads, 0.01);
-      tf.dispose([...Object.values(res.grads), ...cache.values(), labels]);
-    });
-    if (s > 0) stepTimes[qat ? 'qat' : 'float'].push(dt); // the first step compiles kernels and allocates velocities
+    const shard = {
+      pixels: batchPixels(data.train, idx, norm, { flip: true, shift: 2 }, rng), labels: labelArray(data.train, idx),
+      height: 28, width: 28, channels: 1, maxResolution: 28,
+    };
+    const archs = sandwichArchs(members, rng, DEFAULT_SANDWICH.randomSubnets);
+    const t0 = performance.now();
+    const res = await parallelSandwichStep(net, shard, variant.shards, { archs, numClasses: 10, options: { ...DEFAULT_SANDWICH, qat: variant.qat } }, variant.pool);
+    sgd.apply(net.params.variables(), res.grads, 0.01);
+    tf.dispose(Object.values(res.grads));
+    // the first step compiles kernels, allocates velocities and starts the worker
+    if (s > 0) (stepTimes[v] as number[]).push((performance.now() - t0) / 1000);
   }
 }
-for (const kind of ['float', 'qat'] as const) {
-  const step = median(stepTimes[kind]);
-  console.log(`sandwich train step, ${kind.padEnd(5)} (4 subnets): median ${(step * 1000).toFixed(0)} ms = ${(batch / step).toFixed(1)} images/s` +
-    ` → one 55,000-image epoch ≈ ${((55_000 / (batch / step)) / 60).toFixed(1)} min`);
+await pool2.close();
+const stepMedians = stepTimes.map(median);
+for (const [v, variant] of variants.entries()) {
+  const step = stepMedians[v] as number;
+  console.log(`sandwich train step, ${variant.name.padEnd(27)}: median ${(step * 1000).toFixed(0)} ms = ${(batch / step).toFixed(1)} images/s` +
+    ` → one ${data.train.n.toLocaleString('en')}-image epoch ≈ ${(data.train.n / (batch / step) / 60).toFixed(1)} min` +
+    ` (${((stepMedians[0] as number) / step).toFixed(2)}× the float 1-thread step)`);
 }
-console.log(`  QAT / float step time: ${(median(stepTimes.qat) / median(stepTimes.float)).toFixed(2)}×`);
+console.log(`  QAT / float step time (1 thread): ${((stepMedians[1] as number) / (stepMedians[0] as number)).toFixed(2)}×`);
 
 for (const [label, arch] of [['largest', members.largest], ['smallest', members.smallest]] as const) {
   const stats = calibrateSubnet(net, arch, { train: data.train, norm }, { calibImages: 128 });

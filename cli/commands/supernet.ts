@@ -4,6 +4,7 @@
  * (search-space/supernet/train.ts trainSupernet, evaluate.ts evaluateSubnet).
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -37,6 +38,8 @@ interface TrainOpts {
   readonly subnet?: string;
   readonly qat?: boolean;
   readonly init?: string;
+  readonly shards?: number;
+  readonly workers?: number;
   readonly json?: boolean;
 }
 
@@ -84,16 +87,18 @@ export async function runTrain(opts: TrainOpts, backend?: string): Promise<void>
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.subnet !== undefined ? { subnet: space.validate(readStructured(opts.subnet, '--subnet')) } : {}),
     ...(opts.qat ? { qat: true } : {}),
+    ...(opts.shards !== undefined ? { shards: opts.shards } : {}),
   };
   if (opts.init !== undefined && opts.spaceConfig !== undefined) throw new UsageError('--init takes the space of its checkpoint: drop --space-config');
-  if (!opts.json) process.stderr.write(`backend ${rt.backend}; ${data.train.n} train / ${data.val.n} val images; checkpoints in ${opts.out}\n`);
+  const workers = opts.workers ?? availableParallelism();
+  if (!opts.json) process.stderr.write(`backend ${rt.backend}; ${workers} thread${workers === 1 ? '' : 's'}; ${data.train.n} train / ${data.val.n} val images; checkpoints in ${opts.out}\n`);
   const storage = await SqliteStorage.open(opts.db);
   const progress = createProgress({ quiet: opts.json });
   const stop = interruptSignal();
   try {
     const result = await trainSupernet({
       space, dataset: opts.dataset, train: data.train, val: data.val, out: resolve(opts.out), config,
-      resume: opts.resume, init: opts.init === undefined ? undefined : resolve(opts.init), stopAfter: opts.stopAfter, onProgress: progress.update, signal: stop.signal,
+      resume: opts.resume, init: opts.init === undefined ? undefined : resolve(opts.init), stopAfter: opts.stopAfter, workers, onProgress: progress.update, signal: stop.signal,
       onCheckpoint: async (c) => {
         await storage.saveCheckpoint({
           path: c.path, sha256: c.sha256, dataset: opts.dataset, epochs: c.epochsDone,
@@ -194,6 +199,8 @@ export function registerSupernet(program: Command): void {
     .option('--subnet <file>', 'train this one subnet stand-alone (labels only, no sandwich): the rank-fidelity baseline')
     .option('--qat', 'quantisation-aware: each member trains fake-quantised at its own bits')
     .option('--init <dir>', 'start from the weights of this checkpoint (new schedule): fine-tuning, e.g. a --qat phase')
+    .option('--shards <n>', 'split each batch into N shards whose gradients are averaged (default 2; part of the run, kept on --resume)', intArg('--shards', 1))
+    .option('--workers <n>', 'threads computing the shards, main thread included (default: the machine\'s cores); the weights do not depend on it', intArg('--workers', 1))
     .action(async (opts: TrainOpts, cmd: Command) => runTrain(opts, globalOptions(cmd).backend));
   withJson(group.command('eval'))
     .description('accuracy of subnets with inherited weights (BN recalibrated, bits fake-quantised)')

@@ -74,8 +74,12 @@ export function batchTensor(ds: ImageDataset, pixels: Float32Array, count: numbe
   });
 }
 
-export function labelTensor(ds: ImageDataset, indices: ArrayLike<number>): tf.Tensor1D {
+export function labelArray(ds: ImageDataset, indices: ArrayLike<number>): Int32Array {
   const l = new Int32Array(indices.length);
   for (let k = 0; k < indices.length; k++) l[k] = ds.labels[indices[k] as number] as number;
-  return tf.tensor1d(l, 'int32');
+  return l;
+}
+
+export function labelTensor(ds: ImageDataset, indices: ArrayLike<number>): tf.Tensor1D {
+  return tf.tensor1d(labelArray(ds, indices), 'int32');
 }

@@ -22,7 +22,7 @@ export interface EvalPoolOptions {
   readonly workers?: number;
 }
 
-const ENTRY = fileURLToPath(new URL('./eval-worker-entry.mjs', import.meta.url));
+const ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
 
 export class SubnetEvalPool {
   private readonly pool: Piscina;
@@ -31,7 +31,7 @@ export class SubnetEvalPool {
     const workers = opts.workers ?? availableParallelism();
     if (!Number.isInteger(workers) || workers < 1) throw new ConfigError('workers', opts.workers, 'must be a positive integer');
     readTrainState(opts.checkpoint); // a bad directory fails here, naming it, not later inside a worker
-    this.pool = new Piscina({ filename: ENTRY, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+    this.pool = new Piscina({ filename: ENTRY, workerData: { module: './eval-worker.ts' }, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
   }
 
   get workers(): number {

@@ -66,6 +66,29 @@ export class ParamStore {
     return n;
   }
 
+  /** Every parameter's values in creation order, one buffer: how replicas in worker threads get the weights. */
+  flatten(): Float32Array {
+    const out = new Float32Array(this.count());
+    let off = 0;
+    for (const v of this.vars.values()) {
+      out.set(v.dataSync() as Float32Array, off);
+      off += v.size;
+    }
+    return out;
+  }
+
+  /** Overwrites every parameter from a `flatten` buffer of a supernet with the same parameters. */
+  assignFlat(values: Float32Array): void {
+    if (values.length !== this.count()) throw new ConfigError('weights', values.length, `expected ${this.count()} values`);
+    let off = 0;
+    for (const v of this.vars.values()) {
+      const t = tf.tensor(values.subarray(off, off + v.size), v.shape);
+      v.assign(t);
+      t.dispose();
+      off += v.size;
+    }
+  }
+
   /** Serialises every parameter in creation order. */
   serialize(extra: Readonly<Record<string, unknown>> = {}): Buffer {
     return packTensors(

@@ -44,20 +44,28 @@ export interface StepResult {
 }
 
 /**
- * Computes the summed gradients of one sandwich step. `input(resolution)` returns the batch at a
- * resolution (the caller caches per resolution); the caller applies and disposes the gradients.
+ * The members of one step, teacher first. Drawn apart from the gradients so that every shard of a
+ * data-parallel step (data-parallel.ts) trains the very same subnets.
+ */
+export function sandwichArchs<A>(members: SandwichMembers<A>, rng: Rng, randomSubnets: number): A[] {
+  const archs = members.smallest === undefined ? [members.largest] : [members.largest, members.smallest];
+  for (let i = 0; i < randomSubnets; i++) archs.push(members.sample(rng));
+  return archs;
+}
+
+/**
+ * Computes the summed gradients of one sandwich step over `archs` (teacher first, as
+ * `sandwichArchs` returns them). `input(resolution)` returns the batch at a resolution (the caller
+ * caches per resolution); the caller applies and disposes the gradients.
  */
 export function sandwichGradients<A extends JsonObject>(
   net: TrainableSupernet<A>,
-  members: SandwichMembers<A>,
+  archs: readonly A[],
   input: (resolution: number) => tf.Tensor4D,
   labels: tf.Tensor1D,
   numClasses: number,
-  rng: Rng,
   options: SandwichOptions = DEFAULT_SANDWICH,
 ): StepResult {
-  const archs = members.smallest === undefined ? [members.largest] : [members.largest, members.smallest];
-  for (let i = 0; i < options.randomSubnets; i++) archs.push(members.sample(rng));
   const vars = net.params.variables();
   const mode: BnMode = { kind: 'train', quantize: options.qat === true };
   const oneHot = tf.tidy(() => smoothOneHot(labels, numClasses, options.labelSmoothing));

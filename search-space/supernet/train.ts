@@ -5,7 +5,7 @@
  * and the single training Rng — which drives shuffling, augmentation and subnet sampling — are all
  * restored, so an interrupted run continues on the very same trajectory).
  */
-import { tf } from '../../core/tf.ts';
+import { runtime, tf } from '../../core/tf.ts';
 import '../../core/ops/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
@@ -13,14 +13,16 @@ import type { ProgressFn } from '../../core/progress.ts';
 import type { ImageDataset } from '../../datasets/types.ts';
 import { MbconvSpace } from '../mbconv.ts';
 import type { MbconvArch } from '../mbconv-arch.ts';
-import { batchPixels, batchTensor, labelTensor, pixelStats, type Augment, type Normalisation } from './batches.ts';
+import { batchPixels, labelArray, pixelStats, type Augment, type Normalisation } from './batches.ts';
 import {
   type EpochRecord, hasCheckpoint, type TrainState, loadOptimizerState, loadSupernet, readTrainState, restoreRng, saveTrainCheckpoint, spaceConfigJson,
 } from './checkpoint.ts';
 import { evaluateSubnet } from './evaluate.ts';
 import { MbconvSupernet } from './mbconv-supernet.ts';
 import { cosineLr, DEFAULT_SGD, Sgd } from './optimizer.ts';
-import { sandwichGradients } from './sandwich.ts';
+import { sandwichArchs } from './sandwich.ts';
+import { parallelSandwichStep, type ShardBatch } from './data-parallel.ts';
+import { TrainShardPool } from './train-pool.ts';
 import { sortMiddleChannels } from './channel-sort.ts';
 
 export interface TrainConfig {
@@ -57,6 +59,13 @@ export interface TrainConfig {
    * the most important channels. Absent in checkpoints written before it existed: off for them.
    */
   readonly sortChannels?: boolean;
+  /**
+   * Shards per batch (data-parallel.ts): each runs the whole sandwich on its part of the batch, with
+   * its own BN batch statistics, and their gradients are averaged — so shards can run on both cores.
+   * Part of the trajectory, unlike the number of threads running them. Absent in checkpoints written
+   * before it existed: 1 for them.
+   */
+  readonly shards?: number;
   /** Set when training started from another checkpoint's weights (`TrainRequest.init`): its provenance. */
   readonly init?: InitRecord;
 }
@@ -83,6 +92,7 @@ export const DEFAULT_TRAIN: TrainConfig = {
   kernelTransform: true,
   qat: false,
   sortChannels: true,
+  shards: 2,
 };
 
 /**
@@ -109,6 +119,11 @@ export interface TrainRequest {
    * input normalisation are the checkpoint's; its dataset must match.
    */
   readonly init?: string;
+  /**
+   * Threads computing the shards of each step, the main thread included (default 1). Not part of
+   * the trajectory: any count gives the same weights, so a resumed run may use another.
+   */
+  readonly workers?: number;
   /** Stop after this many epochs in this call (the schedule still spans `epochs`). */
   readonly stopAfter?: number;
   readonly onProgress?: ProgressFn;
@@ -152,6 +167,7 @@ function check(cfg: TrainConfig): void {
   if (!(cfg.lr > 0)) throw new ConfigError('lr', cfg.lr, 'must be positive');
   if (cfg.trainLimit !== undefined) posInt('trainLimit');
   if (cfg.valLimit !== undefined) posInt('valLimit');
+  if (cfg.shards !== undefined) posInt('shards');
 }
 
 /** Weight decay only on conv/FC weights: BN affine terms, biases and kernel transforms are exempt. */
@@ -219,6 +235,13 @@ export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
     : { largest: space.largest(), smallest: space.smallest(), sample: (r: Rng) => space.sample(r) };
   const sandwich = subnet ? { ...cfg, randomSubnets: 0, kdRatio: 0 } : cfg;
   const maxRes = Math.max(...space.config.resolutions);
+  const shards = cfg.shards ?? 1;
+  const workers = req.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new ConfigError('workers', workers, 'must be a positive integer');
+  const threads = Math.min(workers, shards) - 1;
+  const pool = threads > 0
+    ? new TrainShardPool({ backend: runtime().backend, spaceConfig: spaceConfigJson(space), supernetOptions: net.options, threads })
+    : undefined;
   const lastEpoch = Math.min(cfg.epochs, req.stopAfter !== undefined ? startEpoch + req.stopAfter : cfg.epochs);
   try {
     for (let epoch = startEpoch; epoch < lastEpoch; epoch++) {
@@ -233,23 +256,16 @@ export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
       for (let b = 0; b < stepsPerEpoch; b++) {
         if (req.signal?.aborted) break;
         const idx = order.subarray(b * cfg.batchSize, Math.min(n, (b + 1) * cfg.batchSize));
-        const base = batchTensor(req.train, batchPixels(req.train, idx, norm, cfg.augment, rng), idx.length, maxRes);
-        const cache = new Map<number, tf.Tensor4D>([[maxRes, base]]);
-        const input = (r: number): tf.Tensor4D => {
-          let t = cache.get(r);
-          if (!t) cache.set(r, (t = tf.image.resizeBilinear(base, [r, r], true) as tf.Tensor4D));
-          return t;
+        const batch: ShardBatch = {
+          pixels: batchPixels(req.train, idx, norm, cfg.augment, rng), labels: labelArray(req.train, idx),
+          height: req.train.height, width: req.train.width, channels: req.train.channels, maxResolution: maxRes,
         };
-        const labels = labelTensor(req.train, idx);
-        try {
-          const res = sandwichGradients(net, members, input, labels, space.config.numClasses, rng, sandwich);
-          sgd.apply(net.params.variables(), res.grads, cosineLr(step, totalSteps, cfg.lr, cfg.warmupEpochs * stepsPerEpoch), noDecay);
-          tf.dispose(Object.values(res.grads));
-          lossSum += (res.losses[0] as number) * idx.length;
-          correct += res.correct[0] as number;
-        } finally {
-          tf.dispose([...cache.values(), labels]);
-        }
+        const archs = sandwichArchs(members, rng, sandwich.randomSubnets);
+        const res = await parallelSandwichStep(net, batch, shards, { archs, numClasses: space.config.numClasses, options: sandwich }, pool);
+        sgd.apply(net.params.variables(), res.grads, cosineLr(step, totalSteps, cfg.lr, cfg.warmupEpochs * stepsPerEpoch), noDecay);
+        tf.dispose(Object.values(res.grads));
+        lossSum += (res.losses[0] as number) * idx.length;
+        correct += res.correct[0] as number;
         seen += idx.length;
         step++;
         const secs = (performance.now() - t0) / 1000;
@@ -283,6 +299,7 @@ export async function trainSupernet(req: TrainRequest): Promise<TrainResult> {
       await req.onCheckpoint?.({ ...saved, dir: req.out, epochsDone: epoch + 1, record, config: cfg });
     }
   } finally {
+    await pool?.close();
     sgd.dispose();
     net.dispose();
   }

@@ -5,7 +5,7 @@ import { middleChannelOrder, sortMiddleChannels } from '../../search-space/super
 import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
 import { Sgd } from '../../search-space/supernet/optimizer.ts';
 import { maxBlocks } from '../../search-space/supernet/plan.ts';
-import { sandwichGradients } from '../../search-space/supernet/sandwich.ts';
+import { sandwichArchs, sandwichGradients } from '../../search-space/supernet/sandwich.ts';
 import { syntheticBatch, tinySpace } from './tiny.ts';
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
@@ -23,7 +23,7 @@ describe('importance sorting of the middle channels', () => {
       const res = space.largest().resolution;
       const { x, y } = syntheticBatch('sort-x', 8, res);
       // one step so velocities exist and the weights are no longer the seeded initial ones
-      const step = sandwichGradients(net, { largest: space.largest(), smallest: space.smallest(), sample: (r) => space.sample(r) }, () => x, y, 10, new Rng('s'));
+      const step = sandwichGradients(net, sandwichArchs({ largest: space.largest(), smallest: space.smallest(), sample: (r) => space.sample(r) }, new Rng('s'), 2), () => x, y, 10);
       sgd.apply(net.params.variables(), step.grads, 0.1);
       tf.dispose(Object.values(step.grads));
       const block = maxBlocks(space.config)[0]!.name;

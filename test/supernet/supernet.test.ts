@@ -6,7 +6,7 @@ import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import type { BnMode } from '../../search-space/supernet/elastic.ts';
 import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
 import { Sgd } from '../../search-space/supernet/optimizer.ts';
-import { sandwichGradients } from '../../search-space/supernet/sandwich.ts';
+import { sandwichArchs, sandwichGradients } from '../../search-space/supernet/sandwich.ts';
 import { syntheticBatch, tinySpace } from './tiny.ts';
 
 const TRAIN: BnMode = { kind: 'train' };
@@ -68,7 +68,7 @@ describe('MbconvSupernet', () => {
         if (!t) inputs.set(r, (t = r === 16 ? x : (tf.image.resizeBilinear(x, [r, r], true) as tf.Tensor4D)));
         return t;
       };
-      const res = sandwichGradients(net, { largest: space.largest(), smallest: space.smallest(), sample: (rng) => space.sample(rng) }, input, y, 10, new Rng(seed));
+      const res = sandwichGradients(net, sandwichArchs({ largest: space.largest(), smallest: space.smallest(), sample: (rng) => space.sample(rng) }, new Rng(seed), 2), input, y, 10);
       sgd.apply(net.params.variables(), res.grads, 0.01);
       tf.dispose(Object.values(res.grads));
       for (const [r, t] of inputs) if (r !== 16) t.dispose();
@@ -160,7 +160,7 @@ describe('determinism', () => {
     for (let s = 0; s < 2; s++) {
       const { x, y } = syntheticBatch(`batch${s}`, 4, 16);
       const input = (r: number) => (r === 16 ? x : (tf.image.resizeBilinear(x, [r, r], true) as tf.Tensor4D));
-      const res = sandwichGradients(net, { largest: space.largest(), smallest: space.smallest(), sample: (g) => space.sample(g) }, input, y, 10, rng);
+      const res = sandwichGradients(net, sandwichArchs({ largest: space.largest(), smallest: space.smallest(), sample: (g) => space.sample(g) }, rng, 2), input, y, 10);
       losses.push(...res.losses);
       sgd.apply(net.params.variables(), res.grads, 0.05);
       tf.dispose([x, y, ...Object.values(res.grads)]);

@@ -50,6 +50,21 @@ describe('trainSupernet', () => {
     net.dispose();
   });
 
+  it('shards computed on a worker thread give the weights of shards computed on the main thread, bit for bit', async () => {
+    const space = tinySpace();
+    const one = tmp();
+    const two = tmp();
+    const cfg = { ...config, epochs: 1, shards: 2 };
+    await trainSupernet({ space, dataset: 'synthetic', train, val, out: one, config: cfg, workers: 1 });
+    await trainSupernet({ space, dataset: 'synthetic', train, val, out: two, config: cfg, workers: 2 });
+    expect(readFileSync(weightsPath(two)).equals(readFileSync(weightsPath(one)))).toBe(true);
+    expect(readTrainState<TrainConfig>(two).options.shards).toBe(2);
+    // sharding is part of the run: one shard (whole-batch BN statistics) trains other weights
+    const whole = tmp();
+    await trainSupernet({ space, dataset: 'synthetic', train, val, out: whole, config: { ...cfg, shards: 1 }, workers: 2 });
+    expect(readFileSync(weightsPath(whole)).equals(readFileSync(weightsPath(one)))).toBe(false);
+  });
+
   it('stand-alone mode trains one subnet alone: only the weights it uses move, and the record says so', async () => {
     const space = tinySpace();
     const subnet = space.smallest();
@@ -77,6 +92,8 @@ describe('trainSupernet', () => {
 
   it('rejects bad options and a resume on another dataset', async () => {
     await expect(trainSupernet({ space: tinySpace(), dataset: 'synthetic', train, val, out: tmp(), config: { batchSize: 0 } })).rejects.toThrow(ConfigError);
+    await expect(trainSupernet({ space: tinySpace(), dataset: 'synthetic', train, val, out: tmp(), config: { shards: 0 } })).rejects.toThrow(/shards/);
+    await expect(trainSupernet({ space: tinySpace(), dataset: 'synthetic', train, val, out: tmp(), config, workers: 0 })).rejects.toThrow(/workers/);
     const dir = tmp();
     await trainSupernet({ space: tinySpace(), dataset: 'synthetic', train, val, out: dir, config: { ...config, epochs: 1, valLimit: 4 } });
     await expect(trainSupernet({ dataset: 'other', train, val, out: dir, resume: true })).rejects.toThrow(/dataset/);
