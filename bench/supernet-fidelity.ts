@@ -21,6 +21,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initTf } from '../core/tf.ts';
@@ -33,6 +34,7 @@ import type { MbconvSupernet } from '../search-space/supernet/mbconv-supernet.ts
 import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 import { hasCheckpoint, loadSupernet, readTrainState } from '../search-space/supernet/checkpoint.ts';
 import { evaluateSubnet } from '../search-space/supernet/evaluate.ts';
+import type { TrainConfig } from '../search-space/supernet/train.ts';
 import { MbconvSpace } from '../search-space/mbconv.ts';
 import { sampleDistinct } from '../search-space/space.ts';
 import { layerMacs } from '../core/types.ts';
@@ -57,7 +59,7 @@ if (!values.checkpoint) throw new Error('--checkpoint DIR is required (a directo
 const rt = await initTf(values.backend);
 const work = resolve(values.work);
 mkdirSync(work, { recursive: true });
-const state = readTrainState(values.checkpoint);
+const state = readTrainState<Partial<TrainConfig>>(values.checkpoint);
 const space = new MbconvSpace(state.spaceConfig);
 console.log(`backend ${rt.backend}; checkpoint ${values.checkpoint} (${state.dataset}, ${state.epochsDone} epochs)`);
 
@@ -85,7 +87,10 @@ function trainAlone(i: number): Promise<void> {
   writeFileSync(spaceFile, JSON.stringify(state.spaceConfig));
   const args = ['bin/nas.js', 'supernet', 'train', '--dataset', state.dataset, '--subnet', file, '--space-config', spaceFile, '--out', dir,
     '--epochs', values.epochs as string, '--train-limit', values['train-limit'] as string, '--seed', `${values.seed}:${i}`,
-    '--db', join(work, 'standalone.db'), '--json', ...(values.qat ? ['--qat'] : []), ...(existsSync(dir) ? ['--resume'] : [])];
+    '--db', join(work, 'standalone.db'), '--json', ...(values.qat ? ['--qat'] : []), ...(existsSync(dir) ? ['--resume'] : []),
+    // the supernet's own sharding (BN batch statistics per shard are part of the recipe); the cores
+    // are shared between the parallel jobs
+    '--shards', String(state.options.shards ?? 1), '--workers', String(Math.max(1, Math.floor(availableParallelism() / Number(values.jobs))))];
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`stand-alone training of subnet ${i} exited with ${code}`))));

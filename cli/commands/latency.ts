@@ -55,7 +55,7 @@ export function registerLatency(program: Command): void {
         progress.stop();
         const { model: _model, ...report } = r;
         if (opts.json) return printJson({ provenance, ...report });
-        const rows: [string, Fidelity][] = [['LUT sum', r.lut], ['predictor', r.predictor]];
+        const rows: [string, Fidelity][] = [['LUT sum', r.lut], ['predictor', r.predictor], ...(r.repeatability ? [['measurement vs itself', r.repeatability] as [string, Fidelity]] : [])];
         process.stdout.write(
           `latency fidelity on ${r.testSize} held-out subnets (predictor fitted on ${r.trainSize}), ${provenanceLabel(provenance)}\n` +
             `${formatTable(rows, [
@@ -65,7 +65,8 @@ export function registerLatency(program: Command): void {
               { header: 'RMSE %', get: ([, f]) => f.rmsePct.toFixed(2), align: 'right' },
               { header: 'BIAS %', get: ([, f]) => f.biasPct.toFixed(2), align: 'right' },
               { header: 'KENDALL τ', get: ([, f]) => f.kendallTau.toFixed(3), align: 'right' },
-            ])}\npredictor stored as #${r.predictorId}\n`,
+            ])}\n${r.repeatability ? 'measurement vs itself: median of the even rounds against the odd rounds, the ceiling for any estimator\n' : ''}` +
+            `predictor stored as #${r.predictorId}\n`,
         );
       } finally {
         progress.stop();

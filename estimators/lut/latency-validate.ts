@@ -34,6 +34,14 @@ export interface LatencyReport {
   readonly predictor: Fidelity;
   readonly predictorId: number;
   readonly clock: LatencyClock;
+  /**
+   * With 2 or more rounds: the held-out measurements against themselves — the median of the even
+   * rounds scored against the median of the odd rounds, as if one were a predictor of the other.
+   * No estimator can agree with the measurement much better than the measurement agrees with itself,
+   * so this is the ceiling the figures above are read against (a pessimistic one: each half has half
+   * the rounds).
+   */
+  readonly repeatability?: Fidelity;
   /** Every measured subnet, so a report can be re-analysed (e.g. other predictor features). */
   readonly measurements: readonly { readonly split: 'train' | 'test'; readonly arch: Arch; readonly measuredMs: number }[];
 }
@@ -83,14 +91,16 @@ export async function validateLatency(storage: Storage, space: NetworkSpace<Arch
   const predicted = testSet.map((s) => predictLatency(model, space, table, s.arch));
   const lut = fidelity(lutSum, truth);
   const predictor = fidelity(predicted, truth);
+  const half = (parity: number) => test.map((a) => summarize((figures.get(space.key(a)) ?? []).filter((_, r) => r % 2 === parity)).median);
+  const repeatability = rounds >= 2 ? fidelity(half(0), half(1)) : undefined;
   const blob = new TextEncoder().encode(JSON.stringify(latencyModelJson(model)));
   const rec = await storage.savePredictor({
     kind: 'latency',
-    metadata: { space: space.name, provenance: { ...table.provenance }, trainSize: trainSet.length, testSize: testSet.length, heldOut: { lut: { ...lut }, predictor: { ...predictor } } },
+    metadata: { space: space.name, provenance: { ...table.provenance }, trainSize: trainSet.length, testSize: testSet.length, heldOut: { lut: { ...lut }, predictor: { ...predictor }, ...(repeatability ? { repeatability: { ...repeatability } } : {}) } },
     blob,
   });
   return {
-    trainSize: trainSet.length, testSize: testSet.length, lut, predictor, predictorId: rec.id, clock, model,
+    trainSize: trainSet.length, testSize: testSet.length, lut, predictor, predictorId: rec.id, clock, model, ...(repeatability ? { repeatability } : {}),
     measurements: [...trainSet.map((s) => ({ split: 'train' as const, ...s })), ...testSet.map((s) => ({ split: 'test' as const, ...s }))],
   };
 }

@@ -127,6 +127,13 @@ describe('latency validation on the CPU clock', () => {
       const saved = await storage.loadPredictor('latency');
       expect(saved?.id).toBe(r.predictorId);
       expect(saved?.metadata).toMatchObject({ provenance: { clock: 'cpu', backend: 'wasm' }, trainSize: 10, testSize: 3 });
+      // two rounds: the held-out measurements are also scored against themselves (round 0 vs round 1)
+      expect(r.repeatability?.within10).toBeGreaterThanOrEqual(0);
+      expect(r.repeatability?.within10).toBeLessThanOrEqual(1);
+      expect(r.repeatability?.rmsePct).toBeGreaterThanOrEqual(0);
+      expect((saved?.metadata as { heldOut: { repeatability: unknown } }).heldOut.repeatability).toEqual(r.repeatability);
+      const once = await validateLatency(storage, wide, table, { ...timing, trainSamples: 10, testSamples: 3 });
+      expect(once.repeatability).toBeUndefined();
       await expect(validateLatency(storage, wide, table, { ...timing, rounds: 0 })).rejects.toThrow(/rounds/);
     } finally {
       await storage.close();
