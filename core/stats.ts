@@ -66,3 +66,22 @@ export function kendallTau(a: readonly number[], b: readonly number[]): number {
   const n0 = concordant + discordant;
   return (concordant - discordant) / Math.sqrt((n0 + tiesA) * (n0 + tiesB));
 }
+
+/** Pearson's correlation coefficient; NaN when either list is constant. */
+export function pearson(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) throw new ConfigError('values', `${a.length} vs ${b.length}`, 'lists must have equal length');
+  const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const ma = mean(a);
+  const mb = mean(b);
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const da = (a[i] as number) - ma;
+    const db = (b[i] as number) - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}

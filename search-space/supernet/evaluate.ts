@@ -34,6 +34,8 @@ export interface EvalOptions {
   readonly quantize?: boolean;
   /** Picks the calibration images; the same seed gives every subnet the same images. */
   readonly seed?: string | number;
+  /** Also return which validation images were classified correctly (`SubnetScore.hits`). */
+  readonly perImage?: boolean;
 }
 
 export interface SubnetScore {
@@ -43,6 +45,11 @@ export interface SubnetScore {
   readonly total: number;
   readonly quantized: boolean;
   readonly seconds: number;
+  /**
+   * With `perImage`: 1 where validation image i was classified correctly. Lets a caller score any
+   * subset of the images afterwards (split halves, bootstrap resamples) without running the subnet again.
+   */
+  readonly hits?: Uint8Array;
 }
 
 const DEFAULTS = { calibImages: 512, batchSize: 128, quantize: true, seed: 'calibration' } as const;
@@ -131,13 +138,20 @@ export function evaluateSubnet(net: MbconvSupernet, arch: MbconvArch, data: Eval
   const stats = calibrateSubnet(net, arch, data, opts);
   const total = Math.min(data.val.n, positive('valLimit', opts.valLimit, data.val.n));
   let correct = 0;
+  const hits = opts.perImage ? new Uint8Array(total) : undefined;
   for (let i = 0; i < total; i += batch) {
     const part = Array.from({ length: Math.min(batch, total - i) }, (_, k) => i + k);
     const x = batchTensor(data.val, batchPixels(data.val, part, data.norm), part.length, arch.resolution);
     const y = labelTensor(data.val, part);
     const logits = net.forward(x, arch, { kind: 'eval', stats, quantize });
-    correct += countCorrect(logits, y);
+    if (hits) {
+      const right = tf.tidy(() => tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32').dataSync() as Int32Array);
+      hits.set(right, i);
+      correct += right.reduce((a, b) => a + b, 0);
+    } else correct += countCorrect(logits, y);
     tf.dispose([x, y, logits]);
   }
-  return { accuracy: total > 0 ? correct / total : 0, correct, total, quantized: quantize, seconds: (performance.now() - t0) / 1000 };
+  return {
+    accuracy: total > 0 ? correct / total : 0, correct, total, quantized: quantize, seconds: (performance.now() - t0) / 1000, ...(hits ? { hits } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kendallTau, quantile, summarize } from '../../core/stats.ts';
+import { kendallTau, pearson, quantile, summarize } from '../../core/stats.ts';
 
 describe('stats', () => {
   it('summarizes with interpolated quantiles', () => {
@@ -20,5 +20,14 @@ describe('stats', () => {
     expect(kendallTau([1, 2, 2, 3], [1, 2, 3, 3])).toBeCloseTo(0.8, 12);
     expect(Number.isNaN(kendallTau([1, 1], [1, 2]))).toBe(true);
     expect(() => kendallTau([1], [1, 2])).toThrow(/equal length/);
+  });
+
+  it("computes Pearson's r", () => {
+    expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
+    expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
+    // numpy.corrcoef([1, 2, 3, 4], [1, 3, 2, 4])[0, 1] = 0.8
+    expect(pearson([1, 2, 3, 4], [1, 3, 2, 4])).toBeCloseTo(0.8, 12);
+    expect(Number.isNaN(pearson([1, 1], [1, 2]))).toBe(true);
+    expect(() => pearson([1], [1, 2])).toThrow(/equal length/);
   });
 });

@@ -60,7 +60,15 @@ describe('evaluateSubnet', () => {
     // per-batch averaging) by rounding-level amounts, which may flip a near-tied prediction at most
     expect(evaluateSubnet(net, arch, data, { calibImages: 16, batchSize: 10 }).correct).toBe(s1.correct);
     expect(Math.abs(s2.correct - s1.correct)).toBeLessThanOrEqual(1);
-    expect(evaluateSubnet(net, arch, data, { valLimit: 5, calibImages: 16 }).total).toBe(5);
+    const first5 = evaluateSubnet(net, arch, data, { valLimit: 5, calibImages: 16, batchSize: 10 });
+    expect(first5.total).toBe(5);
+    // per-image hits: which images were right, adding up to the score, and any subset's score
+    const { hits } = evaluateSubnet(net, arch, data, { calibImages: 16, batchSize: 10, perImage: true });
+    expect(hits).toHaveLength(24);
+    expect(hits?.every((h) => h === 0 || h === 1)).toBe(true);
+    expect(hits?.reduce((a, h) => a + h, 0)).toBe(s1.correct);
+    expect(hits?.subarray(0, 5).reduce((a, h) => a + h, 0)).toBe(first5.correct);
+    expect(s1.hits).toBeUndefined();
   });
 
   it('applies the arch bits as fake quantisation', () => {
