@@ -3,10 +3,14 @@
  * benchmarks and throw-away searches. Values pass through a JSON round-trip like SQLite's TEXT
  * columns, records are frozen once and shared (they are immutable), and `commitStep` validates the
  * whole step before changing anything, which is what makes it atomic here.
+ * This class keeps experiments, snapshots and events; trials live in memory-trials.ts, LUT entries,
+ * predictors and checkpoints in memory-artifacts.ts.
  */
-import { NotFoundError, StorageError, ConfigError } from '../core/errors.ts';
+import { NotFoundError, StorageError } from '../core/errors.ts';
 import type { Json } from '../core/types.ts';
-import { compareTrials, completion, deepFreeze, jsonCopy, lutIdentity, systemClock, type Clock } from './records.ts';
+import { MemoryArtifacts } from './memory-artifacts.ts';
+import { MemoryTrials } from './memory-trials.ts';
+import { deepFreeze, duplicateExperiment, jsonCopy, systemClock, type Clock } from './records.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import type { Storage } from './storage.ts';
 import type {
@@ -15,8 +19,7 @@ import type {
   PredictorRecord, SnapshotRecord, StepInput, StepResult, TrialQuery, TrialRecord,
 } from './types.ts';
 import {
-  checkCheckpoint, checkEvent, checkExperiment, checkId, checkLutEntry, checkOutcome, checkPredictor,
-  checkEventsQuery, checkProvenance, checkProvenanceFilter, checkQuery, checkStatus, checkNewTrialCopy, frozenJson, type NormalOutcome,
+  checkEvent, checkEventsQuery, checkExperiment, checkId, checkNewTrialCopy, checkOutcome, checkStatus, checkStepInput, frozenJson,
 } from './validate.ts';
 
 const LOCATION = ':memory:';
@@ -25,13 +28,11 @@ export class MemoryStorage implements Storage {
   readonly location = LOCATION;
   private closed = false;
   private readonly experiments = new Map<number, ExperimentRecord>();
-  private readonly trials = new Map<number, TrialRecord>();
   private readonly snapshots = new Map<number, SnapshotRecord>();
   private readonly events: EventRecord[] = [];
-  private readonly lut = new Map<string, LutEntryRecord>();
-  private readonly predictors: PredictorRecord[] = [];
-  private readonly checkpoints: CheckpointRecord[] = [];
-  private seq = { experiment: 0, trial: 0, event: 0, predictor: 0, checkpoint: 0 };
+  private readonly trials = new MemoryTrials(LOCATION, () => this.now());
+  private readonly artifacts = new MemoryArtifacts(() => this.now());
+  private seq = { experiment: 0, event: 0 };
 
   constructor(private readonly clock: Clock = systemClock) {}
 
@@ -51,7 +52,7 @@ export class MemoryStorage implements Storage {
   async createExperiment(input: NewExperiment): Promise<ExperimentRecord> {
     this.open();
     const e = checkExperiment(input);
-    if ([...this.experiments.values()].some((x) => x.name === e.name)) throw new ConfigError('experiment.name', e.name, 'already exists');
+    if ([...this.experiments.values()].some((x) => x.name === e.name)) throw duplicateExperiment(e.name);
     const now = this.now();
     const rec = deepFreeze({ id: ++this.seq.experiment, ...jsonCopy({ ...e, objectives: e.objectives.map((o) => ({ ...o })) }), status: 'created' as const, createdAt: now, updatedAt: now });
     this.experiments.set(rec.id, rec);
@@ -72,13 +73,7 @@ export class MemoryStorage implements Storage {
 
   async listExperiments(): Promise<readonly ExperimentSummary[]> {
     this.open();
-    const counts = new Map<number, { total: number; running: number; finished: number; failed: number }>();
-    for (const t of this.trials.values()) {
-      const c = counts.get(t.experimentId) ?? { total: 0, running: 0, finished: 0, failed: 0 };
-      c.total++;
-      c[t.state]++;
-      counts.set(t.experimentId, c);
-    }
+    const counts = this.trials.stateCounts();
     return deepFreeze(
       [...this.experiments.values()]
         .sort((a, b) => b.id - a.id)
@@ -97,39 +92,11 @@ export class MemoryStorage implements Storage {
     if (!this.experiments.has(checkId(id, field))) throw new NotFoundError('experiment', id);
   }
 
-  /** A record from an already checked input (`checkNewTrialCopy`: arch and hw are frozen copies). */
-  private newTrial(t: Required<NewTrial>, number: number, outcome: NormalOutcome | null): TrialRecord {
-    const now = this.now();
-    return deepFreeze({
-      id: 0, experimentId: t.experimentId, number, state: outcome?.state ?? 'running',
-      arch: t.arch, hw: t.hw, key: t.key,
-      ...completion(outcome, now), createdAt: now,
-    });
-  }
-
-  /** Per-experiment trial counts, kept in step with `trials` so steps stay O(1) in the trial count. */
-  private readonly counts = new Map<number, { total: number; done: number }>();
-
-  private store(rec: TrialRecord): void {
-    const prev = this.trials.get(rec.id);
-    const c = this.counts.get(rec.experimentId) ?? { total: 0, done: 0 };
-    if (!prev) c.total++;
-    c.done += (rec.state !== 'running' ? 1 : 0) - (prev && prev.state !== 'running' ? 1 : 0);
-    this.counts.set(rec.experimentId, c);
-    this.trials.set(rec.id, rec);
-  }
-
-  private trialCount(experimentId: number): number {
-    return this.counts.get(experimentId)?.total ?? 0;
-  }
-
   async startTrial(input: NewTrial): Promise<TrialRecord> {
     this.open();
     const t = checkNewTrialCopy(input);
     this.requireExperiment(t.experimentId, 'trial.experimentId');
-    const rec = deepFreeze({ ...this.newTrial(t, this.trialCount(t.experimentId) + 1, null), id: ++this.seq.trial });
-    this.store(rec);
-    return rec;
+    return this.trials.start([t])[0]!;
   }
 
   async startTrials(inputs: readonly NewTrial[]): Promise<readonly TrialRecord[]> {
@@ -137,104 +104,53 @@ export class MemoryStorage implements Storage {
     // Everything is checked before the first insert: a bad item leaves the store unchanged.
     const checked = inputs.map((input, i) => checkNewTrialCopy(input, `trials[${i}]`));
     checked.forEach((t, i) => this.requireExperiment(t.experimentId, `trials[${i}].experimentId`));
-    return Object.freeze(checked.map((t) => {
-      const rec = deepFreeze({ ...this.newTrial(t, this.trialCount(t.experimentId) + 1, null), id: ++this.seq.trial });
-      this.store(rec);
-      return rec;
-    }));
-  }
-
-  private completed(id: number, outcome: NormalOutcome, pending: ReadonlySet<number>): TrialRecord {
-    const prev = this.trials.get(checkId(id, 'trialId'));
-    if (!prev) throw new NotFoundError('trial', id);
-    if (prev.state !== 'running' || pending.has(id)) {
-      throw new StorageError(LOCATION, `trial ${id} is already ${pending.has(id) ? 'completed in this step' : prev.state}; finished trials are immutable`, { trialId: id });
-    }
-    return deepFreeze({ ...prev, ...completion(outcome, this.now()), state: outcome.state });
+    return Object.freeze(this.trials.start(checked));
   }
 
   async finishTrial(id: number, outcome: Omit<FinishedOutcome, 'state'>): Promise<TrialRecord> {
     this.open();
-    const rec = this.completed(id, checkOutcome({ ...outcome, state: 'finished' }), new Set());
-    this.store(rec);
-    return rec;
+    return this.trials.complete(id, checkOutcome({ ...outcome, state: 'finished' }));
   }
 
   async failTrial(id: number, outcome: Omit<FailedOutcome, 'state'>): Promise<TrialRecord> {
     this.open();
-    const rec = this.completed(id, checkOutcome({ ...outcome, state: 'failed' }), new Set());
-    this.store(rec);
-    return rec;
+    return this.trials.complete(id, checkOutcome({ ...outcome, state: 'failed' }));
   }
 
   async getTrial(id: number): Promise<TrialRecord> {
     this.open();
-    const rec = this.trials.get(checkId(id, 'trialId'));
-    if (!rec) throw new NotFoundError('trial', id);
-    return rec;
-  }
-
-  private matching(query: TrialQuery): TrialRecord[] {
-    const q = checkQuery(query);
-    return [...this.trials.values()].filter(
-      (t) => (q.experimentId === null || t.experimentId === q.experimentId) && (q.states === null || q.states.includes(t.state)) && (q.feasible === null || t.feasible === q.feasible),
-    );
+    return this.trials.get(id);
   }
 
   async listTrials(query: TrialQuery = {}): Promise<Page<TrialRecord>> {
     this.open();
-    const q = checkQuery(query);
-    const all = this.matching(query).sort(compareTrials(q.sort, q.order));
-    return deepFreeze({ items: all.slice(q.offset, q.offset + q.limit), total: all.length, limit: q.limit, offset: q.offset });
+    return this.trials.list(query);
   }
 
   async countTrials(query: TrialQuery = {}): Promise<number> {
     this.open();
-    return this.matching(query).length;
+    return this.trials.count(query);
   }
 
   async commitStep(input: StepInput): Promise<StepResult> {
     this.open();
-    checkId(input?.experimentId, 'step.experimentId');
-    const state = frozenJson(input.snapshot, 'step.snapshot');
-    const events = (input.events ?? []).map((e) => checkEvent(e));
-    const outcomes = input.trials.map((t, i) => checkOutcome(t.outcome, `step.trials[${i}].outcome`));
+    const { snapshot: state, events, outcomes } = checkStepInput(input, frozenJson);
     this.requireExperiment(input.experimentId, 'step.experimentId');
     // Checked up front: putEvent runs in phase 2, where a NotFoundError would leave a half-applied step.
     events.forEach((e, i) => {
       if (e.experimentId !== null) this.requireExperiment(e.experimentId, `step.events[${i}].experimentId`);
     });
     // Phase 1: build every record without touching the store; any throw leaves it unchanged.
-    const planned: { insert: boolean; rec: TrialRecord }[] = [];
-    const pending = new Set<number>();
-    let number = this.trialCount(input.experimentId);
-    input.trials.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (item.trialId !== undefined) {
-        const rec = this.completed(item.trialId, outcome, pending);
-        if (rec.experimentId !== input.experimentId) throw new ConfigError(`step.trials[${i}].trialId`, item.trialId, `belongs to experiment ${rec.experimentId}, not ${input.experimentId}`);
-        pending.add(rec.id);
-        planned.push({ insert: false, rec });
-      } else {
-        const t = checkNewTrialCopy(item, `step.trials[${i}]`);
-        if (t.experimentId !== input.experimentId) throw new ConfigError(`step.trials[${i}].experimentId`, item.experimentId, `must equal step.experimentId ${input.experimentId}`);
-        planned.push({ insert: true, rec: this.newTrial(t, ++number, outcome) });
-      }
-    });
+    const planned = this.trials.planStep(input.experimentId, input.trials, outcomes);
     // Phase 2: apply.
-    const trials = planned.map(({ insert, rec }) => {
-      const stored = insert ? deepFreeze({ ...rec, id: ++this.seq.trial }) : rec;
-      this.store(stored);
-      return stored;
-    });
+    const trials = this.trials.applyStep(planned);
     const snapshot = this.putSnapshot(input.experimentId, state);
     return deepFreeze({ trials, snapshot, events: events.map((e) => this.putEvent(e)) });
   }
 
   /** `state` is already a frozen JSON copy (frozenJson). */
   private putSnapshot(experimentId: number, state: Json): SnapshotRecord {
-    const done = this.counts.get(experimentId)?.done ?? 0;
-    const rec = deepFreeze({ experimentId, trialCount: done, state, savedAt: this.now() });
+    const rec = deepFreeze({ experimentId, trialCount: this.trials.done(experimentId), state, savedAt: this.now() });
     this.snapshots.set(experimentId, rec);
     return rec;
   }
@@ -274,68 +190,45 @@ export class MemoryStorage implements Storage {
 
   async upsertLutEntries(entries: readonly LutEntryInput[]): Promise<readonly LutEntryRecord[]> {
     this.open();
-    const now = this.now();
-    const recs = entries.map((e, i) => deepFreeze(checkLutEntry(e, i, now)));
-    for (const r of recs) this.lut.set(lutIdentity(r), r);
-    return Object.freeze(recs);
+    return this.artifacts.upsertLutEntries(entries);
   }
 
   async listLutEntries(filter: Partial<LutProvenance> = {}): Promise<readonly LutEntryRecord[]> {
     this.open();
-    const f = checkProvenanceFilter(filter);
-    const keys = Object.keys(f) as (keyof LutProvenance)[];
-    const out = [...this.lut.values()].filter((e) => keys.every((k) => e[k] === f[k]));
-    const order = ['key', 'backend', 'tfjsVersion', 'cpuModel', 'threads', 'batchSize'] as const;
-    const cmp = (a: LutEntryRecord, b: LutEntryRecord): number => {
-      for (const k of order) if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
-      return 0;
-    };
-    return Object.freeze(out.sort(cmp));
+    return this.artifacts.listLutEntries(filter);
   }
 
   async missingLutKeys(provenance: LutProvenance, keys: readonly string[]): Promise<readonly string[]> {
     this.open();
-    const p = checkProvenance(provenance);
-    return Object.freeze([...new Set(keys)].filter((key) => !this.lut.has(lutIdentity({ ...p, key }))));
+    return this.artifacts.missingLutKeys(provenance, keys);
   }
 
   async savePredictor(input: NewPredictor): Promise<PredictorRecord> {
     this.open();
-    const p = checkPredictor(input);
-    const rec = deepFreeze({ id: ++this.seq.predictor, ...p, metadata: jsonCopy(p.metadata), createdAt: this.now() });
-    this.predictors.push(rec);
-    return withBlobCopy(rec);
+    return this.artifacts.savePredictor(input);
   }
 
   async loadPredictor(kind: string): Promise<PredictorRecord | null> {
     this.open();
-    const found = this.predictors.filter((p) => p.kind === kind).at(-1);
-    return found ? withBlobCopy(found) : null;
+    return this.artifacts.loadPredictor(kind);
   }
 
   async listPredictors(kind?: string): Promise<readonly PredictorRecord[]> {
     this.open();
-    return Object.freeze(this.predictors.filter((p) => kind === undefined || p.kind === kind).reverse().map(withBlobCopy));
+    return this.artifacts.listPredictors(kind);
   }
 
   async saveCheckpoint(input: NewCheckpoint): Promise<CheckpointRecord> {
     this.open();
-    const c = checkCheckpoint(input);
-    const rec = deepFreeze({ id: ++this.seq.checkpoint, ...c, metadata: jsonCopy(c.metadata), createdAt: this.now() });
-    this.checkpoints.push(rec);
-    return rec;
+    return this.artifacts.saveCheckpoint(input);
   }
 
   async listCheckpoints(dataset?: string): Promise<readonly CheckpointRecord[]> {
     this.open();
-    return Object.freeze(this.checkpoints.filter((c) => dataset === undefined || c.dataset === dataset).reverse());
+    return this.artifacts.listCheckpoints(dataset);
   }
 
   async close(): Promise<void> {
     this.closed = true;
   }
-}
-
-function withBlobCopy(p: PredictorRecord): PredictorRecord {
-  return p.blob === null ? p : Object.freeze({ ...p, blob: new Uint8Array(p.blob) });
 }

@@ -1,8 +1,10 @@
 /**
- * Helpers both Storage implementations share so their records and orderings are identical:
- * deep freezing, a JSON round-trip copy (what SQLite's TEXT columns do to values), and the trial
- * ordering rule (missing values last in both directions, ties by id ascending).
+ * Helpers both Storage implementations share so their records, orderings and errors are identical:
+ * deep freezing, a JSON round-trip copy (what SQLite's TEXT columns do to values), the trial
+ * ordering rule (missing values last in both directions, ties by id ascending) and the errors of
+ * the trial rules (completed trials are immutable, a step's trials belong to its experiment).
  */
+import { ConfigError, StorageError } from '../core/errors.ts';
 import type { Json } from '../core/types.ts';
 import type { LutProvenance, TrialRecord, TrialSortKey } from './types.ts';
 import type { NormalOutcome } from './validate.ts';
@@ -57,4 +59,24 @@ export function completion(o: NormalOutcome | null, now: string): Pick<TrialReco
 /** Identity of a LUT entry: its provenance plus key. */
 export function lutIdentity(e: LutProvenance & { key: string }): string {
   return JSON.stringify([e.backend, e.tfjsVersion, e.cpuModel, e.threads, e.batchSize, e.key]);
+}
+
+/** A second completion of a trial: `state` is its stored state, or 'completed in this step'. */
+export function immutableTrial(location: string, trialId: number, state: string): StorageError {
+  return new StorageError(location, `trial ${trialId} is already ${state}; finished trials are immutable`, { trialId });
+}
+
+/** Item i of a step completes a trial of another experiment. */
+export function foreignTrial(i: number, trialId: number, owner: number, experimentId: number): ConfigError {
+  return new ConfigError(`step.trials[${i}].trialId`, trialId, `belongs to experiment ${owner}, not ${experimentId}`);
+}
+
+/** Item i of a step inserts a trial into another experiment. */
+export function foreignInsert(i: number, value: unknown, experimentId: number): ConfigError {
+  return new ConfigError(`step.trials[${i}].experimentId`, value, `must equal step.experimentId ${experimentId}`);
+}
+
+/** A second experiment with the same name. */
+export function duplicateExperiment(name: string): ConfigError {
+  return new ConfigError('experiment.name', name, 'already exists');
 }

@@ -1,17 +1,16 @@
 /**
- * Bulk trial writes for SqliteStorage: a step's trials in one transaction with a fixed number of
- * round trips per trial (one INSERT or UPDATE), objective values in multi-row INSERTs and records
- * read back in one SELECT. Per-trial reads before and after every write (the first cut) made a
- * 100-trial step cost ~800 statements; these helpers run inside the caller's transaction.
+ * Trial statements of SqliteStorage. A step's trials are written in one transaction with a fixed
+ * number of round trips per trial (one INSERT or UPDATE), objective values in multi-row INSERTs and
+ * records read back in one SELECT. Per-trial reads before and after every write (the first cut)
+ * made a 100-trial step cost ~800 statements. Also single-trial completion and the trial list
+ * reads. These helpers run inside the caller's lock or transaction.
  */
-import { ConfigError, NotFoundError, StorageError } from '../core/errors.ts';
+import { NotFoundError } from '../core/errors.ts';
 import type { Connection, Param } from './connection.ts';
-import { TRIAL_COLUMNS, trialRecord, type TrialRow } from './sqlite-rows.ts';
-import type { NewTrial, StepTrial, TrialRecord } from './types.ts';
-import { checkId, type NormalOutcome } from './validate.ts';
-
-/** A step item that inserts a trial (no trialId). */
-export type NewStepTrial = Extract<StepTrial, { readonly trialId?: undefined }>;
+import { foreignInsert, foreignTrial, immutableTrial } from './records.ts';
+import { TRIAL_COLUMNS, trialPageQuery, trialRecord, trialWhere, type TrialRow } from './sqlite-rows.ts';
+import type { NewTrial, Page, StepTrial, TrialRecord } from './types.ts';
+import { checkId, checkNewTrial, type NormalOutcome, type NormalQuery } from './validate.ts';
 
 /** SQLite's default host-parameter limit is 32,766; stay well below it. */
 const CHUNK = 500;
@@ -23,7 +22,7 @@ function chunks<T>(xs: readonly T[], size: number): T[][] {
 }
 
 /** The next free trial number of each experiment, read once and then counted locally. */
-export class TrialNumbers {
+class TrialNumbers {
   private readonly next = new Map<number, number>();
   constructor(private readonly db: Connection) {}
   async take(experimentId: number): Promise<number> {
@@ -43,7 +42,7 @@ function outcomeColumns(o: NormalOutcome | null, now: string): Param[] {
 }
 
 /** Inserts a trial (running, or already completed with `outcome`); returns its id. */
-export async function insertTrialRow(db: Connection, numbers: TrialNumbers, t: Required<NewTrial>, outcome: NormalOutcome | null, now: string): Promise<number> {
+async function insertTrialRow(db: Connection, numbers: TrialNumbers, t: Required<NewTrial>, outcome: NormalOutcome | null, now: string): Promise<number> {
   const number = await numbers.take(t.experimentId);
   const { lastID } = await db.run(
     'INSERT INTO trials (experiment_id, number, arch, hw, key, created_at, state, metrics, feasible, timings, error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -52,14 +51,22 @@ export async function insertTrialRow(db: Connection, numbers: TrialNumbers, t: R
   return lastID;
 }
 
+/** Inserts running trials of checked experiments, numbered in input order. */
+export async function insertRunningTrials(db: Connection, checked: readonly Required<NewTrial>[], now: string): Promise<TrialRecord[]> {
+  const numbers = new TrialNumbers(db);
+  const ids: number[] = [];
+  for (const t of checked) ids.push(await insertTrialRow(db, numbers, t, null, now));
+  return readTrials(db, ids);
+}
+
 /** running → finished/failed for a trial already checked to be running. */
-export async function completeTrialRow(db: Connection, id: number, o: NormalOutcome, now: string): Promise<void> {
+async function completeTrialRow(db: Connection, id: number, o: NormalOutcome, now: string): Promise<void> {
   const [state, metrics, feasible, timings, error, finishedAt] = outcomeColumns(o, now);
   await db.run('UPDATE trials SET state = ?, metrics = ?, feasible = ?, timings = ?, error = ?, finished_at = ? WHERE id = ?', [state!, metrics!, feasible!, timings!, error!, finishedAt!, id]);
 }
 
 /** The objective values of finished trials, indexed one row per (trial, name) for sorting. */
-export async function insertTrialValues(db: Connection, items: readonly { id: number; experimentId: number; outcome: NormalOutcome }[]): Promise<void> {
+async function insertTrialValues(db: Connection, items: readonly { id: number; experimentId: number; outcome: NormalOutcome }[]): Promise<void> {
   const rows: Param[][] = [];
   for (const { id, experimentId, outcome } of items) {
     if (outcome.state === 'finished') for (const [name, value] of Object.entries(outcome.metrics)) rows.push([id, experimentId, name, value]);
@@ -86,24 +93,84 @@ export async function readTrials(db: Connection, ids: readonly number[]): Promis
 /**
  * Checks every item of a step before anything is written, in item order, with the errors the
  * per-trial path gave: completions against the stored trials (one SELECT: unknown id, other
- * experiment, already completed or twice in this step), inserts through `checkInsert`.
+ * experiment, already completed or twice in this step), inserts against the step's experiment and
+ * the trial checks. Returns the checked inserts by item index.
  */
-export async function checkStep(db: Connection, experimentId: number, items: readonly StepTrial[], checkInsert: (item: NewStepTrial, i: number) => void): Promise<void> {
+async function checkStep(db: Connection, experimentId: number, items: readonly StepTrial[]): Promise<Map<number, Required<NewTrial>>> {
   const ids = items.flatMap((t, i) => (t.trialId === undefined ? [] : [checkId(t.trialId, `step.trials[${i}].trialId`)]));
   const stored = new Map<number, { experiment_id: number; state: string }>();
   for (const part of chunks(ids, CHUNK)) {
     const rows = await db.all<{ id: number; experiment_id: number; state: string }>(`SELECT id, experiment_id, state FROM trials WHERE id IN (${part.map(() => '?').join(', ')})`, part);
     for (const r of rows) stored.set(r.id, r);
   }
+  const inserts = new Map<number, Required<NewTrial>>();
   const seen = new Set<number>();
   items.forEach((item, i) => {
-    if (item.trialId === undefined) return checkInsert(item, i);
+    if (item.trialId === undefined) {
+      if (item.experimentId !== experimentId) throw foreignInsert(i, item.experimentId, experimentId);
+      inserts.set(i, checkNewTrial(item, `step.trials[${i}]`));
+      return;
+    }
     const prev = stored.get(item.trialId);
     if (!prev) throw new NotFoundError('trial', item.trialId);
-    if (prev.experiment_id !== experimentId) throw new ConfigError(`step.trials[${i}].trialId`, item.trialId, `belongs to experiment ${prev.experiment_id}, not ${experimentId}`);
-    if (prev.state !== 'running' || seen.has(item.trialId)) {
-      throw new StorageError(db.path, `trial ${item.trialId} is already ${seen.has(item.trialId) ? 'completed in this step' : prev.state}; finished trials are immutable`, { trialId: item.trialId });
-    }
+    if (prev.experiment_id !== experimentId) throw foreignTrial(i, item.trialId, prev.experiment_id, experimentId);
+    if (prev.state !== 'running' || seen.has(item.trialId)) throw immutableTrial(db.path, item.trialId, seen.has(item.trialId) ? 'completed in this step' : prev.state);
     seen.add(item.trialId);
   });
+  return inserts;
+}
+
+/**
+ * A step's trials: every item checked (`checkStep`), then inserted (already completed) or
+ * completed, with their objective values. Returns the trial ids in item order.
+ */
+export async function writeStepTrials(db: Connection, experimentId: number, items: readonly StepTrial[], outcomes: readonly NormalOutcome[], now: () => string): Promise<number[]> {
+  const inserts = await checkStep(db, experimentId, items);
+  const at = now();
+  const numbers = new TrialNumbers(db);
+  const done: { id: number; experimentId: number; outcome: NormalOutcome }[] = [];
+  for (const [i, item] of items.entries()) {
+    const outcome = outcomes[i]!;
+    const t = inserts.get(i);
+    let id: number;
+    if (t) id = await insertTrialRow(db, numbers, t, outcome, at);
+    else await completeTrialRow(db, (id = item.trialId!), outcome, at);
+    done.push({ id, experimentId, outcome });
+  }
+  await insertTrialValues(db, done);
+  return done.map((d) => d.id);
+}
+
+/** Throws NotFoundError. */
+export async function selectTrial(db: Connection, id: number): Promise<TrialRecord> {
+  const row = await db.get<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id = ?`, [checkId(id, 'trialId')]);
+  if (!row) throw new NotFoundError('trial', id);
+  return trialRecord(row);
+}
+
+/** running → finished/failed, with its objective values indexed in trial_values. */
+export async function completeTrial(db: Connection, id: number, o: NormalOutcome, now: () => string): Promise<TrialRecord> {
+  const prev = await selectTrial(db, id);
+  if (prev.state !== 'running') throw immutableTrial(db.path, id, prev.state);
+  await completeTrialRow(db, id, o, now());
+  await insertTrialValues(db, [{ id, experimentId: prev.experimentId, outcome: o }]);
+  return selectTrial(db, id);
+}
+
+export async function countTrialRows(db: Connection, q: Pick<NormalQuery, 'experimentId' | 'states' | 'feasible'>): Promise<number> {
+  const where = trialWhere(q);
+  return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM trials t ${where.sql}`, where.params))!.n;
+}
+
+/** One page and its total, from one read transaction (the same snapshot). */
+export async function selectTrialPage(db: Connection, q: NormalQuery): Promise<Page<TrialRecord>> {
+  await db.exec('BEGIN');
+  try {
+    const page = trialPageQuery(q);
+    const rows = await db.all<TrialRow>(page.sql, page.params);
+    const total = await countTrialRows(db, q);
+    return Object.freeze({ items: Object.freeze(rows.map(trialRecord)), total, limit: q.limit, offset: q.offset });
+  } finally {
+    await db.exec('COMMIT');
+  }
 }

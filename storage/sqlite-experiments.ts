@@ -1,0 +1,87 @@
+/**
+ * Experiment-level statements of SqliteStorage: experiments with their objectives, the strategy
+ * snapshot and the event log. Like sqlite-trials.ts, these run inside the caller's lock or
+ * transaction and take inputs the caller has already checked.
+ */
+import { NotFoundError } from '../core/errors.ts';
+import type { Json } from '../core/types.ts';
+import type { Connection } from './connection.ts';
+import {
+  eventRecord, experimentRecord, snapshotRecord, type EventRow, type ExperimentRow, type ObjectiveRow, type SnapshotRow,
+} from './sqlite-rows.ts';
+import type { EventRecord, ExperimentRecord, ExperimentSummary, NewEvent, NewExperiment, SnapshotRecord } from './types.ts';
+import { checkId } from './validate.ts';
+
+/** Throws NotFoundError. */
+export async function selectExperiment(db: Connection, id: number): Promise<ExperimentRecord> {
+  const row = await db.get<ExperimentRow>('SELECT * FROM experiments WHERE id = ?', [checkId(id, 'experimentId')]);
+  if (!row) throw new NotFoundError('experiment', id);
+  const objectives = await db.all<ObjectiveRow>('SELECT * FROM objectives WHERE experiment_id = ? ORDER BY position', [id]);
+  return experimentRecord(row, objectives);
+}
+
+export async function experimentIdByName(db: Connection, name: string): Promise<number | null> {
+  return (await db.get<{ id: number }>('SELECT id FROM experiments WHERE name = ?', [name]))?.id ?? null;
+}
+
+/** Inserts a new experiment ('created') with its objectives; returns its id. */
+export async function insertExperiment(db: Connection, e: NewExperiment, now: string): Promise<number> {
+  const { lastID } = await db.run(
+    "INSERT INTO experiments (name, config, seed, space, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'created', ?, ?)",
+    [e.name, JSON.stringify(e.config), e.seed, e.space, now, now],
+  );
+  for (const [i, o] of e.objectives.entries()) {
+    await db.run('INSERT INTO objectives (experiment_id, position, name, unit, direction) VALUES (?, ?, ?, ?, ?)', [lastID, i, o.name, o.unit, o.direction]);
+  }
+  return lastID;
+}
+
+/** All experiments, newest first, with trial counts per state. */
+export async function selectExperimentSummaries(db: Connection): Promise<readonly ExperimentSummary[]> {
+  const rows = await db.all<ExperimentRow & { total: number; running: number; finished: number; failed: number }>(
+    `SELECT e.*, count(t.id) AS total, count(CASE t.state WHEN 'running' THEN 1 END) AS running,
+       count(CASE t.state WHEN 'finished' THEN 1 END) AS finished, count(CASE t.state WHEN 'failed' THEN 1 END) AS failed
+     FROM experiments e LEFT JOIN trials t ON t.experiment_id = e.id GROUP BY e.id ORDER BY e.id DESC`,
+  );
+  const objectives = await db.all<ObjectiveRow>('SELECT * FROM objectives ORDER BY experiment_id, position');
+  return Object.freeze(rows.map((r) => Object.freeze({
+    ...experimentRecord(r, objectives.filter((o) => o.experiment_id === r.id)),
+    trials: Object.freeze({ total: r.total, running: r.running, finished: r.finished, failed: r.failed }),
+  })));
+}
+
+/** Number of experiments changed (0: no such id). */
+export async function updateExperimentStatus(db: Connection, id: number, status: string, now: string): Promise<number> {
+  return (await db.run('UPDATE experiments SET status = ?, updated_at = ? WHERE id = ?', [status, now, checkId(id, 'experimentId')])).changes;
+}
+
+/** Replaces the experiment's snapshot, counting its completed trials at this moment. */
+export async function upsertSnapshot(db: Connection, experimentId: number, state: Json, now: string): Promise<SnapshotRecord> {
+  const done = await db.get<{ n: number }>("SELECT count(*) AS n FROM trials WHERE experiment_id = ? AND state <> 'running'", [experimentId]);
+  await db.run(
+    'INSERT INTO strategy_state (experiment_id, trial_count, state, saved_at) VALUES (?, ?, ?, ?) ON CONFLICT (experiment_id) DO UPDATE SET trial_count = excluded.trial_count, state = excluded.state, saved_at = excluded.saved_at',
+    [experimentId, done!.n, JSON.stringify(state), now],
+  );
+  return (await selectSnapshot(db, experimentId))!;
+}
+
+export async function selectSnapshot(db: Connection, experimentId: number): Promise<SnapshotRecord | null> {
+  const row = await db.get<SnapshotRow>('SELECT * FROM strategy_state WHERE experiment_id = ?', [experimentId]);
+  return row ? snapshotRecord(row) : null;
+}
+
+/** Appends an event whose experiment (if any) the caller has checked. */
+export async function insertEvent(db: Connection, e: Required<NewEvent>, now: string): Promise<EventRecord> {
+  const { lastID } = await db.run('INSERT INTO events (experiment_id, type, payload, created_at) VALUES (?, ?, ?, ?)', [e.experimentId, e.type, JSON.stringify(e.payload), now]);
+  return eventRecord((await db.get<EventRow>('SELECT * FROM events WHERE id = ?', [lastID]))!);
+}
+
+/** Events with id > after in id order, optionally for one experiment. */
+export async function selectEvents(db: Connection, after: number, limit: number, experimentId?: number): Promise<readonly EventRecord[]> {
+  const byExp = experimentId !== undefined;
+  const rows = await db.all<EventRow>(
+    `SELECT * FROM events WHERE id > ? ${byExp ? 'AND experiment_id = ?' : ''} ORDER BY id LIMIT ?`,
+    byExp ? [after, experimentId, limit] : [after, limit],
+  );
+  return Object.freeze(rows.map(eventRecord));
+}
