@@ -6,10 +6,10 @@
  * proposes the same candidates again, which re-use those orphaned trials in order, so the final
  * trial list equals an uninterrupted run's.
  *
- * Storage traffic is per step, not per trial. With per-candidate evaluation (possibly seconds each)
- * the step's trials are first inserted as running in one `startTrials` call, so the UI shows what
- * is being evaluated; with `evaluateBatch` (one cheap call for the whole step) nothing would ever
- * observe them running, so they are inserted already completed by `commitStep`.
+ * Storage traffic is per step, not per trial: the step's trials are first inserted as running in
+ * one `startTrials` call, so the UI shows what is being evaluated, and `commitStep` completes them.
+ * This holds for `evaluateBatch` too: a batch may take seconds (a supernet scoring the whole step
+ * on a worker pool), and its trials must show as running meanwhile.
  */
 import { ConfigError } from '../core/errors.ts';
 import type { Json, JsonObject, Metrics } from '../core/types.ts';
@@ -33,11 +33,11 @@ export interface RunOptions<T extends JsonObject> {
   readonly constraints?: readonly Constraint[];
   readonly evaluate: Evaluate<T>;
   /**
-   * Optional fast path for cheap estimators: one call per step instead of one per candidate, so a
-   * predictor runs one batched forward pass. If it throws (or returns the wrong count) the step
-   * falls back to `evaluate` per candidate, so a failure is still recorded against its own trial.
-   * Must give the same metrics as `evaluate` (same trials either way); a trial's evaluateMs is then
-   * its share of the batch.
+   * Optional: one call per step instead of one per candidate, so a predictor runs one batched
+   * forward pass or a supernet scores the step on a worker pool. If it throws (or returns the wrong
+   * count) the step falls back to `evaluate` per candidate, so a failure is still recorded against
+   * its own trial. Must give the same metrics as `evaluate` (same trials either way); a trial's
+   * evaluateMs is then its share of the batch.
    */
   readonly evaluateBatch?: EvaluateBatch<T>;
   /** Total completed (finished + failed) trials to reach. */
@@ -127,7 +127,7 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
       trialIds.push(orphans.shift()!.id);
     }
     const fresh = candidates.slice(trialIds.length);
-    if (!opts.evaluateBatch && fresh.length > 0) {
+    if (fresh.length > 0) {
       const started = await storage.startTrials(fresh.map((c) => ({ experimentId, ...split(c.x), key: c.key })));
       for (const t of started) trialIds.push(t.id);
     }
@@ -143,9 +143,8 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
         : await evaluateCandidate(c, evaluate, objectives, constraints);
       const timings = { evaluateMs: batched ? batched.msEach : performance.now() - t0 };
       const outcome: TrialOutcome = r.ok ? { state: 'finished', metrics: r.metrics, feasible: r.violation === 0, timings } : { state: 'failed', error: r.error, timings };
-      const trialId = trialIds[i];
       results.push(r);
-      stepTrials.push(trialId === undefined ? { experimentId, ...split(c.x), key: c.key, outcome } : { trialId, outcome });
+      stepTrials.push({ trialId: trialIds[i] as number, outcome });
     }
     if (stopped()) return stop();
     strategy.tell(results);

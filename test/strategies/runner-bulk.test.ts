@@ -1,4 +1,4 @@
-/** The runner's per-step storage traffic and exact resume on the batched (insert-at-commit) path. */
+/** The runner's per-step storage traffic, and running trials and exact resume on the batched (`evaluateBatch`) path. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,14 +68,14 @@ describe('runner storage traffic', () => {
     expect(trials.some((t) => t.state === 'failed' && t.error?.includes('simulated crash'))).toBe(true);
   });
 
-  it('batched evaluation: only one commitStep per step, same trials as per-candidate evaluation', async () => {
+  it('batched evaluation: one startTrials and one commitStep per step, same trials as per-candidate evaluation', async () => {
     const s = new MemoryStorage();
     const calls = new Map<string, number>();
     const a = await newExperiment(s, 'per-candidate');
     const b = await newExperiment(s, 'batched');
     await runSearch({ storage: s, experimentId: a, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH });
     await runSearch({ storage: counting(s, calls), experimentId: b, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, evaluateBatch: batch, budget: BUDGET, batch: BATCH });
-    expect(Object.fromEntries(calls)).toEqual({ commitStep: BUDGET / BATCH });
+    expect(Object.fromEntries(calls)).toEqual({ startTrials: BUDGET / BATCH, commitStep: BUDGET / BATCH });
     const want = await trialsOf(s, a);
     expect(await trialsOf(s, b)).toEqual(want);
     expect(want.filter((t) => t.state === 'failed').length).toBeGreaterThan(0);
@@ -85,7 +85,7 @@ describe('runner storage traffic', () => {
 describe.each([
   ['memory', async () => new MemoryStorage()],
   ['sqlite', async () => SqliteStorage.open(join(dir, `bulk-${++dbCount}.db`))],
-] as [string, () => Promise<Storage>][])('batched runner resume on %s', (_label, open) => {
+] as [string, () => Promise<Storage>][])('batched runner on %s', (_label, open) => {
   it('kills mid-batch, mid-commit (nothing written) and after a commit end like an uninterrupted run', async () => {
     const s = await open();
     try {
@@ -118,10 +118,42 @@ describe.each([
         });
         if (stop?.[0] === 'commit') await expect(run).rejects.toThrow('killed mid-commit');
         else expect((await run).status).toBe(stop === null ? 'finished' : 'stopped');
-        expect(await s.countTrials({ experimentId: id, state: 'running' })).toBe(0);
+        // Interrupted while scored or committed: the step's started trials stay running, and the resume takes them over.
+        const orphans = stop?.[0] === 'batch' || stop?.[0] === 'commit' ? BATCH : 0;
+        expect(await s.countTrials({ experimentId: id, state: 'running' })).toBe(orphans);
       }
       expect(await trialsOf(s, id)).toEqual(expected);
       expect((await s.loadSnapshot(id))?.state).toEqual((await s.loadSnapshot(base))?.state);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a batch's trials are stored as running while it is scored, and completed by the step's commit", async () => {
+    const s = await open();
+    try {
+      const id = await newExperiment(s, 'visible');
+      // Recorded, not asserted, inside the batch: the runner treats a throwing batch as failed and falls back.
+      const seen: { keys: (string | null)[]; candidates: string[]; running: number; states: string[] }[] = [];
+      await runSearch({
+        storage: s, experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH,
+        // Looks at storage the way the UI does (experiment list counts, trial list filtered by state) from inside the batch.
+        evaluateBatch: async (cs) => {
+          const running = (await s.listTrials({ experimentId: id, state: 'running', sort: 'number' })).items;
+          const summary = (await s.listExperiments()).find((e) => e.id === id);
+          seen.push({ keys: running.map((t) => t.key), candidates: cs.map((c) => c.key), running: summary?.trials.running ?? -1, states: running.map((t) => t.state) });
+          return batch(cs);
+        },
+      });
+      expect(seen).toHaveLength(BUDGET / BATCH);
+      for (const step of seen) {
+        expect(step.keys).toEqual(step.candidates);
+        expect(step).toMatchObject({ running: BATCH, states: Array(BATCH).fill('running') });
+      }
+      const trials = await trialsOf(s, id);
+      expect(trials).toHaveLength(BUDGET);
+      expect(trials.filter((t) => t.state === 'running')).toHaveLength(0);
+      expect(trials.map((t) => t.key)).toEqual(seen.flatMap((step) => step.keys));
     } finally {
       await s.close();
     }
