@@ -79,18 +79,20 @@ const variants = [
 ] as const;
 const stepTimes = variants.map(() => [] as number[]);
 for (let s = 0; s <= steps; s++) {
+  // one batch and one set of sampled members per repetition, run by every variant: the members'
+  // sizes vary a lot from draw to draw, and each variant must pay for the same ones
+  const idx = rng.sampleIndices(data.train.n, batch);
+  const shard = {
+    pixels: batchPixels(data.train, idx, norm, { flip: true, shift: 2 }, rng), labels: labelArray(data.train, idx),
+    height: 28, width: 28, channels: 1, maxResolution: 28,
+  };
+  const archs = sandwichArchs(members, rng, DEFAULT_SANDWICH.randomSubnets);
   for (const [v, variant] of variants.entries()) {
-    const idx = rng.sampleIndices(data.train.n, batch);
-    const shard = {
-      pixels: batchPixels(data.train, idx, norm, { flip: true, shift: 2 }, rng), labels: labelArray(data.train, idx),
-      height: 28, width: 28, channels: 1, maxResolution: 28,
-    };
-    const archs = sandwichArchs(members, rng, DEFAULT_SANDWICH.randomSubnets);
     const t0 = performance.now();
     const res = await parallelSandwichStep(net, shard, variant.shards, { archs, numClasses: 10, options: { ...DEFAULT_SANDWICH, qat: variant.qat } }, variant.pool);
     sgd.apply(net.params.variables(), res.grads, 0.01);
     tf.dispose(Object.values(res.grads));
-    // the first step compiles kernels, allocates velocities and starts the worker
+    // the first repetition compiles kernels, allocates velocities and starts the worker
     if (s > 0) (stepTimes[v] as number[]).push((performance.now() - t0) / 1000);
   }
 }

@@ -40,7 +40,7 @@ export function registerLatency(program: Command): void {
     .option('--repeats <n>', 'timed runs per subnet', intArg('--repeats', 1), 10)
     .option('--warmup <n>', 'untimed runs per subnet', intArg('--warmup', 0), 3)
     .option('--seed <n>', 'seed for sampling subnets', intArg('--seed', 0), 0)
-    .option('--rounds <n>', 'timing calls per subnet, round-robin over all subnets (median taken)', intArg('--rounds', 1), 1)
+    .option('--rounds <n>', 'timing calls per subnet, round-robin over all subnets (median taken); 2 or more also score the measurement against itself', intArg('--rounds', 1), 4)
     .action(async (opts: Opts, cmd: Command) => {
       await initTf(globalOptions(cmd).backend);
       const space = createSpace(opts.space);

@@ -40,6 +40,7 @@ interface TrainOpts {
   readonly init?: string;
   readonly shards?: number;
   readonly workers?: number;
+  readonly sortChannels: boolean;
   readonly json?: boolean;
 }
 
@@ -88,6 +89,7 @@ export async function runTrain(opts: TrainOpts, backend?: string): Promise<void>
     ...(opts.subnet !== undefined ? { subnet: space.validate(readStructured(opts.subnet, '--subnet')) } : {}),
     ...(opts.qat ? { qat: true } : {}),
     ...(opts.shards !== undefined ? { shards: opts.shards } : {}),
+    ...(opts.sortChannels === false ? { sortChannels: false } : {}),
   };
   if (opts.init !== undefined && opts.spaceConfig !== undefined) throw new UsageError('--init takes the space of its checkpoint: drop --space-config');
   const workers = opts.workers ?? availableParallelism();
@@ -199,6 +201,7 @@ export function registerSupernet(program: Command): void {
     .option('--subnet <file>', 'train this one subnet stand-alone (labels only, no sandwich): the rank-fidelity baseline')
     .option('--qat', 'quantisation-aware: each member trains fake-quantised at its own bits')
     .option('--init <dir>', 'start from the weights of this checkpoint (new schedule): fine-tuning, e.g. a --qat phase')
+    .option('--no-sort-channels', 'do not reorder hidden channels by importance at each epoch start (OFA re_organize_middle_weights)')
     .option('--shards <n>', 'split each batch into N shards whose gradients are averaged (default 2; part of the run, kept on --resume)', intArg('--shards', 1))
     .option('--workers <n>', 'threads computing the shards, main thread included (default: the machine\'s cores); the weights do not depend on it', intArg('--workers', 1))
     .action(async (opts: TrainOpts, cmd: Command) => runTrain(opts, globalOptions(cmd).backend));

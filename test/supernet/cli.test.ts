@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { EXIT_CODES } from '../../core/errors.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
+import { readTrainState } from '../../search-space/supernet/checkpoint.ts';
+import type { TrainConfig } from '../../search-space/supernet/train.ts';
 import { TINY, tinySpace } from './tiny.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -42,6 +44,17 @@ describe('nas supernet', () => {
     expect(cps).toHaveLength(1);
     expect(cps[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(cps[0]?.accuracyLargest).toBe(result.history[0]?.valAccuracyLargest);
+    // the trajectory options land in the checkpoint; the thread count does not
+    const opts = readTrainState<TrainConfig>(out).options;
+    expect(opts.shards).toBe(2);
+    expect(opts.sortChannels).toBe(true);
+    const one = join(dir, 'one-shard');
+    const t1 = await run(['supernet', 'train', '--dataset', 'fashion-mnist', '--train-limit', '32', '--val-limit', '32', '--epochs', '1',
+      '--batch-size', '16', '--space-config', spaceFile, '--out', one, '--db', db, '--shards', '1', '--workers', '1', '--no-sort-channels', '--json']);
+    expect(t1.code).toBe(0);
+    expect(readTrainState<TrainConfig>(one).options).toMatchObject({ shards: 1, sortChannels: false });
+    expect(readTrainState(one).weightsSha256).not.toBe(readTrainState(out).weightsSha256);
+    expect((await run(['supernet', 'train', '--out', join(dir, 'bad'), '--db', db, '--shards', '0'])).err).toMatch(/--shards/);
 
     const r = await run(['supernet', 'eval', '--checkpoint', out, '--random', '2', '--val-limit', '32', '--calib-images', '32', '--json']);
     expect(r.code).toBe(0);
