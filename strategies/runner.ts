@@ -130,6 +130,8 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
     if (fresh.length > 0) {
       const started = await storage.startTrials(fresh.map((c) => ({ experimentId, ...split(c.x), key: c.key })));
       for (const t of started) trialIds.push(t.id);
+      // the UI redraws on events: without this one it would see the step only once it is committed
+      await storage.appendEvent({ experimentId, type: 'step', payload: { started: started.length, completed, budget: opts.budget } });
     }
     if (stopped()) return stop();
     const results: EvalResult<T>[] = [];

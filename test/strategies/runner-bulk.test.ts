@@ -54,16 +54,20 @@ describe('runner storage traffic', () => {
     const calls = new Map<string, number>();
     const id = await newExperiment(s, 'eager');
     const seen: number[] = [];
+    const lastEvents: number[] = [];
     await runSearch({
       storage: counting(s, calls), experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, budget: BUDGET, batch: BATCH,
-      // While a candidate is evaluated, its whole step is visible as running.
+      // While a candidate is evaluated, its whole step is visible as running, and a 'step' event told the UI so.
       evaluate: async (c: Candidate<Nb201Arch>) => {
         seen.push(await s.countTrials({ experimentId: id, state: 'running' }));
+        const last = (await s.eventsSince(0, { experimentId: id, limit: 10_000 })).at(-1);
+        lastEvents.push(last?.type === 'step' ? (last.payload as { started: number }).started : -1);
         return evaluate(c);
       },
     });
     expect(Object.fromEntries(calls)).toEqual({ startTrials: BUDGET / BATCH, commitStep: BUDGET / BATCH });
     expect(new Set(seen)).toEqual(new Set([BATCH]));
+    expect(new Set(lastEvents)).toEqual(new Set([BATCH]));
     const trials = await trialsOf(s, id);
     expect(trials.some((t) => t.state === 'failed' && t.error?.includes('simulated crash'))).toBe(true);
   });
