@@ -66,7 +66,7 @@ export function batchPixels(ds: ImageDataset, indices: ArrayLike<number>, norm: 
 }
 
 /** Input tensor at `resolution` (bilinear resize when it differs from the stored size). */
-export function batchTensor(ds: ImageDataset, pixels: Float32Array, count: number, resolution: number): tf.Tensor4D {
+export function batchTensor(ds: Pick<ImageDataset, 'height' | 'width' | 'channels'>, pixels: Float32Array, count: number, resolution: number): tf.Tensor4D {
   return tf.tidy(() => {
     const x = tf.tensor4d(pixels, [count, ds.height, ds.width, ds.channels]);
     if (resolution === ds.height && resolution === ds.width) return x;

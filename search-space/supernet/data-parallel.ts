@@ -12,6 +12,7 @@
  */
 import { tf } from '../../core/tf.ts';
 import type { JsonObject } from '../../core/types.ts';
+import { batchTensor } from './batches.ts';
 import type { ParamStore } from './params.ts';
 import { sandwichGradients, type SandwichOptions, type TrainableSupernet } from './sandwich.ts';
 
@@ -70,11 +71,7 @@ export function sliceBatch(batch: ShardBatch, start: number, count: number): Sha
 /** The sandwich gradients of one shard, flattened. */
 export function shardGradients<A extends JsonObject>(net: TrainableSupernet<A>, batch: ShardBatch, work: ShardWork<A>): ShardGrads {
   const n = batch.labels.length;
-  const base = tf.tidy(() => {
-    const x = tf.tensor4d(batch.pixels, [n, batch.height, batch.width, batch.channels]);
-    const r = batch.maxResolution;
-    return r === batch.height && r === batch.width ? x : tf.image.resizeBilinear(x, [r, r], true);
-  });
+  const base = batchTensor(batch, batch.pixels, n, batch.maxResolution);
   const cache = new Map<number, tf.Tensor4D>([[batch.maxResolution, base]]);
   const input = (r: number): tf.Tensor4D => {
     let t = cache.get(r);
