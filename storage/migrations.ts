@@ -6,7 +6,7 @@
  */
 import { SchemaVersionError } from '../core/errors.ts';
 import type { Connection } from './connection.ts';
-import { SCHEMA_VERSION, V1_SEARCH, V2_MEASUREMENTS } from './schema.ts';
+import { SCHEMA_VERSION, V1_SEARCH, V2_MEASUREMENTS, V3_PREDICTED } from './schema.ts';
 
 export interface Migration {
   readonly version: number;
@@ -17,6 +17,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'search results: experiments, objectives, trials, trial_values, strategy_state, events', sql: V1_SEARCH },
   { version: 2, name: 'measurements: luts, predictors, checkpoints; trials finished_at index', sql: V2_MEASUREMENTS },
+  { version: 3, name: 'trials.predicted: a strategy\'s prediction, apart from the verified metrics', sql: V3_PREDICTED },
 ];
 
 if (MIGRATIONS.length !== SCHEMA_VERSION || MIGRATIONS.some((m, i) => m.version !== i + 1)) {

@@ -122,5 +122,10 @@ CREATE INDEX checkpoints_dataset ON checkpoints (dataset, id);
 CREATE INDEX trials_experiment_finished ON trials (experiment_id, finished_at);
 `;
 
+/** v3: a trial's prediction (what a surrogate strategy expected before verifying it), kept apart from its metrics. */
+export const V3_PREDICTED = `
+ALTER TABLE trials ADD COLUMN predicted TEXT;
+`;
+
 /** Latest schema version: the number of migrations. Kept here (not computed) so readers need not load migrations. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
