@@ -115,7 +115,11 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
   const stopped = () => signal?.aborted === true;
   while (completed < opts.budget) {
     if (stopped()) return stop();
+    await strategy.prepare?.();
+    if (stopped()) return stop();
     const candidates = strategy.ask(Math.min(batch, opts.budget - completed));
+    // Kept with this step's commit: a crash before it re-asks and so re-makes them.
+    const notes = strategy.takeNotes?.() ?? [];
     // Orphans re-used in order while they match what the strategy proposes again.
     const trialIds: (number | undefined)[] = [];
     for (const c of candidates) {
@@ -128,7 +132,7 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
     }
     const fresh = candidates.slice(trialIds.length);
     if (fresh.length > 0) {
-      const started = await storage.startTrials(fresh.map((c) => ({ experimentId, ...split(c.x), key: c.key })));
+      const started = await storage.startTrials(fresh.map((c) => ({ experimentId, ...split(c.x), key: c.key, ...(c.predicted ? { predicted: c.predicted } : {}) })));
       for (const t of started) trialIds.push(t.id);
       // the UI redraws on events: without this one it would see the step only once it is committed
       await storage.appendEvent({ experimentId, type: 'step', payload: { started: started.length, completed, budget: opts.budget } });
@@ -156,7 +160,7 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
       experimentId,
       trials: stepTrials,
       snapshot: snapshot as unknown as Json,
-      events: [{ experimentId, type: 'progress', payload: { completed, budget: opts.budget } }],
+      events: [...notes.map((n) => ({ experimentId, type: n.type, payload: n.payload })), { experimentId, type: 'progress', payload: { completed, budget: opts.budget } }],
     });
     opts.onStep?.({ completed, budget: opts.budget, trials: step.trials });
   }

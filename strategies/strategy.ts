@@ -11,6 +11,7 @@ import type { SearchSpace } from '../search-space/space.ts';
 import type { Constraint } from './constraints.ts';
 import type { ObjectiveSpec } from './objectives.ts';
 import type { RelaxedProblem } from './relaxed-problem.ts';
+import type { SurrogatePort } from './surrogate/port.ts';
 
 export interface Candidate<T extends JsonObject = JsonObject> {
   /** Strategy-assigned, increasing from 0 in ask order (survives snapshot/restore). */
@@ -18,6 +19,19 @@ export interface Candidate<T extends JsonObject = JsonObject> {
   readonly x: T;
   /** space.key(x). */
   readonly key: string;
+  /**
+   * What the strategy predicted for this candidate before it was verified (e.g. a surrogate's
+   * accuracy with its standard deviation). Stored with the trial apart from its metrics, which
+   * only ever hold verified values.
+   */
+  readonly predicted?: JsonObject;
+}
+
+/** A record a strategy wants kept with the step it belongs to (e.g. a surrogate round's fit). */
+export interface StrategyNote {
+  /** Event type, 1–64 characters. */
+  readonly type: string;
+  readonly payload: JsonObject;
 }
 
 /** What the runner tells back: objective values and constraint violation, or the failure. */
@@ -31,6 +45,17 @@ export interface Strategy<T extends JsonObject = JsonObject> {
   tell(results: readonly EvalResult<T>[]): void;
   snapshot(): Json;
   restore(state: Json): void;
+  /**
+   * Optional asynchronous work the runner awaits before every `ask` (e.g. compiling the cost tables
+   * of accelerators the next ask will pair networks with). It must not change what `ask` returns:
+   * that depends on the strategy's state alone, so a restored strategy still continues exactly.
+   */
+  prepare?(): Promise<void>;
+  /**
+   * Optional: records produced since the last call (by `ask`), which the runner stores as events of
+   * the step they belong to, atomically with its trials; a re-ask after a crash produces them again.
+   */
+  takeNotes?(): StrategyNote[];
 }
 
 /** Everything a strategy factory gets besides its own options. */
@@ -42,6 +67,8 @@ export interface StrategyContext<T extends JsonObject = JsonObject> {
   readonly rng: Rng;
   /** The relaxed supernet and exact cost expectations, for the differentiable strategy. */
   readonly relaxed?: RelaxedProblem<T>;
+  /** Genes, exact costs and predictor factory, for the surrogate strategy. */
+  readonly surrogate?: SurrogatePort<T>;
 }
 
 /** Successful results as (candidate, values-to-minimise, violation) triples. */
