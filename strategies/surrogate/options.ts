@@ -1,0 +1,33 @@
+/**
+ * Options of `strategy: surrogate` (validated at the edge; an unknown or bad field is a config error
+ * naming it, e.g. `surrogate.options.beta`). Defaults: one round fits the GP, runs 200 × 250 + 200
+ * = 50,200 predicted candidates and picks the batch in ≈ 2–4 s on one core (bench/surrogate-round.ts).
+ */
+import { z } from 'zod';
+
+export const surrogateOptions = z.strictObject({
+  /** Networks verified before the first round: largest, smallest and a maximin space-filling sample. */
+  initial: z.number().int().min(2).max(10_000).default(16),
+  /** Inner NSGA-II population; each round evaluates population × (generations + 1) predicted candidates. */
+  population: z.number().int().min(4).max(5_000).default(200),
+  generations: z.number().int().min(0).max(10_000).default(250),
+  crossoverProb: z.number().min(0).max(1).default(0.9),
+  /** Per network gene, in the inner search. */
+  mutationProb: z.number().min(0).max(1).default(0.05),
+  /** Probability that an inner-search child moves to another accelerator of the pool. */
+  hwMutationProb: z.number().min(0).max(1).default(0.2),
+  /** β of the optimistic point: predicted mean moved β standard deviations toward better. */
+  beta: z.number().min(0).max(10).default(1),
+  /** Share of each batch picked for diversity along the predicted front (the rest by UCB-HVI). */
+  diversity: z.number().min(0).max(1).default(0.2),
+  /** Folds of the per-round cross-validation of the predictor (0: skip it). */
+  cvFolds: z.union([z.literal(0), z.number().int().min(2).max(20)]).default(5),
+  /** At most this many verified networks train the predictor (the best half and an even spread of the rest). */
+  maxTrain: z.number().int().min(8).max(5_000).default(600),
+  /** Accelerators the inner search pairs networks with (joint co-search); each costs one cost-table compilation. */
+  hwPool: z.number().int().min(1).max(64).default(6),
+  /** Pool members replaced per round by children of the most used ones (0: a fixed pool). */
+  hwRefresh: z.number().int().min(0).max(64).default(1),
+});
+
+export type SurrogateOptions = z.infer<typeof surrogateOptions>;
