@@ -5,6 +5,8 @@ export interface ReadmeFacts {
   readonly files: readonly string[];
   readonly inputShape?: readonly (number | null)[];
   readonly figures: Readonly<Record<string, { value: number; unit?: string; provenance: Json }>>;
+  /** The search's prediction before verification (shown apart, labelled as predicted). */
+  readonly predicted?: Json;
   readonly layers: number;
   readonly source?: Json;
 }
@@ -33,6 +35,13 @@ export function bundleReadme(f: ReadmeFacts): string {
   if (figures.length > 0) {
     lines.push('', '## Figures', '', '| metric | value | provenance |', '|---|---|---|');
     for (const [k, v] of figures) lines.push(`| ${k} | ${v.value}${v.unit ? ` ${v.unit}` : ''} | ${provenanceText(v.provenance)} |`);
+  }
+  if (f.predicted !== undefined) {
+    lines.push(
+      '', '## Predicted before verification (not measured)', '',
+      'What the search strategy expected for this candidate when it picked it — its predictor\'s estimate, kept',
+      'for comparison with the verified figures above:', '', '```json', JSON.stringify(f.predicted, null, 2), '```',
+    );
   }
   lines.push('', '## Loading', '');
   if (f.files.includes('model.json')) {

@@ -41,6 +41,12 @@ export interface BundleInput extends BundleDirOptions {
   readonly provenance: Readonly<Record<string, Json>>;
   /** Units per metric, e.g. { latency_ms: 'ms' }. */
   readonly units?: Readonly<Record<string, string>>;
+  /**
+   * What the search predicted for this candidate before verifying it (a surrogate's estimate):
+   * written under `predicted` in metrics.json and labelled as a prediction in the README, never
+   * among the measured `figures`.
+   */
+  readonly predicted?: JsonObject | null;
   readonly bits: readonly LayerBitsEntry[];
   readonly mapping?: readonly LayerMappingEntry[];
   readonly formats: readonly string[];
@@ -90,6 +96,8 @@ function checkInput(input: BundleInput, formats: Set<BundleFormat>): void {
 
 const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
+export const PREDICTED_NOTE = "the search strategy's prediction made before this candidate was verified; not a measurement (the verified values are under figures)";
+
 /** Writes the bundle into `dir` (created if missing); see BundleDirOptions for the safety rules. */
 export async function writeBundle(dir: string, input: BundleInput): Promise<BundleResult> {
   const formats = parseFormats(input.formats);
@@ -119,7 +127,7 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Bund
   if (formats.has('json')) {
     await put('arch.json', json({ source, arch: input.arch, quantization: { granularity: 'per-layer', layers: input.bits } }));
     if (input.hw) await put('accelerator.json', json({ source, hw: input.hw, mapping: input.mapping ?? [] }));
-    await put('metrics.json', json({ source, figures }));
+    await put('metrics.json', json({ source, figures, ...(input.predicted ? { predicted: { note: PREDICTED_NOTE, values: input.predicted } } : {}) }));
   }
   await put(
     'README.md',
@@ -127,6 +135,7 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Bund
       files: [...written.keys()].concat('README.md'),
       inputShape: input.model?.inputs[0]?.shape,
       figures,
+      ...(input.predicted ? { predicted: input.predicted } : {}),
       layers: input.bits.length,
       ...(input.source ? { source: input.source } : {}),
     }),

@@ -20,23 +20,32 @@ import { PROVENANCE_EVENT } from '../experiment/export-trial.ts';
 import { createPlatform, objectiveSpecs, type Platform } from '../experiment/platform.ts';
 import type { Candidate } from '../../strategies/strategy.ts';
 import { allTrials, paretoTrials } from '../experiment/front.ts';
+import { predictionOf, prospective, surrogateRounds, surrogateText, withError } from '../experiment/surrogate-report.ts';
 import { createProgress } from '../progress.ts';
 import { findExperiment } from './experiments.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
 
-/** The default experiment: multi-objective co-search of the mbconv network and the accelerator. */
+/**
+ * The default experiment: surrogate-assisted co-search of the mbconv network and the accelerator,
+ * accuracy (supernet, 5,000 validation images) against energy-delay product, no larger than the
+ * Eyeriss preset (its area under the current area model).
+ */
 export const DEFAULT_EXPERIMENT = {
   space: 'mbconv',
   // the supernet shipped in models/ (trained by `nas supernet train`; its accuracy is re-verified first)
   accuracy: { source: 'supernet' },
-  hardware: { mode: 'joint', areaBudgetMm2: 4 },
-  strategy: { name: 'nsga2', options: {} },
-  objectives: ['accuracy', 'energy_uj', 'hw_latency_ms'],
-  constraints: ['area_mm2<=4'],
-  // ≈ 2 s per trial on one core (BN recalibration + 1,000 validation images): ≈ 5 minutes
-  budget: 150,
+  hardware: { mode: 'joint', areaBudgetMm2: 'area(eyeriss)' },
+  strategy: { name: 'surrogate', options: {} },
+  objectives: ['accuracy', 'edp_uj_ms'],
+  constraints: ['area_mm2<=area(eyeriss)'],
+  // 16 initial networks, then rounds of 10: ≈ 3–8 s per verified subnet on one core (large ones
+  // are the slow ones), both cores scoring, plus ~15 s of table compilation per accelerator
+  budget: 100,
   batch: 10,
 } as const;
+
+/** `--quick`: fewer trials, and for the surrogate a smaller initial design and accelerator pool (fewer tables to compile). */
+export const QUICK = { budget: 30, surrogate: { initial: 10, hwPool: 3 } } as const;
 
 interface SearchOpts {
   readonly db: string;
@@ -49,15 +58,20 @@ interface SearchOpts {
   readonly json?: boolean;
 }
 
+function makeStrategy(cfg: ExperimentConfig, platform: Platform) {
+  return createStrategy(cfg.strategy.name, {
+    space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
+    ...(platform.relaxed ? { relaxed: platform.relaxed } : {}), ...(platform.surrogate ? { surrogate: platform.surrogate } : {}),
+  }, cfg.strategy.options);
+}
+
 async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentConfig, quiet: boolean, backend?: string) {
   await initTf(backend);
   const platform = await createPlatform(cfg, storage);
   const progress = createProgress({ quiet });
   const stop = interruptSignal();
   try {
-    const strategy = createStrategy(cfg.strategy.name, {
-      space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, ...(platform.relaxed ? { relaxed: platform.relaxed } : {}), rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
-    }, cfg.strategy.options);
+    const strategy = makeStrategy(cfg, platform);
     await storage.setExperimentStatus(exp.id, 'running');
     const summary = await runSearch({
       storage, experimentId: exp.id, strategy, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints,
@@ -73,7 +87,11 @@ async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentC
     progress.stop();
     await storage.setExperimentStatus(exp.id, summary.status === 'finished' ? 'finished' : 'stopped');
     const trials = await allTrials(storage, exp.id);
-    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: cfg.constraints };
+    const rounds = cfg.strategy.name === 'surrogate' ? await surrogateRounds(storage, exp.id) : [];
+    return {
+      summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: cfg.constraints,
+      surrogate: rounds.length > 0 ? { rounds, prospective: prospective(trials) } : null,
+    };
   } finally {
     stop.release();
     progress.stop();
@@ -83,7 +101,7 @@ async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentC
 
 function report(exp: ExperimentRecord, r: Awaited<ReturnType<typeof execute>>, db: string, json?: boolean): void {
   if (json) {
-    printJson({ experiment: { id: exp.id, name: exp.name }, status: r.summary.status, completed: r.summary.completed, resumed: r.summary.resumed, pareto: r.front });
+    printJson({ experiment: { id: exp.id, name: exp.name }, status: r.summary.status, completed: r.summary.completed, resumed: r.summary.resumed, pareto: r.front, ...(r.surrogate ? { surrogate: r.surrogate } : {}) });
     return;
   }
   process.stdout.write(
@@ -94,9 +112,12 @@ function report(exp: ExperimentRecord, r: Awaited<ReturnType<typeof execute>>, d
       `Pareto front (${r.front.length} of ${r.total} trials):\n` +
       `${formatTable(r.front, [
         { header: '#', get: (t) => t.number, align: 'right' },
-        ...r.objectives.map((o) => ({ header: `${o.direction === 'max' ? '↑' : '↓'}${o.name}`, get: (t: (typeof r.front)[number]) => t.metrics?.[o.name], align: 'right' as const })),
+        ...r.objectives.map((o) => ({ header: `${o.direction === 'max' ? '↑' : '↓'}${o.name}${o.unit ? ` ${o.unit}` : ''}`, get: (t: (typeof r.front)[number]) => withError(t.metrics, o.name), align: 'right' as const })),
+        ...(r.surrogate ? [{ header: 'PREDICTED accuracy', get: (t: (typeof r.front)[number]) => { const p = predictionOf(t); return p ? `${p.mean.toFixed(2)} ± ${p.sd.toFixed(2)}` : '-'; }, align: 'right' as const }] : []),
         { header: 'ACCELERATOR', get: (t) => (t.hw ? String(t.hw['peRows'] ?? '') + '×' + String(t.hw['peCols'] ?? '') + ' ' + String(t.hw['dataflow'] ?? '') : '-') },
       ])}\n` +
+      (r.front.some((t) => t.metrics?.['accuracy_se'] !== undefined) ? 'accuracy: verified by the supernet, ± its binomial standard error on the validation images\n' : '') +
+      (r.surrogate ? `PREDICTED: the surrogate's estimate (GP mean ± sd) made before the trial was verified — not a measurement\n${surrogateText(r.surrogate.rounds, r.surrogate.prospective)}` : '') +
       (r.summary.status === 'stopped' ? `resume with: nas resume ${exp.name} --db ${db}\n` : '') +
       `browse it: nas ui --db ${db}\n`,
   );
@@ -104,21 +125,22 @@ function report(exp: ExperimentRecord, r: Awaited<ReturnType<typeof execute>>, d
 
 export function registerSearch(program: Command): void {
   withJson(withDb(program.command('search')))
-    .description('run a co-search experiment (default: mbconv network × accelerator, NSGA-II)')
+    .description('run a co-search experiment (default: mbconv network × accelerator, surrogate-assisted)')
     .option('--config <file>', 'experiment file (YAML or JSON); default: the built-in co-search')
     .option('--name <name>', 'experiment name (default: from the file, else search-N)')
     .option('--seed <n>', 'seed (overrides the file)', intArg('--seed', 0))
     .option('--budget <n>', 'trials (overrides the file)', intArg('--budget', 1))
     .option('--strategy <name>', 'strategy (overrides the file)')
-    .option('--quick', 'a short run (40 trials) to try things out')
+    .option('--quick', 'a short run (30 trials; smaller surrogate design) to try things out')
     .action(async (opts: SearchOpts, cmd: Command) => {
       const base = opts.config ? await readExperimentFile(opts.config) : parseExperiment(DEFAULT_EXPERIMENT);
       const cfg = parseExperiment({
         ...base,
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-        ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: 40 } : {}),
+        ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: QUICK.budget } : {}),
         ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
       });
+      if (opts.quick && cfg.strategy.name === 'surrogate' && Object.keys(cfg.strategy.options).length === 0) cfg.strategy.options = { ...QUICK.surrogate };
       // The accuracy source may evaluate (supernet checkpoint verification) while validating.
       await initTf(globalOptions(cmd).backend);
       // Validate everything (objectives, constraints, preset, accuracy source) before opening the
@@ -127,7 +149,12 @@ export function registerSearch(program: Command): void {
       const reader: Storage = header && header.size > 0 ? await SqliteStorage.open(opts.db, { readonly: true }) : new MemoryStorage();
       try {
         parseStrategyOptions(cfg.strategy.name, cfg.strategy.options);
-        (await createPlatform(cfg, reader)).dispose();
+        const platform = await createPlatform(cfg, reader);
+        try {
+          makeStrategy(cfg, platform); // e.g. the surrogate's objectives, checked before anything is stored
+        } finally {
+          platform.dispose();
+        }
       } finally {
         await reader.close();
       }

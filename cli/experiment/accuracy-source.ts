@@ -32,6 +32,11 @@ export interface AccuracySource {
   readonly provenance: string;
   /** supernet: the checkpoint's recorded accuracy, re-measured before use. */
   readonly verified?: AccuracyCheck;
+  /**
+   * Images each score is measured on, when it is a proportion measured on a sample (the supernet's
+   * validation images): its binomial standard error is then √(p(1 − p)/n).
+   */
+  readonly sampleSize?: number;
   score(arch: Arch): Promise<number>;
   /** Many archs at once, in parallel where the source can (the supernet's worker pool); same values as `score`. */
   scoreMany?(archs: readonly Arch[]): Promise<number[]>;
@@ -67,7 +72,12 @@ export async function createAccuracySource(cfg: AccuracyConfig, space: NetworkSp
         const evalData = { train: data.train, val: data.val, norm: state.norm };
         const evalOpts = { valLimit: cfg.valLimit, calibImages: cfg.calibImages, seed };
         const workers = cfg.workers ?? availableParallelism();
+        const sampleSize = Math.min(data.val.n, cfg.valLimit);
         let pool: SubnetEvalPool | undefined;
+        // A subnet's score is a function of its arch (seeded calibration images): scored once, so a
+        // network verified again with another accelerator costs nothing.
+        const scored = new Map<string, number>();
+        const keyOf = (a: Arch) => space.key(a);
         // `nas search` builds the platform twice (validate, then run): verify each checkpoint once
         const memoKey = `${state.weightsSha256}:${runtime().backend}`;
         const check = verified.get(memoKey) ?? verifyRecordedAccuracy(net, trained, state, evalData, dir);
@@ -77,15 +87,27 @@ export async function createAccuracySource(cfg: AccuracyConfig, space: NetworkSp
           provenance:
             `supernet ${dir} (${state.dataset}, ${describeTraining(state)}; recorded largest-subnet val accuracy ${(100 * check.recorded).toFixed(2)} %, ` +
             `verified ${(100 * check.measured).toFixed(2)} %); subnet = inherited weights + BN recalibration on ${cfg.calibImages} train images, ` +
-            `accuracy on ${cfg.valLimit} validation images, bits fake-quantised`,
+            `accuracy on ${sampleSize} validation images, bits fake-quantised`,
           verified: check,
-          score: async (arch) => 100 * evaluateSubnet(net, arch as MbconvArch, evalData, evalOpts).accuracy,
+          sampleSize,
+          score: async (arch) => {
+            const known = scored.get(keyOf(arch));
+            if (known !== undefined) return known;
+            const v = 100 * evaluateSubnet(net, arch as MbconvArch, evalData, evalOpts).accuracy;
+            scored.set(keyOf(arch), v);
+            return v;
+          },
           ...(workers > 1
             ? {
                 scoreMany: async (archs: readonly Arch[]) => {
                   // started on first use: building the platform to validate a config spawns no threads
-                  pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers });
-                  return (await pool.scoreAll(archs as readonly MbconvArch[], evalOpts)).map((s) => 100 * s.accuracy);
+                  const todo = [...new Map(archs.filter((a) => !scored.has(keyOf(a))).map((a) => [keyOf(a), a])).values()];
+                  if (todo.length > 0) {
+                    pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers });
+                    const scores = await pool.scoreAll(todo as unknown as readonly MbconvArch[], evalOpts);
+                    todo.forEach((a, i) => scored.set(keyOf(a), 100 * (scores[i] as { accuracy: number }).accuracy));
+                  }
+                  return archs.map((a) => scored.get(keyOf(a)) as number);
                 },
               }
             : {}),

@@ -20,6 +20,12 @@ import { createAccuracySource, type AccuracySource } from './accuracy-source.ts'
 import { createRelaxedSource } from './relaxed-source.ts';
 import type { RelaxedProblem } from '../../strategies/relaxed-problem.ts';
 import type { ExperimentConfig } from './config.ts';
+import { areaBudgetOf, resolveConstraint } from './area-limits.ts';
+import { AcceleratorTables } from './accel-tables.ts';
+import { createMbconvSurrogatePort } from './surrogate-port.ts';
+import type { SurrogatePort } from '../../strategies/surrogate/port.ts';
+import type { MbconvSpace } from '../../search-space/mbconv.ts';
+import { toGenome, type MbconvArch } from '../../search-space/mbconv-arch.ts';
 
 export interface Platform {
   readonly space: SearchSpace<JsonObject>;
@@ -29,6 +35,8 @@ export interface Platform {
   readonly provenance: Readonly<Record<string, string>>;
   /** For `strategy: differentiable`: pass as StrategyContext.relaxed. */
   readonly relaxed?: RelaxedProblem<JsonObject>;
+  /** For `strategy: surrogate`: pass as StrategyContext.surrogate. */
+  readonly surrogate?: SurrogatePort<JsonObject>;
   evaluate(x: JsonObject): Promise<Metrics>;
   /**
    * A whole step at once (runner `evaluateBatch`), present when accuracy can be scored in parallel
@@ -52,7 +60,7 @@ function parseObjective(text: string, catalogue: ReadonlyMap<string, Objective>,
 export async function createPlatform(cfg: ExperimentConfig, storage: Storage): Promise<Platform> {
   const net = createSpace(cfg.space, cfg.spaceConfig);
   const hwMode = cfg.hardware.mode;
-  const accel = hwMode === 'joint' ? createAccelSpace({ areaBudgetMm2: cfg.hardware.areaBudgetMm2 }) : null;
+  const accel = hwMode === 'joint' ? createAccelSpace({ areaBudgetMm2: areaBudgetOf(cfg) }) : null;
   const space: SearchSpace<JsonObject> = accel ? (productSpace(net, accel) as unknown as SearchSpace<JsonObject>) : (net as unknown as SearchSpace<JsonObject>);
 
   const accuracy: AccuracySource | null = cfg.accuracy ? await createAccuracySource(cfg.accuracy, net, storage, cfg.seed) : null;
@@ -70,7 +78,7 @@ export async function createPlatform(cfg: ExperimentConfig, storage: Storage): P
   if (accuracy) catalogue.set(accuracy.objective.name, accuracy.objective);
   const objectives = cfg.objectives.map((t, i) => parseObjective(t, catalogue, i));
   const constraints = cfg.constraints.map((t, i) => {
-    const c = parseConstraint(t);
+    const c = parseConstraint(resolveConstraint(t, `experiment.constraints[${i}]`));
     if (!catalogue.has(c.metric)) throw new ConfigError(`experiment.constraints[${i}]`, t, `unknown metric; available: ${[...catalogue.keys()].join(', ')}`);
     return c;
   });
@@ -79,10 +87,29 @@ export async function createPlatform(cfg: ExperimentConfig, storage: Storage): P
 
   const provenance = metricProvenance(cfg, accuracy);
   const parts = (x: JsonObject) => (accel ? defaultSplit(x) : { arch: x as Arch, hw: null as HwConfig | null });
+  let surrogate: SurrogatePort<JsonObject> | undefined;
+  let tables: AcceleratorTables | undefined;
+  if (cfg.strategy.name === 'surrogate') {
+    if (cfg.space !== 'mbconv') throw new ConfigError('experiment.strategy.name', 'surrogate', `supports space mbconv (its cost tables are per mbconv layer), not ${cfg.space}`);
+    tables = hardware ? new AcceleratorTables(net as unknown as MbconvSpace) : undefined;
+    surrogate = createMbconvSurrogatePort({
+      space: net as unknown as MbconvSpace, accel: accel as unknown as SearchSpace<JsonObject> | null, preset: presetName, needed,
+      tables: tables ?? new AcceleratorTables(net as unknown as MbconvSpace),
+    });
+  }
   const costMetrics = async (arch: Arch, hw: HwConfig | null): Promise<Record<string, number>> => {
     const metrics: Record<string, number> = {};
     if (wants(COUNTER_OBJECTIVES)) Object.assign(metrics, (await counters.estimate(arch)).values);
-    if (hardware && wants(ACCELERATOR_OBJECTIVES)) Object.assign(metrics, (await hardware.estimate(arch, hw)).values);
+    if (hardware && wants(ACCELERATOR_OBJECTIVES)) {
+      // A compiled table holds the estimator's own figures bit for bit: no per-layer mapping needed.
+      const table = tables?.find(hw ? (hw as AccelConfig) : (presetName as string));
+      Object.assign(metrics, table ? table.costOfGenome(toGenome((net as unknown as MbconvSpace).config, net.validate(arch) as MbconvArch)) : (await hardware.estimate(arch, hw)).values);
+    }
+    return metrics;
+  };
+  const withError = (metrics: Record<string, number>): Record<string, number> => {
+    const p = metrics[ACCURACY_METRIC];
+    if (accuracy?.sampleSize && typeof p === 'number') metrics[`${ACCURACY_METRIC}_se`] = binomialSe(p, accuracy.sampleSize);
     return metrics;
   };
   let relaxed: ReturnType<typeof createRelaxedSource> | null = null;
@@ -99,26 +126,36 @@ export async function createPlatform(cfg: ExperimentConfig, storage: Storage): P
     constraints,
     provenance,
     ...(relaxed ? { relaxed: relaxed.problem } : {}),
+    ...(surrogate ? { surrogate } : {}),
     async evaluate(x) {
       const { arch, hw } = parts(x);
       const metrics = await costMetrics(arch, hw);
       if (accuracy && needed.has(accuracy.objective.name)) metrics[accuracy.objective.name] = await accuracy.score(arch);
-      return metrics;
+      return withError(metrics);
     },
     ...(accuracy?.scoreMany && needed.has(accuracy.objective.name)
       ? {
           async evaluateBatch(xs: readonly JsonObject[]) {
             const split = xs.map(parts);
             const scores = await (accuracy.scoreMany as NonNullable<AccuracySource['scoreMany']>)(split.map((p) => p.arch));
-            return Promise.all(split.map(async ({ arch, hw }, i) => ({ ...(await costMetrics(arch, hw)), [accuracy.objective.name]: scores[i] as number })));
+            return Promise.all(split.map(async ({ arch, hw }, i) => withError({ ...(await costMetrics(arch, hw)), [accuracy.objective.name]: scores[i] as number })));
           },
         }
       : {}),
     dispose: () => {
       accuracy?.dispose();
       relaxed?.dispose();
+      void tables?.close();
     },
   };
+}
+
+const ACCURACY_METRIC = 'accuracy';
+
+/** Binomial standard error, in points, of an accuracy of `pct` % measured on `n` images. */
+export function binomialSe(pct: number, n: number): number {
+  const p = pct / 100;
+  return 100 * Math.sqrt(Math.max(0, p * (1 - p)) / n);
 }
 
 export function objectiveSpecs(objectives: readonly Objective[]): ObjectiveSpec[] {
@@ -126,7 +163,7 @@ export function objectiveSpecs(objectives: readonly Objective[]): ObjectiveSpec[
 }
 
 /** Where each metric of an experiment comes from, for experiments and export bundles. */
-export function metricProvenance(cfg: ExperimentConfig, accuracy?: Pick<AccuracySource, 'objective' | 'provenance'> | null): Record<string, string> {
+export function metricProvenance(cfg: ExperimentConfig, accuracy?: Pick<AccuracySource, 'objective' | 'provenance' | 'sampleSize'> | null): Record<string, string> {
   const out: Record<string, string> = {};
   for (const o of COUNTER_OBJECTIVES) out[o.name] = 'counters over layers(arch) (BN folded, int32 biases)';
   if (cfg.hardware.mode !== 'none') {
@@ -134,6 +171,7 @@ export function metricProvenance(cfg: ExperimentConfig, accuracy?: Pick<Accuracy
     for (const o of ACCELERATOR_OBJECTIVES) out[o.name] = `hardware cost model (Timeloop-style access counts, EDP-mapped), ${hw}`;
   }
   if (accuracy) out[accuracy.objective.name] = accuracy.provenance;
+  if (accuracy?.sampleSize) out[`${accuracy.objective.name}_se`] = `binomial standard error of ${accuracy.objective.name} (points): √(p(1 − p)/n), n = ${accuracy.sampleSize} validation images`;
   else if (cfg.accuracy) out[cfg.accuracy.source === 'naswot' ? 'naswot' : 'accuracy'] = `${cfg.accuracy.source}${cfg.accuracy.checkpoint ? ` ${cfg.accuracy.checkpoint}` : ''}`;
   return out;
 }
