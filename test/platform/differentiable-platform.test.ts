@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../runtime/ops/index.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
 import { Rng } from '../../core/rng.ts';
 import { initTf, tf } from '../../runtime/tf.ts';
 import type { JsonObject } from '../../core/types.ts';
@@ -18,6 +18,7 @@ import { evaluateSubnet } from '../../supernet/evaluate.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
 import { runInMemory } from '../../strategies/evaluation.ts';
 import { createStrategy } from '../../strategies/registry.ts';
+installKernels();
 
 const spaceConfig = {
   resolutions: [12, 16], depths: [1, 2], widths: [0.5, 1], kernels: [3, 5], expands: [2], weightBits: [8], activationBits: [8],
