@@ -7,7 +7,7 @@ import { Rng } from '../../core/rng.ts';
 import { initTf, tf } from '../../runtime/tf.ts';
 import type { JsonObject } from '../../core/types.ts';
 import { parseExperiment } from '../../platform/config.ts';
-import { createPlatform, objectiveSpecs, type Platform } from '../../platform/platform.ts';
+import { createPlatform, objectiveSpecs, type Platform } from '../../platform/create-platform.ts';
 import { loadDataset } from '../../datasets/registry.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
@@ -52,7 +52,7 @@ describe('platform wiring of the differentiable strategy', () => {
       constraints: ['macs_m<=0.05'],
       budget: 4,
     });
-    platform = await createPlatform(cfg, new MemoryStorage());
+    platform = await createPlatform(cfg, { predictors: new MemoryStorage() });
   });
   afterAll(() => platform?.dispose());
 
