@@ -6,7 +6,7 @@ import { ConfigError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import type { RngState } from '../core/rng.ts';
 import type { Json, JsonObject } from '../core/types.ts';
-import type { SearchSpace } from '../search-space/space.ts';
+import type { SearchSpace } from '../core/space/space.ts';
 import type { Candidate, EvalResult, Strategy, StrategyContext } from './strategy.ts';
 
 export interface BaseSnapshot {
@@ -44,6 +44,9 @@ export abstract class BaseStrategy<T extends JsonObject> implements Strategy<T> 
     const s: BaseSnapshot = { strategy: this.name, nextId: this.nextId, rng: this.rng.state(), own: this.saveOwn() };
     return s as unknown as Json;
   }
+
+  /** Nothing to release by default (strategies whose state is plain JS). */
+  dispose(): void {}
 
   restore(state: Json): void {
     const s = state as unknown as BaseSnapshot;

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import type { Json, JsonObject } from '../core/types.ts';
 import { BaseStrategy } from './base.ts';
-import { arityOf, fromChoices } from './categorical.ts';
+import { arityOf, fromChoices } from '../core/space/categorical.ts';
 import type { ControllerState } from './controller.ts';
 import type { Policy } from './controller.ts';
 import { GruController } from './controller.ts';
@@ -155,8 +155,11 @@ export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
     return value * factor;
   }
 
-  /** Releases the controller's tensors. */
-  dispose(): void {
+  private disposed = false;
+  /** Releases the controller's tensors (once). */
+  override dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.controller.dispose();
   }
 

@@ -7,7 +7,7 @@
  */
 import type { Rng } from '../core/rng.ts';
 import type { Json, JsonObject, Metrics } from '../core/types.ts';
-import type { SearchSpace } from '../search-space/space.ts';
+import type { SearchSpace } from '../core/space/space.ts';
 import type { Constraint } from './constraints.ts';
 import type { ObjectiveSpec } from './objectives.ts';
 import type { RelaxedProblem } from './relaxed-problem.ts';
@@ -56,6 +56,11 @@ export interface Strategy<T extends JsonObject = JsonObject> {
    * the step they belong to, atomically with its trials; a re-ask after a crash produces them again.
    */
   takeNotes?(): StrategyNote[];
+  /**
+   * Releases what the strategy holds outside the JS heap (REINFORCE's tensors). Idempotent; the
+   * strategy is not used afterwards. `runExperiment` calls it when a run ends, however it ends.
+   */
+  dispose(): void;
 }
 
 /** Everything a strategy factory gets besides its own options. */

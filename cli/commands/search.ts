@@ -4,23 +4,20 @@
  * in the database, so Ctrl-C, a crash or kill -9 lose at most the step in flight.
  */
 import type { Command } from 'commander';
-import { initTf } from '../../core/tf.ts';
-import { Rng } from '../../core/rng.ts';
+import { initTf } from '../../runtime/tf.ts';
 import { ConfigError } from '../../core/errors.ts';
-import type { Json, JsonObject } from '../../core/types.ts';
+import type { Json } from '../../core/types.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
 import { readHeader } from '../../storage/open.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
-import { createStrategy, parseStrategyOptions } from '../../strategies/registry.ts';
-import { runSearch } from '../../strategies/runner.ts';
-import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../experiment/config.ts';
-import { PROVENANCE_EVENT } from '../experiment/export-trial.ts';
-import { createPlatform, objectiveSpecs, type Platform } from '../experiment/platform.ts';
-import type { Candidate } from '../../strategies/strategy.ts';
-import { allTrials, paretoTrials } from '../experiment/front.ts';
-import { predictionOf, prospective, surrogateRounds, surrogateText, withError } from '../experiment/surrogate-report.ts';
+import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../../platform/config.ts';
+import { PROVENANCE_EVENT } from '../../platform/export-trial.ts';
+import { createPlatform, type Platform } from '../../platform/create-platform.ts';
+import { runExperiment } from '../../platform/run-experiment.ts';
+import { allTrials, paretoTrials } from '../../platform/front.ts';
+import { predictionOf, prospective, surrogateRounds, surrogateText, withError } from '../../platform/surrogate-report.ts';
 import { createProgress } from '../progress.ts';
 import { findExperiment } from './experiments.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
@@ -58,44 +55,35 @@ interface SearchOpts {
   readonly json?: boolean;
 }
 
-function makeStrategy(cfg: ExperimentConfig, platform: Platform) {
-  return createStrategy(cfg.strategy.name, {
-    space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
-    ...(platform.relaxed ? { relaxed: platform.relaxed } : {}), ...(platform.surrogate ? { surrogate: platform.surrogate } : {}),
-  }, cfg.strategy.options);
+/**
+ * Builds the experiment's platform once, reading stored predictors from `reader`; a config that
+ * cannot be built throws here, before anything is written.
+ */
+async function build(cfg: ExperimentConfig, reader: Storage, backend?: string): Promise<Platform> {
+  // The accuracy source may evaluate (supernet checkpoint verification) while it is built.
+  await initTf(backend);
+  return createPlatform(cfg, { predictors: reader });
 }
 
-async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentConfig, quiet: boolean, backend?: string) {
-  await initTf(backend);
-  const platform = await createPlatform(cfg, storage);
+/** Runs (or resumes) `exp` on `platform` with a progress bar; Ctrl-C and `nas stop` end it 'stopped'. */
+async function execute(storage: Storage, exp: ExperimentRecord, platform: Platform, quiet: boolean) {
   const progress = createProgress({ quiet });
   const stop = interruptSignal();
   try {
-    const strategy = makeStrategy(cfg, platform);
-    await storage.setExperimentStatus(exp.id, 'running');
-    const summary = await runSearch({
-      storage, experimentId: exp.id, strategy, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints,
-      evaluate: (c) => platform.evaluate(c.x),
-      ...(platform.evaluateBatch ? { evaluateBatch: (cs: readonly Candidate<JsonObject>[]) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(cs.map((c) => c.x)) } : {}),
-      budget: cfg.budget, batch: cfg.batch, signal: stop.signal,
-      onStep: (p) => {
-        progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } });
-        // `nas stop` from another process marks the experiment; stop after this step.
-        void storage.getExperiment(exp.id).then((e) => e.status === 'stopped' && stop.abort(), () => {});
-      },
+    const summary = await runExperiment({
+      sink: storage, experimentId: exp.id, ...platform.search, signal: stop.signal,
+      onStep: (p) => progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } }),
     });
     progress.stop();
-    await storage.setExperimentStatus(exp.id, summary.status === 'finished' ? 'finished' : 'stopped');
     const trials = await allTrials(storage, exp.id);
-    const rounds = cfg.strategy.name === 'surrogate' ? await surrogateRounds(storage, exp.id) : [];
+    const rounds = platform.config.strategy.name === 'surrogate' ? await surrogateRounds(storage, exp.id) : [];
     return {
-      summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: cfg.constraints,
+      summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: platform.config.constraints,
       surrogate: rounds.length > 0 ? { rounds, prospective: prospective(trials) } : null,
     };
   } finally {
     stop.release();
     progress.stop();
-    platform.dispose();
   }
 }
 
@@ -141,35 +129,30 @@ export function registerSearch(program: Command): void {
         ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
       });
       if (opts.quick && cfg.strategy.name === 'surrogate' && Object.keys(cfg.strategy.options).length === 0) cfg.strategy.options = { ...QUICK.surrogate };
-      // The accuracy source may evaluate (supernet checkpoint verification) while validating.
-      await initTf(globalOptions(cmd).backend);
-      // Validate everything (objectives, constraints, preset, accuracy source) before opening the
+      // Build (= validate) everything, reading stored predictors read-only, before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
       const header = await readHeader(opts.db);
       const reader: Storage = header && header.size > 0 ? await SqliteStorage.open(opts.db, { readonly: true }) : new MemoryStorage();
+      let platform: Platform;
       try {
-        parseStrategyOptions(cfg.strategy.name, cfg.strategy.options);
-        const platform = await createPlatform(cfg, reader);
-        try {
-          makeStrategy(cfg, platform); // e.g. the surrogate's objectives, checked before anything is stored
-        } finally {
-          platform.dispose();
-        }
+        platform = await build(cfg, reader, globalOptions(cmd).backend);
       } finally {
         await reader.close();
       }
-      const storage = await SqliteStorage.open(opts.db);
       try {
-        const platform = await createPlatform(cfg, storage);
-        platform.dispose();
-        const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
-        if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
-        const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
-        // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
-        await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
-        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+        const storage = await SqliteStorage.open(opts.db);
+        try {
+          const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
+          if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
+          const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
+          // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
+          await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
+          report(exp, await execute(storage, exp, platform, Boolean(opts.json)), opts.db, opts.json);
+        } finally {
+          await storage.close();
+        }
       } finally {
-        await storage.close();
+        platform.dispose();
       }
     });
 
@@ -195,8 +178,12 @@ export function registerSearch(program: Command): void {
       const storage = await SqliteStorage.open(opts.db);
       try {
         const exp = await storage.getExperiment(found.id);
-        const cfg = parseExperiment(exp.config);
-        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+        const platform = await build(parseExperiment(exp.config), storage, globalOptions(cmd).backend);
+        try {
+          report(exp, await execute(storage, exp, platform, Boolean(opts.json)), opts.db, opts.json);
+        } finally {
+          platform.dispose();
+        }
       } finally {
         await storage.close();
       }

@@ -6,7 +6,7 @@
  */
 import type { Rng } from '../../core/rng.ts';
 import type { JsonObject } from '../../core/types.ts';
-import type { SearchSpace } from '../../search-space/space.ts';
+import type { SearchSpace } from '../../core/space/space.ts';
 
 /** Choices that differ between two genomes; a gene active on one side only counts as different. */
 export function geneDistance(a: readonly number[], aOn: readonly boolean[], b: readonly number[], bOn: readonly boolean[]): number {

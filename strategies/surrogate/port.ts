@@ -7,7 +7,7 @@
  * mbconv space (cli/experiment/surrogate-port.ts), the NAS-Bench-201 benchmark for its table.
  */
 import type { JsonObject } from '../../core/types.ts';
-import type { SearchSpace } from '../../search-space/space.ts';
+import type { SearchSpace } from '../../core/space/space.ts';
 
 /** Genes of the networks searched: one categorical choice each (choice indices). */
 export interface GeneView {

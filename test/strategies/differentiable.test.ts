@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import { toGenome } from '../../search-space/mbconv-arch.ts';
 import { Differentiable, differentiableOptions } from '../../strategies/differentiable.ts';
@@ -9,6 +9,8 @@ import { createStrategy } from '../../strategies/registry.ts';
 import type { Strategy } from '../../strategies/strategy.ts';
 import { strategyConformance } from '../conformance/strategy.case.ts';
 import { evaluateMacs, relaxedFixture, relaxedSpace, type RelaxedFixture } from './fixture-relaxed.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
+installKernels();
 
 await initTf('wasm');
 const fx: RelaxedFixture = relaxedFixture();

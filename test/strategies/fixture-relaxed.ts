@@ -1,5 +1,5 @@
 /** A reduced mbconv space, a freshly initialised supernet and synthetic images: a real relaxed problem that runs in milliseconds per step. */
-import '../../core/ops/index.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
 import { Rng } from '../../core/rng.ts';
 import { layerMacs, type Metrics } from '../../core/types.ts';
 import type { AccelConfig, CostModel } from '../../hardware/index.ts';
@@ -7,9 +7,10 @@ import type { CostTable } from '../../estimators/expected-cost.ts';
 import { mbconvMetricTable, mbconvRelaxedProblem, type MbconvRelaxedProblem } from '../../estimators/relaxed-mbconv.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
-import { pixelStats } from '../../search-space/supernet/batches.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
+import { pixelStats } from '../../supernet/batches.ts';
 import { syntheticImages } from '../supernet/tiny.ts';
+installKernels();
 
 export const relaxedSpace = new MbconvSpace({
   resolutions: [12, 16], depths: [1, 2], widths: [0.5, 1], kernels: [3, 5], expands: [2, 3], weightBits: [4, 8], activationBits: [4, 8],
