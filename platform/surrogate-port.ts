@@ -13,8 +13,8 @@ import { ACCELERATOR_OBJECTIVES } from '../estimators/accelerator.ts';
 import { countLayers } from '../estimators/counters.ts';
 import { costOfChoices, type CostTable } from '../estimators/expected-cost.ts';
 import { mbconvCostTable } from '../estimators/mbconv-cost-tables.ts';
-import { GaussianProcess } from '../estimators/accuracy/gp.ts';
-import type { GeneView, SurrogatePort, UncertainPredictor } from '../strategies/surrogate/port.ts';
+import { fitGpPredictor } from '../estimators/accuracy/gp.ts';
+import type { GeneView, SurrogatePort } from '../strategies/surrogate/port.ts';
 import type { Joint } from '../core/space/joint.ts';
 import type { SearchSpace } from '../core/space/space.ts';
 import type { AcceleratorTables } from './accel-tables.ts';
@@ -50,11 +50,6 @@ export function mbconvGeneView(space: MbconvSpace): GeneView {
   };
 }
 
-/** The fitted GP as the strategy's predictor interface. */
-export function gpPredictor(x: Float32Array, rows: number, cols: number, y: readonly number[]): UncertainPredictor {
-  const gp = GaussianProcess.fit(x, rows, cols, y);
-  return { predictMean: (a, n) => gp.predictMean(a, n), predict: (a, n) => gp.predict(a, n), describe: () => gp.describe() };
-}
 
 export interface MbconvPortOptions {
   readonly space: MbconvSpace;
@@ -118,7 +113,7 @@ export function createMbconvSurrogatePort(o: MbconvPortOptions): SurrogatePort<J
       }
       return { genes: toGenome(cfg, o.space.validate(x) as MbconvArch), hw: null };
     },
-    predictor: gpPredictor,
+    predictor: fitGpPredictor,
   };
 }
 

@@ -247,3 +247,12 @@ function likelihood(l: Float64Array, n: number, z: Float64Array, alpha: Float64A
   const signalVar = Math.max(quad / n, 1e-12);
   return { signalVar, logMarginal: -0.5 * n * Math.log(signalVar) - 0.5 * logDet - 0.5 * n * (1 + Math.log(2 * Math.PI)) };
 }
+
+/**
+ * Fits a GP and returns it behind the surrogate strategy's predictor interface (structurally: the
+ * estimators do not import the strategies).
+ */
+export function fitGpPredictor(x: Float32Array, rows: number, cols: number, y: readonly number[]): { predictMean: GaussianProcess['predictMean']; predict: GaussianProcess['predict']; describe: () => ReturnType<GaussianProcess['describe']> } {
+  const gp = GaussianProcess.fit(x, rows, cols, y);
+  return { predictMean: (a, n) => gp.predictMean(a, n), predict: (a, n) => gp.predict(a, n), describe: () => gp.describe() };
+}

@@ -18,8 +18,14 @@ export const surrogateOptions = z.strictObject({
   hwMutationProb: z.number().min(0).max(1).default(0.2),
   /** β of the optimistic point: predicted mean moved β standard deviations toward better. */
   beta: z.number().min(0).max(10).default(1),
+  /** Picks per round by the optimistic predicted metric alone (the accurate end of the front; GP-UCB). */
+  exploit: z.number().int().min(0).max(1000).default(2),
+  /** Neighbours (one choice changed) of this many best verified networks join the candidates each round. */
+  neighbourhood: z.number().int().min(0).max(100).default(3),
   /** Share of each batch picked for diversity along the predicted front (the rest by UCB-HVI). */
   diversity: z.number().min(0).max(1).default(0.2),
+  /** Fit the predictor on normal scores of the verified values (robust to a few broken networks; warp.ts) or on the values. */
+  warp: z.enum(['normal-scores', 'none']).default('normal-scores'),
   /** Folds of the per-round cross-validation of the predictor (0: skip it). */
   cvFolds: z.union([z.literal(0), z.number().int().min(2).max(20)]).default(5),
   /** At most this many verified networks train the predictor (the best half and an even spread of the rest). */

@@ -13,6 +13,7 @@ import { innerNsga2, type Member } from './inner-search.ts';
 import type { SurrogateOptions } from './options.ts';
 import type { SurrogatePort } from './port.ts';
 import { RoundProblem, type MetricPlan } from './problem.ts';
+import { warped } from './warp.ts';
 
 export interface VerifiedNet {
   /** Network identity (active genes). */
@@ -42,7 +43,7 @@ export interface RoundPick {
   readonly pool: number;
   readonly mean: number;
   readonly sd: number;
-  readonly rule: 'ucb-hvi' | 'diversity' | 'fill';
+  readonly rule: 'ucb-max' | 'ucb-hvi' | 'diversity' | 'fill';
   /** The network was verified before (with another accelerator): mean is its verified value. */
   readonly verifiedNetwork: boolean;
 }
@@ -105,9 +106,10 @@ export function runRound(input: RoundInput): RoundResult {
   train.forEach((v, i) => genes.set(v.genes, i * G));
   const x = port.genes.features(genes, train.length);
   const y = train.map((v) => v.y);
-  const predictor = port.predictor(x, train.length, F, y);
+  const factory = options.warp === 'normal-scores' ? warped(port.predictor) : port.predictor;
+  const predictor = factory(x, train.length, F, y);
   const t1 = performance.now();
-  const cv = options.cvFolds >= 2 ? crossValidateFit(port.predictor, x, train.length, F, y, options.cvFolds, rng.fork(`cv/${input.round}`)) : null;
+  const cv = options.cvFolds >= 2 ? crossValidateFit(factory, x, train.length, F, y, options.cvFolds, rng.fork(`cv/${input.round}`)) : null;
   const t2 = performance.now();
 
   const problem = new RoundProblem(port, plan, predictor, input.pool, input.verified);
@@ -120,13 +122,18 @@ export function runRound(input: RoundInput): RoundResult {
   const inner = innerNsga2(problem, seeds, options, rng);
   const t3 = performance.now();
 
-  const members = inner.members.filter((m) => m.rank <= 2 && m.violation === 0 && !input.asked(m.genes, m.pool));
-  const uncertain = problem.uncertainty(members.map((m) => m.genes));
-  const cands: AcqCandidate[] = members.map((m, i) => ({ values: m.values, sd: uncertain[i]?.sd ?? 0, rank: m.rank }));
-  const chosen = acquire(input.points, cands, input.n, { predictedIndex: plan.predictedIndex, beta: options.beta, diversity: options.diversity });
+  const members = [...inner.members, ...neighbours(input, problem, plan)].filter((m) => m.violation === 0 && !input.asked(m.genes, m.pool));
+  const seen = new Set<string>();
+  const unique = members.filter((m) => {
+    const k = `${m.pool}|${problem.networkKey(m.genes)}`;
+    return !seen.has(k) && seen.add(k) !== undefined;
+  });
+  const uncertain = problem.uncertainty(unique.map((m) => m.genes));
+  const cands: AcqCandidate[] = unique.map((m, i) => ({ values: m.values, sd: uncertain[i]?.sd ?? 0, rank: m.rank }));
+  const chosen = acquire(input.points, cands, input.n, { predictedIndex: plan.predictedIndex, beta: options.beta, diversity: options.diversity, exploit: options.exploit });
   const sign = plan.objectives[plan.predictedIndex]?.sign ?? 1;
   const picks: RoundPick[] = chosen.map((c) => {
-    const m = members[c.index] as Member;
+    const m = unique[c.index] as Member;
     const u = uncertain[c.index] as { sd: number; verified: boolean };
     return { genes: m.genes, pool: m.pool, mean: sign * (m.values[plan.predictedIndex] as number), sd: u.sd, rule: c.rule, verifiedNetwork: u.verified };
   });
@@ -138,6 +145,37 @@ export function runRound(input: RoundInput): RoundResult {
     fit: { trainSize: train.length, predictor: predictor.describe(), cv },
     ms: { fit: t1 - t0, cv: t2 - t1, search: t3 - t2, acquisition: t4 - t3 },
   };
+}
+
+/** Every one-choice change of the best verified networks, on their best accelerator, evaluated (rank 99: off the front). */
+function neighbours(input: RoundInput, problem: RoundProblem, plan: MetricPlan): Member[] {
+  const arity = input.port.genes.arity;
+  const top = [...input.verified].sort((a, b) => b.y - a.y).slice(0, input.options.neighbourhood);
+  const out: number[][] = [];
+  const seen = new Set(input.verified.map((v) => v.key));
+  for (const v of top) {
+    const on = problem.active(v.genes);
+    for (let g = 0; g < arity.length; g++) {
+      if (!on[g]) continue;
+      for (let c = 0; c < (arity[g] as number); c++) {
+        if (c === v.genes[g]) continue;
+        const child = [...v.genes];
+        child[g] = c;
+        const key = problem.networkKey(child);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(child);
+      }
+    }
+  }
+  if (out.length === 0) return [];
+  const pools = bestPool(problem, plan, out);
+  const G = arity.length;
+  const genes = new Int32Array(out.length * G);
+  out.forEach((g, i) => genes.set(g, i * G));
+  const { values, violation } = problem.evaluate(genes, Int32Array.from(pools), out.length);
+  const M = problem.objectives;
+  return out.map((g, i) => ({ genes: g, pool: pools[i] as number, values: Array.from(values.subarray(i * M, (i + 1) * M)), violation: violation[i] as number, rank: 99 }));
 }
 
 /** Mutations of verified networks (on their best accelerator) until the batch is full. */
