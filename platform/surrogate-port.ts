@@ -5,7 +5,7 @@
  * accelerator's (accel-tables.ts) and per-layer counters (MACs, parameters, model size) — and the
  * Gaussian-process predictor (estimators/accuracy/gp.ts).
  */
-import type { JsonObject } from '../core/types.ts';
+import type { JsonObject, LayerSpec } from '../core/types.ts';
 import type { AccelConfig } from '../hardware/index.ts';
 import type { MbconvSpace } from '../search-space/mbconv.ts';
 import { activeGenes, fromGenome, genomeArity, toGenome, type MbconvArch } from '../search-space/mbconv-arch.ts';
@@ -72,7 +72,9 @@ export function createMbconvSurrogatePort(o: MbconvPortOptions): SurrogatePort<J
   const counterTables = new Map<string, CostTable>();
   for (const m of counters) {
     const spec = COUNTER_TABLES[m] as (typeof COUNTER_TABLES)[string];
-    counterTables.set(m, mbconvCostTable(o.space, m, (ls) => spec.perLayer(countLayers(ls)), { scope: 'layer', bits: spec.bits }));
+    // one layer at a time: its residual source is another layer, which matters to activation memory only
+    const alone = (ls: readonly LayerSpec[]) => ls.map(({ residualFrom: _r, ...l }) => l);
+    counterTables.set(m, mbconvCostTable(o.space, m, (ls) => spec.perLayer(countLayers(alone(ls))), { scope: 'layer', bits: spec.bits }));
   }
   const costMetrics = [...accelMetrics, ...counters];
   const tableHw = (hw: JsonObject | null): AccelConfig | string | null => (hw ? (hw as AccelConfig) : o.preset);
