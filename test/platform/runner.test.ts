@@ -12,6 +12,8 @@ import { runExperiment } from '../../platform/run-experiment.ts';
 import type { Candidate } from '../../strategies/strategy.ts';
 import { ACC_LAT, evaluate, rngFor, space } from '../strategies/fixture.ts';
 import { initTf } from '../../runtime/tf.ts';
+import { ROUND_NOTE } from '../../strategies/surrogate/surrogate.ts';
+import { SMALL, toyPort } from '../strategies/surrogate/fixture.ts';
 
 await initTf();
 
@@ -24,8 +26,8 @@ const BATCH = 3;
 const constraints = [{ metric: 'latency', op: '<=' as const, limit: 30 }];
 
 function strategyFor(name: string) {
-  const options = name === 'evolution' ? { population: 8, sampleSize: 3, crossoverProb: 0.5 } : name === 'nsga2' ? { population: 6 } : name === 'reinforce' ? { learningRate: 0.05, hidden: 8 } : {};
-  return createStrategy<Nb201Arch>(name, { space, objectives: ACC_LAT, constraints, rng: rngFor(7) }, options);
+  const options = name === 'evolution' ? { population: 8, sampleSize: 3, crossoverProb: 0.5 } : name === 'nsga2' ? { population: 6 } : name === 'reinforce' ? { learningRate: 0.05, hidden: 8 } : name === 'surrogate' ? SMALL : {};
+  return createStrategy<Nb201Arch>(name, { space, objectives: ACC_LAT, constraints, rng: rngFor(7), ...(name === 'surrogate' ? { surrogate: toyPort(false) as never } : {}) }, options);
 }
 
 async function newExperiment(storage: Storage, name: string): Promise<number> {
@@ -35,7 +37,7 @@ async function newExperiment(storage: Storage, name: string): Promise<number> {
 }
 
 function comparable(t: TrialRecord) {
-  return { number: t.number, state: t.state, arch: t.arch, hw: t.hw, key: t.key, metrics: t.metrics, feasible: t.feasible, error: t.error };
+  return { number: t.number, state: t.state, arch: t.arch, hw: t.hw, key: t.key, metrics: t.metrics, predicted: t.predicted, feasible: t.feasible, error: t.error };
 }
 
 async function trialsOf(storage: Storage, id: number) {
@@ -77,7 +79,7 @@ const backends: [string, () => Promise<Storage>][] = [
 ];
 
 describe.each(backends)('runner on %s storage', (_label, open) => {
-  it.each(['random', 'evolution', 'nsga2', 'reinforce'])('%s: kill-and-resume at several points equals an uninterrupted run', async (strategyName) => {
+  it.each(['random', 'evolution', 'nsga2', 'reinforce', 'surrogate'])('%s: kill-and-resume at several points equals an uninterrupted run', async (strategyName) => {
     const storage = await open();
     try {
       const base = await newExperiment(storage, 'whole');
@@ -93,6 +95,10 @@ describe.each(backends)('runner on %s storage', (_label, open) => {
       expect(await trialsOf(storage, id)).toEqual(expected);
       expect((await storage.loadSnapshot(id))?.state).toEqual((await storage.loadSnapshot(base))?.state);
       expect((await storage.getExperiment(id)).status).toBe('finished');
+      // A strategy's notes (the surrogate's round fits) are kept once per committed step, as in the uninterrupted run.
+      const notes = async (e: number) => (await storage.eventsSince(0, { experimentId: e })).filter((x) => x.type === ROUND_NOTE).map((x) => ({ ...(x.payload as object), ms: null }));
+      expect(await notes(id)).toEqual(await notes(base));
+      if (strategyName === 'surrogate') expect((await notes(base)).length).toBeGreaterThan(2);
     } finally {
       await storage.close();
     }

@@ -86,6 +86,21 @@ describe('SqliteStorage on disk', () => {
     expect(await inspectDatabase(path)).toMatchObject({ schemaVersion: SCHEMA_VERSION, problem: null });
   });
 
+  it('migrates a version-2 database (trials without predictions) to the predicted column', async () => {
+    const path = join(dir, 'v2.db');
+    const c = await Connection.open(path, OPEN_READWRITE_CREATE);
+    expect(await migrate(c, 2)).toEqual({ from: 0, to: 2 });
+    await c.run("INSERT INTO experiments (name, config, seed, space, status, created_at, updated_at) VALUES ('v2', '{}', 1, 'mbconv', 'finished', 't0', 't0')");
+    await c.run("INSERT INTO trials (experiment_id, number, state, arch, metrics, feasible, created_at, finished_at) VALUES (1, 1, 'finished', '{\"r\":28}', '{\"accuracy\":90}', 1, 't0', 't1')");
+    await c.close();
+    const s = await SqliteStorage.open(path);
+    expect(await s.schemaVersion()).toBe(SCHEMA_VERSION);
+    expect(await s.getTrial(1)).toMatchObject({ metrics: { accuracy: 90 }, predicted: null });
+    const t = await s.startTrial(trial(1, 2, { predicted: { accuracy: { mean: 89, sd: 0.5 } } }));
+    expect((await s.getTrial(t.id)).predicted).toEqual({ accuracy: { mean: 89, sd: 0.5 } });
+    await s.close();
+  });
+
   it('a database from a newer schema → SchemaVersionError, and no byte changes (read-write and read-only)', async () => {
     const path = join(dir, 'new.db');
     const s = await SqliteStorage.open(path);
