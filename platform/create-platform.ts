@@ -102,6 +102,8 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
   const accel = hwMode === 'joint' ? createAccelSpace({ areaBudgetMm2: areaBudgetOf(cfg) }) : null;
   const space: SearchSpace<JsonObject> = accel ? (productSpace(net, accel) as unknown as SearchSpace<JsonObject>) : (net as unknown as SearchSpace<JsonObject>);
 
+  // Limits of the form area(PRESET) are checked before the (slow) accuracy source is built.
+  cfg.constraints.forEach((t, i) => resolveConstraint(t, `experiment.constraints[${i}]`));
   const accuracy: AccuracySource | null = cfg.accuracy ? await createAccuracySource(cfg.accuracy, { space: net, rng, predictors: deps.predictors }) : null;
   const owned: { dispose(): void }[] = accuracy ? [accuracy] : [];
   const release = () => {

@@ -4,59 +4,10 @@
  * and the prospective check — every trial's prediction, made before it was verified, against the
  * verified value. Also the `90.12 ± 0.42` form of a verified accuracy with its standard error.
  */
-import { kendallTau } from '../core/stats.ts';
-import type { JsonObject, Metrics } from '../core/types.ts';
-import type { Storage } from '../storage/storage.ts';
-import type { TrialRecord } from '../storage/types.ts';
-import { ROUND_NOTE } from '../strategies/surrogate/surrogate.ts';
+import type { Metrics } from '../core/types.ts';
+import type { Prospective, RoundRecord } from '../strategies/surrogate/report.ts';
 
-export interface RoundRecord extends JsonObject {
-  readonly round: number;
-  readonly verifiedNetworks: number;
-  readonly cv: { readonly folds: number; readonly samples: number; readonly kendallTau: number | null; readonly rmse: number; readonly meanSd: number } | null;
-  readonly evaluations: number;
-}
-
-export interface Prospective extends JsonObject {
-  /** Trials whose verified value can be compared with the prediction made before verification. */
-  readonly n: number;
-  readonly rmse: number;
-  readonly kendallTau: number | null;
-  /** Share of verified values within one / two predicted standard deviations. */
-  readonly within1sd: number;
-  readonly within2sd: number;
-}
-
-/** The surrogate rounds an experiment recorded, in order. */
-export async function surrogateRounds(storage: Storage, experimentId: number): Promise<RoundRecord[]> {
-  const out: RoundRecord[] = [];
-  for (let after = 0; ;) {
-    const page = await storage.eventsSince(after, { experimentId, limit: 1000 });
-    for (const e of page) if (e.type === ROUND_NOTE) out.push(e.payload as unknown as RoundRecord);
-    if (page.length < 1000) return out;
-    after = page[page.length - 1]?.id ?? after;
-  }
-}
-
-/** A trial's prediction of `metric` as stored by the surrogate strategy, when it made one from its predictor. */
-export function predictionOf(t: Pick<TrialRecord, 'predicted'>, metric = 'accuracy'): { mean: number; sd: number } | null {
-  const p = t.predicted?.[metric] as { mean?: unknown; sd?: unknown; source?: unknown } | undefined;
-  if (!p || typeof p.mean !== 'number' || typeof p.sd !== 'number' || p.source !== 'predictor') return null;
-  return { mean: p.mean, sd: p.sd };
-}
-
-export function prospective(trials: readonly TrialRecord[], metric = 'accuracy'): Prospective | null {
-  const pairs = trials.flatMap((t) => {
-    const p = predictionOf(t, metric);
-    const v = t.state === 'finished' ? t.metrics?.[metric] : undefined;
-    return p && typeof v === 'number' ? [{ ...p, v }] : [];
-  });
-  if (pairs.length === 0) return null;
-  const rmse = Math.sqrt(pairs.reduce((s, p) => s + (p.mean - p.v) ** 2, 0) / pairs.length);
-  const tau = pairs.length >= 2 ? kendallTau(pairs.map((p) => p.mean), pairs.map((p) => p.v)) : NaN;
-  const within = (k: number) => pairs.filter((p) => Math.abs(p.mean - p.v) <= k * p.sd).length / pairs.length;
-  return { n: pairs.length, rmse, kendallTau: Number.isFinite(tau) ? tau : null, within1sd: within(1), within2sd: within(2) };
-}
+export { predictionOf, prospective, readRounds as surrogateRounds, type Prospective, type RoundRecord } from '../strategies/surrogate/report.ts';
 
 /** `90.12 ± 0.42` when the metrics carry `<name>_se`, else the value itself (or undefined). */
 export function withError(metrics: Metrics | null | undefined, name: string, digits = 2): string | number | undefined {

@@ -4,6 +4,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import type { TrialRecord } from '../../storage/types.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
+import { predictionOf, withError } from '../../platform/surrogate-report.ts';
 import { findExperiment } from './experiments.ts';
 import { formatTable, intArg, printJson, withDb, withJson } from '../context.ts';
 
@@ -44,13 +45,17 @@ export function registerTrials(program: Command): void {
       } else if (opts.desc) rows.reverse();
       const shown = rows.slice(0, opts.limit);
       if (opts.json) return printJson({ experiment: found.name, total: rows.length, trials: shown });
+      const predicted = rows.some((t) => predictionOf(t) !== null);
       process.stdout.write(
         `${formatTable(shown, [
           { header: '#', get: (t) => t.number, align: 'right' },
           { header: 'STATE', get: (t) => t.state + (t.feasible === false ? ' (infeasible)' : '') },
-          ...found.objectives.map((o) => ({ header: `${o.direction === 'max' ? '↑' : '↓'}${o.name}`, get: (t: TrialRecord) => t.metrics?.[o.name], align: 'right' as const })),
+          ...found.objectives.map((o) => ({ header: `${o.direction === 'max' ? '↑' : '↓'}${o.name}`, get: (t: TrialRecord) => withError(t.metrics, o.name), align: 'right' as const })),
+          ...(predicted ? [{ header: 'PREDICTED accuracy', get: (t: TrialRecord) => { const p = predictionOf(t); return p ? `${p.mean.toFixed(2)} ± ${p.sd.toFixed(2)}` : undefined; }, align: 'right' as const }] : []),
           { header: 'ERROR', get: (t) => t.error },
-        ])}\n${rows.length > shown.length ? `(${rows.length - shown.length} more; --limit N)\n` : ''}`,
+        ])}\n${rows.length > shown.length ? `(${rows.length - shown.length} more; --limit N)\n` : ''}` +
+          (rows.some((t) => t.metrics?.['accuracy_se'] !== undefined) ? 'accuracy: verified, ± binomial standard error on the validation images\n' : '') +
+          (predicted ? "PREDICTED: the surrogate's estimate before verification (GP mean ± sd), not a measurement\n" : ''),
       );
     });
 }

@@ -11,6 +11,7 @@ import { HttpError, parseOr400 } from '../http-errors.ts';
 import { emptyQuery, historyQuery, idParam, paretoQuery, queryOf, trialsQuery } from '../params.ts';
 import { history, orient, paretoFront } from '../pareto.ts';
 import type { PointCache, PointColumns } from '../points.ts';
+import { prospective, readRounds } from '../../strategies/surrogate/report.ts';
 
 /** The trial budget, when the experiment config states one under a conventional key. */
 export function budgetOf(config: Json): number | null {
@@ -120,6 +121,22 @@ export function experimentRoutes(storage: Storage, points: PointCache): Router {
       counts: { finished: cols.ids.length, feasible: cols.feasible.filter(Boolean).length, considered: vecs.length, front: front.length },
       front,
     });
+  });
+
+  // What a surrogate search recorded about its predictor: each round's fit (held-out τ and RMSE
+  // on the verified networks) and the prospective check of its predictions against the verified
+  // values. Trials carry their own prediction in `predicted` (never in `metrics`).
+  r.get('/experiments/:id/surrogate', async (req, res) => {
+    parseOr400(emptyQuery, queryOf(req.query), 'query');
+    const exp = await experiment(req.params.id);
+    const rounds = await readRounds(storage, exp.id);
+    const trials = [];
+    for (let offset = 0; ; offset += 10_000) {
+      const page = await storage.listTrials({ experimentId: exp.id, sort: 'number', limit: 10_000, offset });
+      trials.push(...page.items);
+      if (trials.length >= page.total || page.items.length === 0) break;
+    }
+    res.json({ experimentId: exp.id, predicted: 'accuracy', rounds, prospective: prospective(trials) });
   });
 
   r.get('/experiments/:id/history', async (req, res) => {

@@ -21,11 +21,12 @@ import { okResults } from '../strategy.ts';
 import { memberKey } from './inner-search.ts';
 import { initialNetworks, initialPool, refreshPool, type PoolState } from './design.ts';
 import { surrogateOptions, type SurrogateOptions } from './options.ts';
+import { ROUND_NOTE } from './report.ts';
 import type { SurrogatePort } from './port.ts';
 import { planMetrics, RoundProblem, type MetricPlan } from './problem.ts';
 import { bestPool, runRound, type RoundPick, type VerifiedNet } from './round.ts';
 
-export const ROUND_NOTE = 'surrogate-round';
+export { ROUND_NOTE };
 
 interface Own {
   verified: VerifiedNet[];
