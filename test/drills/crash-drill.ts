@@ -4,7 +4,10 @@
  * of the same seed: same trials (number, key, state, metrics), same Pareto front, no finished trial
  * lost or duplicated, and `PRAGMA integrity_check` = ok.
  *
- * Usage: npx tsx test/drills/crash-drill.ts [--kills 20] [--seed 1] [--budget 120]
+ * Usage: npx tsx test/drills/crash-drill.ts [--kills 20] [--seed 1] [--budget 120] [--strategy nsga2|surrogate]
+ * `--strategy surrogate` drills the surrogate loop (supernet accuracy on 100 validation images, a
+ * small inner search): kills land mid-round too — while the predictor is fitted, the inner search
+ * runs or the batch is verified — and the resumed run must re-fit and re-propose exactly.
  * Kill moments are drawn from our Rng (a trial count to wait for, spread over the remaining work, plus
  * a few ms of jitter), so a drill is reproducible in where it aims, not in where the signal lands.
  */
@@ -20,18 +23,26 @@ import { Rng } from '../../core/rng.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
 
-const { values } = parseArgs({ options: { kills: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' }, budget: { type: 'string', default: '120' } } });
+const { values } = parseArgs({ options: { kills: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' }, budget: { type: 'string', default: '120' }, strategy: { type: 'string', default: 'nsga2' } } });
+const surrogate = values.strategy === 'surrogate';
 const kills = Number(values.kills);
 const rng = new Rng(Number(values.seed)).fork('crash-drill');
 const bin = fileURLToPath(new URL('../../bin/nas.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nas-drill-'));
 const file = join(dir, 'exp.json');
-writeFileSync(file, JSON.stringify({
-  seed: 5, space: 'mbconv',
-  spaceConfig: { resolutions: [12, 16], stages: [{ channels: 8, stride: 1 }, { channels: 12, stride: 2 }], stemChannels: 8, headChannels: 16 },
-  hardware: { mode: 'joint', areaBudgetMm2: 4 }, strategy: { name: 'nsga2', options: {} },
-  objectives: ['macs_m', 'energy_uj', 'hw_latency_ms'], constraints: ['area_mm2<=4'], budget: Number(values.budget), batch: 4,
-}));
+const OBJECTIVES = surrogate ? ['accuracy', 'macs_m'] : ['macs_m', 'energy_uj', 'hw_latency_ms'];
+writeFileSync(file, JSON.stringify(surrogate
+  ? {
+    seed: 5, space: 'mbconv', accuracy: { source: 'supernet', valLimit: 100, calibImages: 16 }, hardware: { mode: 'none' },
+    strategy: { name: 'surrogate', options: { initial: 6, population: 60, generations: 20 } },
+    objectives: OBJECTIVES, budget: Number(values.budget), batch: 4,
+  }
+  : {
+    seed: 5, space: 'mbconv',
+    spaceConfig: { resolutions: [12, 16], stages: [{ channels: 8, stride: 1 }, { channels: 12, stride: 2 }], stemChannels: 8, headChannels: 16 },
+    hardware: { mode: 'joint', areaBudgetMm2: 4 }, strategy: { name: 'nsga2', options: {} },
+    objectives: OBJECTIVES, constraints: ['area_mm2<=4'], budget: Number(values.budget), batch: 4,
+  }));
 
 /** Runs the CLI; when `killAtTrials` is given, kill -9 as soon as that many trials are stored. */
 function run(args: string[], db?: string, killAtTrials?: number): Promise<{ code: number | null; killed: boolean }> {
@@ -69,14 +80,16 @@ async function countTrials(db: string): Promise<number> {
   }
 }
 
-async function snapshot(db: string, objectives = ['macs_m', 'energy_uj', 'hw_latency_ms']) {
+async function snapshot(db: string, objectives = OBJECTIVES) {
   const s = await SqliteStorage.open(db, { readonly: true });
   try {
     const exp = (await s.listExperiments())[0];
-    if (!exp) return { trials: [], front: [] as number[] };
+    if (!exp) return { trials: [], front: [] as number[], rounds: [] as string[] };
     const trials = await allTrials(s, exp.id);
     const front = paretoTrials(trials, exp.objectives.filter((o) => objectives.includes(o.name))).map((t) => t.number);
-    return { trials: trials.map((t) => JSON.stringify([t.number, t.key, t.state, t.metrics, t.feasible])), front };
+    // predictions included: a resumed surrogate must re-fit and predict exactly what it did
+    const rounds = (await s.eventsSince(0, { experimentId: exp.id })).filter((e) => e.type === 'surrogate-round').map((e) => JSON.stringify({ ...(e.payload as object), ms: null }));
+    return { trials: trials.map((t) => JSON.stringify([t.number, t.key, t.state, t.metrics, t.predicted, t.feasible])), front, rounds };
   } finally {
     await s.close();
   }
@@ -127,5 +140,5 @@ if (final.code !== 0) throw new Error(`final resume exited ${final.code}`);
 const got = await snapshot(crashed);
 const same = JSON.stringify(got) === JSON.stringify(expected);
 console.log(`${delivered} of ${kills} kills landed mid-run; after the final resume: ${got.trials.length} trials, front ${got.front.length}, integrity ${await integrity(crashed)}`);
-console.log(same ? 'PASS: trials and Pareto front equal the uninterrupted run' : 'FAIL: trials or front differ');
+console.log(same ? 'PASS: trials (predictions included), Pareto front and round records equal the uninterrupted run' : 'FAIL: trials, front or round records differ');
 process.exitCode = same ? 0 : 1;
