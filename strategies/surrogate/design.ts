@@ -50,6 +50,14 @@ export function initialNetworks(space: GeneSpace, largest: readonly number[], sm
   return maximin(fixed, sample, count, (a, b) => geneDistance(a.g, a.on, b.g, b.on)).map((p) => p.g);
 }
 
+/** `count` more maximin networks, away from the `designed` ones (a design grown for a large first batch). */
+export function growDesign(space: GeneSpace, designed: readonly (readonly number[])[], count: number, rng: Rng): number[][] {
+  const withOn = (g: readonly number[]) => ({ g: [...g], on: space.active(g) });
+  const sample = Array.from({ length: count * 40 }, () => withOn(space.arity.map((a) => rng.int(a))));
+  const fixed = designed.map(withOn);
+  return maximin(fixed, sample, fixed.length + count, (a, b) => geneDistance(a.g, a.on, b.g, b.on)).slice(fixed.length).map((p) => p.g);
+}
+
 const hamming = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + (v !== b[i] ? 1 : 0), 0);
 
 /** `count` accelerators spread over the space (every config when the space holds no more). */

@@ -19,7 +19,7 @@ import type { StrategyEntry } from '../registry.ts';
 import type { Candidate, EvalResult, StrategyContext, StrategyNote } from '../strategy.ts';
 import { okResults } from '../strategy.ts';
 import { memberKey } from './inner-search.ts';
-import { initialNetworks, initialPool, refreshPool, type PoolState } from './design.ts';
+import { growDesign, initialNetworks, initialPool, refreshPool, type PoolState } from './design.ts';
 import { surrogateOptions, type SurrogateOptions } from './options.ts';
 import { ROUND_NOTE } from './report.ts';
 import type { SurrogatePort } from './port.ts';
@@ -28,6 +28,9 @@ import { bestPool, runRound, type RoundPick, type VerifiedNet } from './round.ts
 
 export { ROUND_NOTE };
 
+/** Verified networks a round needs before it fits a predictor. */
+const MIN_FIT = 4;
+
 interface Own {
   verified: VerifiedNet[];
   points: number[][];
@@ -35,6 +38,8 @@ interface Own {
   pool: PoolState;
   /** Initial-design networks not yet asked (null until the design is drawn on the first ask). */
   queue: number[][] | null;
+  /** Every initial-design network drawn so far (anchors when the design must grow). */
+  designed: number[][];
   round: number;
 }
 
@@ -53,7 +58,7 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
     this.plan = planMetrics(this.port, ctx.objectives, ctx.constraints ?? []);
     const hw = this.port.hardware;
     const members = hw ? initialPool(hw.space, options.hwPool, ctx.rng.fork('hw-pool')) : [];
-    this.own = { verified: [], points: [], asked: [], pool: { members, since: members.map(() => 0), tried: hw ? members.map((m) => hw.space.key(m)) : [] }, queue: null, round: 0 };
+    this.own = { verified: [], points: [], asked: [], pool: { members, since: members.map(() => 0), tried: hw ? members.map((m) => hw.space.key(m)) : [] }, queue: null, designed: [], round: 0 };
   }
 
   /** The pool's cost tables must exist before `ask` pairs networks with it. */
@@ -77,7 +82,17 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
 
   ask(n: number): Candidate<T>[] {
     this.checkCount(n);
-    this.own.queue ??= initialNetworks(this.port.genes, this.port.genes.largest, this.port.genes.smallest, this.options.initial, this.rng);
+    if (this.own.queue === null) {
+      this.own.queue = initialNetworks(this.port.genes, this.port.genes.largest, this.port.genes.smallest, this.options.initial, this.rng);
+      this.own.designed = this.own.queue.map((g) => [...g]);
+    }
+    // Nothing to fit on yet (a batch larger than the initial design): the design grows instead.
+    const short = n - this.own.queue.length;
+    if (short > 0 && this.own.verified.length < MIN_FIT) {
+      const more = growDesign(this.port.genes, this.own.designed, short, this.rng);
+      this.own.designed.push(...more);
+      this.own.queue.push(...more);
+    }
     const out: Candidate<T>[] = [];
     const fromQueue = this.own.queue.splice(0, n);
     if (fromQueue.length > 0) {
