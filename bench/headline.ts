@@ -14,16 +14,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { installKernels } from '../runtime/kernels/install.ts';
-import { initTf } from '../runtime/tf.ts';
-import type { JsonObject, Metrics } from '../core/types.ts';
-import { createPlatform } from '../platform/create-platform.ts';
+import type { Metrics } from '../core/types.ts';
 import { parseExperiment } from '../platform/config.ts';
 import { allTrials, paretoTrials } from '../platform/front.ts';
-import { createSpace } from '../search-space/registry.ts';
-import type { NetworkSpace } from '../core/space/space.ts';
-import { MemoryStorage } from '../storage/memory.ts';
 import { SqliteStorage } from '../storage/sqlite.ts';
+import { eyerissReference } from './eyeriss-reference.ts';
 import type { TrialRecord } from '../storage/types.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, name: { type: 'string', default: 'headline' }, reuse: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } } });
@@ -49,20 +44,7 @@ const trials = await allTrials(storage, exp.id);
 await storage.close();
 const cfg = parseExperiment(exp.config);
 
-// The reference scored as the search scores: the same accuracy source and seed, on the eyeriss preset.
-installKernels();
-await initTf();
-const refCfg = parseExperiment({ ...cfg, name: undefined, hardware: { mode: 'preset', preset: 'eyeriss' }, strategy: { name: 'random', options: {} }, constraints: [], objectives: ['accuracy', 'edp_uj_ms'] });
-const platform = await createPlatform(refCfg, { predictors: new MemoryStorage() });
-const net = createSpace(cfg.space, cfg.spaceConfig) as NetworkSpace<JsonObject>;
-let largest: Metrics;
-let smallest: Metrics;
-try {
-  largest = await platform.evaluate(net.largest());
-  smallest = await platform.evaluate(net.smallest());
-} finally {
-  platform.dispose();
-}
+const { largest, smallest } = await eyerissReference(cfg);
 
 const acc = (m: Metrics | null) => m?.['accuracy'] as number;
 const edp = (m: Metrics | null) => m?.['edp_uj_ms'] as number;

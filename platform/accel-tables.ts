@@ -14,7 +14,9 @@ import { ConfigError } from '../core/errors.ts';
 import { CostModel, accelArch, accelKey, type AccelConfig } from '../hardware/index.ts';
 import type { MbconvSpace } from '../search-space/mbconv.ts';
 import { cachedAcceleratorCost, compileAcceleratorCost, type CompiledAcceleratorCost } from '../estimators/accelerator-table.ts';
-import type { TableTask } from '../estimators/accelerator-table-worker.ts';
+import type { ScreenTask, TableTask } from '../estimators/accelerator-table-worker.ts';
+import { acceleratorEstimator } from '../estimators/accelerator.ts';
+import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 
 /** Where compiled tables are kept: $NAS_CACHE_DIR/accel-cost, else <project>/.cache/accel-cost. */
 export function acceleratorCacheDir(): string {
@@ -38,6 +40,12 @@ export class AcceleratorTables {
     private readonly dir: string = acceleratorCacheDir(),
     private readonly workers: number = availableParallelism(),
   ) {}
+
+  /** The space's config as its schema takes it (without the derived maxDepth), for the workers. */
+  private get spaceConfig(): Record<string, unknown> {
+    const { maxDepth: _derived, ...input } = this.space.config;
+    return input;
+  }
 
   static keyOf(hw: TableHw): string {
     return typeof hw === 'string' ? `preset:${hw}` : accelKey(hw);
@@ -75,18 +83,18 @@ export class AcceleratorTables {
     const spec = typeof hw === 'string' ? hw : accelArch(hw);
     let byWorker = false;
     if (this.workers > 1) {
-      this.pool ??= new Piscina({ filename: ENTRY, workerData: { module: '../estimators/accelerator-table-worker.ts' }, minThreads: 1, maxThreads: this.workers, idleTimeout: 30_000 });
-      const task: TableTask = { spaceConfig: this.space.config, hw, dir: this.dir };
+      const task: TableTask = { kind: 'compile', spaceConfig: this.spaceConfig, hw, dir: this.dir };
       try {
-        const done = (await this.pool.run(task)) as { loaded: boolean; buildMs: number };
+        const done = (await this.threads().run(task)) as { loaded: boolean; buildMs: number };
         byWorker = true;
         if (done.loaded) this.stats.loaded++;
         else {
           this.stats.compiled++;
           this.stats.compileMs += done.buildMs;
         }
-      } catch {
-        // e.g. a read-only cache directory: compiled below, in this thread
+      } catch (e) {
+        // a cache directory the worker cannot write (EACCES, EROFS, …): compiled below, in this thread
+        if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
       }
     }
     let compiled: CompiledAcceleratorCost;
@@ -106,6 +114,25 @@ export class AcceleratorTables {
       this.stats.compileMs += compiled.buildMs;
     }
     this.ready.set(key, compiled);
+  }
+
+  /**
+   * The exact accelerator cost of `archs` on each of `hws`, mapped layer by layer on the worker
+   * threads (no table is built): figures per accelerator, per arch.
+   */
+  async screen(hws: readonly AccelConfig[], archs: readonly MbconvArch[]): Promise<Record<string, number>[][]> {
+    if (this.workers <= 1) {
+      return Promise.all(hws.map((hw) => {
+        const estimator = acceleratorEstimator(this.space, this.model, () => accelArch(hw));
+        return Promise.all(archs.map(async (a) => ({ ...(await estimator.estimate(a, null)).values })));
+      }));
+    }
+    return Promise.all(hws.map((hw) => this.threads().run({ kind: 'screen', spaceConfig: this.spaceConfig, hw, archs } satisfies ScreenTask) as Promise<Record<string, number>[]>));
+  }
+
+  private threads(): Piscina {
+    this.pool ??= new Piscina({ filename: ENTRY, workerData: { module: '../estimators/accelerator-table-worker.ts' }, minThreads: 1, maxThreads: this.workers, idleTimeout: 30_000 });
+    return this.pool;
   }
 
   async close(): Promise<void> {

@@ -104,6 +104,14 @@ export function createMbconvSurrogatePort(o: MbconvPortOptions): SurrogatePort<J
       }
       return cols;
     },
+    async screen(hws, nets) {
+      const archs = nets.map((g) => fromGenome(cfg, g));
+      const hwFigures = accelMetrics.length > 0 ? await o.tables.screen(hws as unknown as AccelConfig[], archs) : hws.map(() => archs.map(() => ({})));
+      return hwFigures.map((perNet) => [
+        ...accelMetrics.map((m) => Float64Array.from(perNet, (f) => (f as Record<string, number>)[m] as number)),
+        ...counters.map((m) => Float64Array.from(nets, (g) => costOfChoices(counterTables.get(m) as CostTable, [...g]) / (COUNTER_TABLES[m] as { scale: number }).scale)),
+      ]);
+    },
     candidate(g, hw) {
       const arch = fromGenome(cfg, g) as unknown as JsonObject;
       return o.accel ? ({ arch, hw: hw as JsonObject } as Joint<JsonObject, JsonObject>) : arch;

@@ -57,6 +57,13 @@ export function categoricalPort<T extends JsonObject>(spec: CategoricalPortSpec<
       }
       return cols;
     },
+    async screen(hws, genes) {
+      const flat = Int32Array.from(genes.flat());
+      return hws.map((hw) => {
+        const h = hwIndex(hw);
+        return spec.costMetrics.map((_, k) => Float64Array.from(genes, (_g, r) => spec.cost(flat.subarray(r * G, (r + 1) * G), h)[k] as number));
+      });
+    },
     candidate: (genes, hw) => spec.toValue(genes, hw),
     parts: (x) => spec.fromValue(x),
     predictor: spec.predictor,

@@ -32,7 +32,11 @@ export const surrogateOptions = z.strictObject({
   maxTrain: z.number().int().min(8).max(5_000).default(600),
   /** Accelerators the inner search pairs networks with (joint co-search); each costs one cost-table compilation. */
   hwPool: z.number().int().min(1).max(64).default(6),
-  /** Pool members replaced per round by children of the most used ones (0: a fixed pool). */
+  /** Accelerators screened (exact cost of the largest and smallest network, no table) to choose the initial pool. */
+  hwCandidates: z.number().int().min(1).max(10_000).default(64),
+  /** Children of the most used members screened on the predicted front after each round. */
+  hwChildren: z.number().int().min(0).max(1_000).default(6),
+  /** Pool members a round may swap for better-screening children (0: a fixed pool); each swap compiles a table. */
   hwRefresh: z.number().int().min(0).max(64).default(1),
 });
 

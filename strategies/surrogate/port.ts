@@ -61,6 +61,12 @@ export interface SurrogatePort<T extends JsonObject = JsonObject> {
    * concurrent calls for the same accelerator share one compilation.
    */
   prepare(hws: readonly (JsonObject | null)[]): Promise<void>;
+  /**
+   * Exact cost columns (costMetrics order) of a few network genomes on each of `hws`, without
+   * compiling tables (the layers are mapped one by one): how candidate accelerators are compared
+   * before one joins the pool. Result: [accelerator][column][network].
+   */
+  screen(hws: readonly JsonObject[], genes: readonly (readonly number[])[]): Promise<Float64Array[][]>;
   /** Exact cost columns (costMetrics order) of `rows` genomes on `hw` (prepared first), or on the fixed hardware when null. */
   exactCost(genes: Int32Array, rows: number, hw: JsonObject | null): readonly Float64Array[];
   /** The candidate value the runner verifies for a network genome and accelerator. */

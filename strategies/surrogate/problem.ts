@@ -39,7 +39,7 @@ export function planMetrics(port: Pick<SurrogatePort, 'predicted' | 'costMetrics
 }
 
 /** Deb's relative constraint violation (constraints.ts `violation`) on one row. */
-function violationOf(plan: MetricPlan, value: (s: Source) => number): number {
+export function violationOf(plan: MetricPlan, value: (s: Source) => number): number {
   let total = 0;
   for (const c of plan.constraints) {
     const v = value(c.source);

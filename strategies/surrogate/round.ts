@@ -50,8 +50,10 @@ export interface RoundPick {
 
 export interface RoundResult {
   readonly picks: readonly RoundPick[];
-  /** Predicted-front members per pool member (drives the pool refresh). */
+  /** Predicted-front members per pool member (the most used breed the pool's children). */
   readonly usage: readonly number[];
+  /** Up to 6 distinct networks of the predicted front, spread over it (the most accurate included): where children are screened. */
+  readonly frontNets: readonly number[][];
   readonly fit: { readonly trainSize: number; readonly predictor: JsonObject; readonly cv: FitReport | null };
   readonly evaluations: number;
   readonly frontSize: number;
@@ -139,12 +141,24 @@ export function runRound(input: RoundInput): RoundResult {
   });
   picks.push(...topUp(input, problem, plan, picks));
   const usage = input.pool.map((_, h) => inner.members.filter((m) => m.rank === 0 && m.pool === h).length);
+  const frontNets = spreadNetworks(problem, plan, inner.members.filter((m) => m.rank === 0), 6);
   const t4 = performance.now();
   return {
-    picks, usage, evaluations: inner.evaluations, frontSize: inner.members.filter((m) => m.rank === 0).length,
+    picks, usage, frontNets, evaluations: inner.evaluations, frontSize: inner.members.filter((m) => m.rank === 0).length,
     fit: { trainSize: train.length, predictor: predictor.describe(), cv },
     ms: { fit: t1 - t0, cv: t2 - t1, search: t3 - t2, acquisition: t4 - t3 },
   };
+}
+
+/** Up to `k` distinct networks of `members`, by predicted value, evenly spread (the best first). */
+function spreadNetworks(problem: RoundProblem, plan: MetricPlan, members: readonly Member[], k: number): number[][] {
+  const seen = new Set<string>();
+  const distinct = [...members].sort((a, b) => (a.values[plan.predictedIndex] as number) - (b.values[plan.predictedIndex] as number)).filter((m) => {
+    const key = problem.networkKey(m.genes);
+    return !seen.has(key) && seen.add(key) !== undefined;
+  });
+  if (distinct.length <= k) return distinct.map((m) => m.genes);
+  return Array.from({ length: k }, (_, j) => (distinct[Math.floor((j * (distinct.length - 1)) / (k - 1))] as Member).genes);
 }
 
 /** Every one-choice change of the best verified networks, on their best accelerator, evaluated (rank 99: off the front). */

@@ -19,7 +19,8 @@ import type { StrategyEntry } from '../registry.ts';
 import type { Candidate, EvalResult, StrategyContext, StrategyNote } from '../strategy.ts';
 import { okResults } from '../strategy.ts';
 import { memberKey } from './inner-search.ts';
-import { growDesign, initialNetworks, initialPool, refreshPool, type PoolState } from './design.ts';
+import { growDesign, initialNetworks } from './design.ts';
+import { breed, initialPool, refreshPool, type PoolState } from './hw-pool.ts';
 import { surrogateOptions, type SurrogateOptions } from './options.ts';
 import { ROUND_NOTE } from './report.ts';
 import type { SurrogatePort } from './port.ts';
@@ -35,7 +36,8 @@ interface Own {
   verified: VerifiedNet[];
   points: number[][];
   asked: string[];
-  pool: PoolState;
+  /** The accelerator pool (hw-pool.ts); `ready` once the initial screening chose its members. */
+  pool: PoolState & { ready: boolean };
   /** Initial-design networks not yet asked (null until the design is drawn on the first ask). */
   queue: number[][] | null;
   /** Every initial-design network drawn so far (anchors when the design must grow). */
@@ -50,19 +52,32 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
   private own: Own;
   private asked = new Set<string>();
   private notes: StrategyNote[] = [];
+  /** The pool change made by the last `prepare`, reported with the next round. */
+  private refreshed: { added: JsonObject[]; removed: JsonObject[] } = { added: [], removed: [] };
 
   constructor(ctx: StrategyContext<T>, private readonly options: SurrogateOptions = surrogateOptions.parse({})) {
     super(ctx);
     if (!ctx.surrogate) throw new ConfigError('strategy', 'surrogate', 'needs a predictor and exact cost port (StrategyContext.surrogate): use it through `nas search` or the NAS-Bench-201 benchmark');
     this.port = ctx.surrogate;
     this.plan = planMetrics(this.port, ctx.objectives, ctx.constraints ?? []);
-    const hw = this.port.hardware;
-    const members = hw ? initialPool(hw.space, options.hwPool, ctx.rng.fork('hw-pool')) : [];
-    this.own = { verified: [], points: [], asked: [], pool: { members, since: members.map(() => 0), tried: hw ? members.map((m) => hw.space.key(m)) : [] }, queue: null, designed: [], round: 0 };
+    this.own = { verified: [], points: [], asked: [], pool: { members: [], since: [], tried: [], pending: null, ready: false }, queue: null, designed: [], round: 0 };
   }
 
-  /** The pool's cost tables must exist before `ask` pairs networks with it. */
+  /**
+   * Before every ask: choose the initial accelerator pool (screening) or refresh it with the children
+   * the last round bred, then make sure every member's cost table exists. Deterministic from the state.
+   */
   async prepare(): Promise<void> {
+    const hw = this.port.hardware;
+    const pool = this.own.pool;
+    this.refreshed = { added: [], removed: [] };
+    if (hw && !pool.ready) {
+      const chosen = await initialPool(this.port, this.plan, hw.space, this.options.hwPool, this.options.hwCandidates, this.rng.fork('hw-pool'));
+      Object.assign(pool, { members: chosen.members, since: chosen.members.map(() => 0), tried: chosen.tried, ready: true });
+      this.refreshed = { added: chosen.members, removed: [] };
+    } else if (hw && pool.pending) {
+      this.refreshed = await refreshPool(this.port, this.plan, pool, this.options.hwRefresh, this.own.round);
+    }
     await this.port.prepare(this.poolValues);
   }
 
@@ -117,16 +132,17 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
       this.make(p.genes, p.pool, { round, rule: p.rule, [pred]: { mean: p.mean, sd: p.sd, ...(p.verifiedNetwork ? { source: 'verified network' } : { source: 'predictor' }) } }),
     );
     const hw = this.port.hardware;
-    const added = hw ? refreshPool(hw.space, this.own.pool, result.usage, this.options.hwRefresh, round, this.rng) : [];
-    // Compile the new members' tables while this batch is verified; `prepare` awaits them.
-    if (added.length > 0) void this.port.prepare(added).catch(() => {});
+    // Children for the next prepare to screen on this round's predicted front.
+    if (hw && this.options.hwRefresh > 0 && this.options.hwChildren > 0) {
+      this.own.pool.pending = { children: breed(hw.space, this.own.pool, result.usage, this.options.hwChildren, this.rng), nets: result.frontNets.map((g) => [...g]) };
+    }
     this.notes.push({
       type: ROUND_NOTE,
       payload: jsonClone({
         round, verifiedNetworks: this.own.verified.length, predicted: pred, trainSize: result.fit.trainSize, predictor: result.fit.predictor,
         cv: result.fit.cv, evaluations: result.evaluations, predictedFront: result.frontSize,
         batch: { size: out.length, ...Object.fromEntries(['ucb-max', 'ucb-hvi', 'diversity', 'fill'].map((r) => [r, result.picks.filter((p) => p.rule === r).length])) },
-        pool: hw ? { members: this.own.pool.members.map((m) => hw.space.key(m)), usage: result.usage, added: added.map((m) => hw.space.key(m)) } : null,
+        pool: hw ? { members: this.own.pool.members.map((m) => hw.space.key(m)), usage: result.usage, added: this.refreshed.added.map((m) => hw.space.key(m)), removed: this.refreshed.removed.map((m) => hw.space.key(m)) } : null,
         ms: result.ms,
       }) as unknown as JsonObject,
     });

@@ -54,5 +54,5 @@ describe('nas search (default experiment)', () => {
     } finally {
       await s.close();
     }
-  }, 300_000);
+  }, 900_000);
 });

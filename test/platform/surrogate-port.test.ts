@@ -67,6 +67,13 @@ describe('mbconv surrogate port', () => {
       }
     }
     expect(port.costMetrics).toEqual(['hw_latency_ms', 'energy_uj', 'edp_uj_ms', 'area_mm2', 'macs_m', 'params_k', 'model_kb']);
+    // screening (layers mapped one by one on a worker, no table) gives the same figures
+    const nets = archs.slice(0, 4).map((a) => toGenome(space.config, a));
+    const screened = await port.screen(hws as JsonObject[], nets);
+    hws.forEach((hw, h) => {
+      const cols = port.exactCost(Int32Array.from(nets.flat()), nets.length, hw as JsonObject);
+      cols.forEach((col, k) => expect(Array.from(screened[h]![k]!)).toEqual(Array.from(col)));
+    });
     await compiled.close();
     await reloaded.close();
   }, 300_000);
