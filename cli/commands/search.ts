@@ -42,7 +42,7 @@ export const DEFAULT_EXPERIMENT = {
 } as const;
 
 /** `--quick`: fewer trials, and for the surrogate a smaller initial design and accelerator pool (fewer tables to compile). */
-export const QUICK = { budget: 30, surrogate: { initial: 10, hwPool: 3 } } as const;
+export const QUICK = { budget: 20, surrogate: { initial: 8, hwPool: 3, hwCandidates: 24 } } as const;
 
 interface SearchOpts {
   readonly db: string;
@@ -119,7 +119,7 @@ export function registerSearch(program: Command): void {
     .option('--seed <n>', 'seed (overrides the file)', intArg('--seed', 0))
     .option('--budget <n>', 'trials (overrides the file)', intArg('--budget', 1))
     .option('--strategy <name>', 'strategy (overrides the file)')
-    .option('--quick', 'a short run (30 trials; smaller surrogate design) to try things out')
+    .option('--quick', 'a short run (20 trials; smaller surrogate design and accelerator pool) to try things out')
     .action(async (opts: SearchOpts, cmd: Command) => {
       const base = opts.config ? await readExperimentFile(opts.config) : parseExperiment(DEFAULT_EXPERIMENT);
       const cfg = parseExperiment({
