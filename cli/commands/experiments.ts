@@ -8,6 +8,8 @@ import { readHeader } from '../../storage/open.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import type { ExperimentSummary } from '../../storage/types.ts';
 import { formatTable, printJson, withDb, withJson } from '../context.ts';
+import { allTrials } from '../../platform/front.ts';
+import { prospective, surrogateRounds, surrogateText } from '../../platform/surrogate-report.ts';
 
 interface DbOpts {
   readonly db: string;
@@ -21,6 +23,17 @@ export async function listExperiments(db: string): Promise<readonly ExperimentSu
   const storage = await SqliteStorage.open(db, { readonly: true });
   try {
     return await storage.listExperiments();
+  } finally {
+    await storage.close();
+  }
+}
+
+/** A surrogate experiment's round fits and prospective check (null for other strategies). */
+async function surrogateSummary(db: string, exp: ExperimentSummary) {
+  const storage = await SqliteStorage.open(db, { readonly: true });
+  try {
+    const rounds = await surrogateRounds(storage, exp.id);
+    return rounds.length > 0 ? { rounds, prospective: prospective(await allTrials(storage, exp.id)) } : null;
   } finally {
     await storage.close();
   }
@@ -59,7 +72,8 @@ export function registerExperiments(program: Command): void {
   withJson(withDb(group.command('show').argument('<experiment>', 'id or name').description('one experiment with its config'))).action(
     async (ref: string, opts: DbOpts) => {
       const exp = await findExperiment(opts.db, ref);
-      if (opts.json) return printJson(exp);
+      const surrogate = await surrogateSummary(opts.db, exp);
+      if (opts.json) return printJson(surrogate ? { ...exp, surrogate } : exp);
       const lines = [
         `experiment ${exp.id} ${exp.name} (${exp.status})`,
         `space       ${exp.space}`,
@@ -69,7 +83,7 @@ export function registerExperiments(program: Command): void {
         `created     ${exp.createdAt}`,
         `config      ${JSON.stringify(exp.config)}`,
       ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(`${lines.join('\n')}\n${surrogate ? surrogateText(surrogate.rounds, surrogate.prospective) : ''}`);
     },
   );
 }

@@ -75,6 +75,9 @@ describe('nas search --strategy surrogate, end to end', () => {
     expect(out).toMatch(/surrogate: 3 rounds, 270 predicted candidates per round/);
     expect(out).toMatch(/predictor fit, round 3: τ -?\d\.\d{3}, RMSE \d+\.\d{3} pt \(3-fold CV on 12 verified networks\)/);
     expect(out).toMatch(/predicted before verification vs verified, \d+ trials: RMSE/);
+    const show = await runCli('experiments', 'show', 'sg', '--db', db);
+    expect(show.stdout).toMatch(/surrogate: 3 rounds/);
+    expect(show.stdout).toMatch(/predicted before verification vs verified, 8 trials/);
     const ls = await runCli('trials', 'ls', 'sg', '--db', db);
     expect(ls.code).toBe(0);
     expect(ls.stdout).toMatch(/PREDICTED accuracy/);
