@@ -3,12 +3,13 @@
  * for each member (~15 s of mapping), so the pool is small and chosen with care:
  * - initially, `hwCandidates` configs spread over the accelerator space (maximin on their one-hot
  *   codes) are screened — each network's exact cost mapped layer by layer, no table — on the
- *   largest and the smallest network, and the pool is the greedy facility-location choice: the k
- *   accelerators minimising Σ over networks of the best member's score for it, where a score is
- *   Σ log(cost objective) plus a penalty per unit of constraint violation;
+ *   largest and the smallest network, and the pool is the greedy facility-location choice: up to
+ *   `hwPool` accelerators, each lowering Σ over networks of the best member's score for it (a score
+ *   is Σ log(cost objective) plus a penalty per unit of constraint violation); an accelerator that
+ *   is best for no network is not compiled;
  * - after every round, `hwChildren` children of the most used members (crossover + mutation) are
- *   screened on the predicted front's networks, and up to `hwRefresh` members are swapped for
- *   children when that lowers the same sum (each swap compiles one new table).
+ *   screened on the predicted front's networks; up to `hwRefresh` of them join — added while the
+ *   pool has room, else swapped for a member — when that lowers the same sum (one table each).
  * The children are bred in `ask` (they need the round's front) and screened by the next `prepare`
  * (asynchronous, on worker threads): both steps are functions of the strategy's state.
  */
@@ -43,8 +44,8 @@ export function hwScores(plan: MetricPlan, columns: readonly Float64Array[], net
 const total = (scores: readonly (readonly number[])[], chosen: readonly number[]): number =>
   (scores[0] ?? []).reduce((s, _v, n) => s + Math.min(...chosen.map((h) => (scores[h] as number[])[n] as number)), 0);
 
-/** Greedy facility location over `scores[h][n]`; once no candidate lowers the sum, the most distant (Hamming) ones. */
-export function chooseMembers(scores: readonly (readonly number[])[], k: number, codes: readonly (readonly number[])[]): number[] {
+/** Greedy facility location over `scores[h][n]`: up to k members, each lowering the sum (at least one). */
+export function chooseMembers(scores: readonly (readonly number[])[], k: number): number[] {
   const chosen: number[] = [];
   while (chosen.length < Math.min(k, scores.length)) {
     let best = -1;
@@ -59,11 +60,6 @@ export function chooseMembers(scores: readonly (readonly number[])[], k: number,
     }
     if (best < 0) break;
     chosen.push(best);
-  }
-  if (chosen.length < Math.min(k, scores.length)) {
-    const hamming = (a: number, b: number) => (codes[a] as number[]).reduce((s, v, i) => s + (v !== (codes[b] as number[])[i] ? 1 : 0), 0);
-    const rest = scores.map((_, h) => h).filter((h) => !chosen.includes(h));
-    chosen.splice(0, chosen.length, ...maximin(chosen, rest, Math.min(k, scores.length), hamming));
   }
   return chosen;
 }
@@ -83,7 +79,7 @@ export async function initialPool(port: SurrogatePort, plan: MetricPlan, space: 
   const nets = [port.genes.largest, port.genes.smallest];
   const columns = await port.screen(candidates, nets);
   const scores = columns.map((c) => hwScores(plan, c, nets.length));
-  const chosen = chooseMembers(scores, size, picked.map((i) => codes[i] as number[]));
+  const chosen = chooseMembers(scores, size);
   return { members: chosen.map((i) => candidates[i] as JsonObject), tried: candidates.map((x) => space.key(x)) };
 }
 
@@ -109,7 +105,7 @@ export function breed(space: SearchSpace<JsonObject>, state: PoolState, usage: r
 }
 
 /** Screens the pending children and swaps up to `replace` members for them where that lowers the pool's sum. */
-export async function refreshPool(port: SurrogatePort, plan: MetricPlan, state: PoolState, replace: number, round: number): Promise<{ added: JsonObject[]; removed: JsonObject[] }> {
+export async function refreshPool(port: SurrogatePort, plan: MetricPlan, state: PoolState, replace: number, capacity: number, round: number): Promise<{ added: JsonObject[]; removed: JsonObject[] }> {
   const pending = state.pending;
   state.pending = null;
   if (!pending || pending.children.length === 0 || pending.nets.length === 0 || replace < 1) return { added: [], removed: [] };
@@ -118,23 +114,32 @@ export async function refreshPool(port: SurrogatePort, plan: MetricPlan, state: 
   const childScores = (await port.screen(pending.children, pending.nets)).map((c) => hwScores(plan, c, pending.nets.length));
   const added: JsonObject[] = [];
   const removed: JsonObject[] = [];
-  for (let swap = 0; swap < replace; swap++) {
+  for (let k = 0; k < replace; k++) {
     const base = total(memberScores, memberScores.map((_, i) => i));
+    // out = -1: the child joins without an eviction (the pool has room)
     let best: { out: number; in: number; t: number } | null = null;
-    for (let o = 0; o < memberScores.length; o++) {
+    const outs = memberScores.length < capacity ? [-1] : memberScores.map((_, i) => i);
+    for (const o of outs) {
       for (let c = 0; c < childScores.length; c++) {
         if (added.includes(pending.children[c] as JsonObject)) continue;
-        const trial = memberScores.map((s, i) => (i === o ? (childScores[c] as number[]) : s));
+        const trial = o < 0 ? [...memberScores, childScores[c] as number[]] : memberScores.map((s, i) => (i === o ? (childScores[c] as number[]) : s));
         const t = total(trial, trial.map((_, i) => i));
         if (t < (best?.t ?? base) - 1e-9) best = { out: o, in: c, t };
       }
     }
     if (!best) break;
-    removed.push(state.members[best.out] as JsonObject);
-    added.push(pending.children[best.in] as JsonObject);
-    state.members[best.out] = pending.children[best.in] as JsonObject;
-    state.since[best.out] = round;
-    memberScores[best.out] = childScores[best.in] as number[];
+    const child = pending.children[best.in] as JsonObject;
+    added.push(child);
+    if (best.out < 0) {
+      state.members.push(child);
+      state.since.push(round);
+      memberScores.push(childScores[best.in] as number[]);
+    } else {
+      removed.push(state.members[best.out] as JsonObject);
+      state.members[best.out] = child;
+      state.since[best.out] = round;
+      memberScores[best.out] = childScores[best.in] as number[];
+    }
   }
   return { added, removed };
 }

@@ -30,7 +30,7 @@ export const surrogateOptions = z.strictObject({
   cvFolds: z.union([z.literal(0), z.number().int().min(2).max(20)]).default(5),
   /** At most this many verified networks train the predictor (the best half and an even spread of the rest). */
   maxTrain: z.number().int().min(8).max(5_000).default(600),
-  /** Accelerators the inner search pairs networks with (joint co-search); each costs one cost-table compilation. */
+  /** At most this many accelerators for the inner search to pair networks with (joint co-search); each costs one cost-table compilation. */
   hwPool: z.number().int().min(1).max(64).default(6),
   /** Accelerators screened (exact cost of the largest and smallest network, no table) to choose the initial pool. */
   hwCandidates: z.number().int().min(1).max(10_000).default(64),

@@ -76,7 +76,7 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
       Object.assign(pool, { members: chosen.members, since: chosen.members.map(() => 0), tried: chosen.tried, ready: true });
       this.refreshed = { added: chosen.members, removed: [] };
     } else if (hw && pool.pending) {
-      this.refreshed = await refreshPool(this.port, this.plan, pool, this.options.hwRefresh, this.own.round);
+      this.refreshed = await refreshPool(this.port, this.plan, pool, this.options.hwRefresh, this.options.hwPool, this.own.round);
     }
     await this.port.prepare(this.poolValues);
   }
