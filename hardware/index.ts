@@ -3,7 +3,9 @@ export { CostModel, layerKey, type CostModelOptions, type CostResult, type Layer
 export { analyze, bitFusionRate, type Evaluation, type LevelStats, type TensorAccess } from './model/analysis.ts';
 export { formatMapping, mappedBounds, validateMapping, type LevelMapping, type Loop, type Mapping } from './model/mapping.ts';
 export { mapLayer, randomMapping, score, type MapperObjective, type MapperOptions, type MapperResult } from './mapper/mapper.ts';
-export { PRESETS, buildArch, multiplierArea, peakMacsPerSecond, preset, presetNames, sramAreaUm2, type LevelSpec, type PresetSpec } from './presets.ts';
+export { PRESETS, peakMacsPerSecond, preset, presetNames } from './presets.ts';
+export { buildArch, type LevelSpec, type PresetSpec } from './build-arch.ts';
+export * from './tech/index.ts';
 export * from './spec.ts';
 export * from './workload.ts';
 export { parseTimeloopArch, readTimeloopArch, parseErt, parseArt, type TimeloopArch } from './timeloop/arch.ts';

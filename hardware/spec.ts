@@ -5,6 +5,7 @@
  * ERT entries (per vector access of `blockSize` words) are divided by the block size on import.
  */
 import { HardwareError } from '../core/errors.ts';
+import { CORE_OVERHEAD } from './tech/calibration.ts';
 
 export interface AccessEnergy {
   /** pJ per word read (to a child or to the MAC). */
@@ -31,7 +32,7 @@ export interface StorageLevel {
   readonly energy: AccessEnergy;
   /** Leakage pJ per utilized instance per cycle. */
   readonly leakPj: number;
-  /** Area per instance, µm². */
+  /** Area per instance, µm² (the array itself; control and wiring are in the core overhead). */
   readonly areaUm2: number;
   /** Data-space names this level must keep / must bypass (mapper constraints); absent = free. */
   readonly keep?: readonly string[];
@@ -65,6 +66,13 @@ export interface ArchSpec {
    * 16 2-bit bricks per MAC, 16 / (ceil(ba/2)·ceil(bw/2)) products per cycle). Absent = 'fixed'.
    */
   readonly precision?: 'fixed' | 'scaled' | 'bitfusion';
+  /** CMOS node (nm) the areas and energies are for; absent when unknown (e.g. a Timeloop file without it). */
+  readonly technologyNm?: number;
+  /**
+   * Control, NoC, clock tree and placement overhead as a fraction of the storage + MAC area
+   * (core = components × (1 + overhead)); absent = CORE_OVERHEAD (tech/calibration.ts).
+   */
+  readonly areaOverhead?: number;
 }
 
 function bad(arch: string, field: string, value: unknown, problem: string): never {
@@ -94,6 +102,7 @@ export function validateArch(a: ArchSpec): void {
   if (a.levels.length === 0) bad(a.name, 'levels', a.levels, 'must contain at least one storage level');
   if (!(a.clockGHz > 0)) bad(a.name, 'clockGHz', a.clockGHz, 'must be > 0');
   if (!(a.mac.energyPj >= 0)) bad(a.name, 'mac.energyPj', a.mac.energyPj, 'must be ≥ 0');
+  if (a.areaOverhead !== undefined && !(a.areaOverhead >= 0)) bad(a.name, 'areaOverhead', a.areaOverhead, 'must be ≥ 0');
   a.levels.forEach((lv, i) => {
     const f = `levels[${i}] (${lv.name})`;
     if (!(lv.sizeWords > 0)) bad(a.name, `${f}.sizeWords`, lv.sizeWords, 'must be > 0');
@@ -112,11 +121,29 @@ export function macEnergyAt(mac: MacUnit, bitsA: number, bitsW: number): number 
   return mac.energyPj * (bitsA * bitsW) / (mac.bits * mac.bits);
 }
 
-/** Total area in mm²: every instance of every level plus the MACs. */
+export interface AreaBreakdown {
+  /** Every instance of every storage level (arrays only), mm². */
+  readonly storageMm2: number;
+  /** Every MAC, mm². */
+  readonly macMm2: number;
+  /** Control, NoC, clock and placement: (storage + MACs) × overhead, mm². */
+  readonly overheadMm2: number;
+  readonly totalMm2: number;
+}
+
+/** Core area: storage arrays and MACs, plus the control/NoC overhead calibrated on silicon. */
+export function archArea(a: ArchSpec): AreaBreakdown {
+  const macMm2 = (a.mac.areaUm2 * a.mac.instances) / 1e6;
+  let storageUm2 = 0;
+  for (const lv of a.levels) storageUm2 += lv.areaUm2 * lv.instances;
+  const storageMm2 = storageUm2 / 1e6;
+  const overheadMm2 = (storageMm2 + macMm2) * (a.areaOverhead ?? CORE_OVERHEAD);
+  return { storageMm2, macMm2, overheadMm2, totalMm2: storageMm2 + macMm2 + overheadMm2 };
+}
+
+/** Total core area in mm² (archArea(a).totalMm2). */
 export function archAreaMm2(a: ArchSpec): number {
-  let um2 = a.mac.areaUm2 * a.mac.instances;
-  for (const lv of a.levels) um2 += lv.areaUm2 * lv.instances;
-  return um2 / 1e6;
+  return archArea(a).totalMm2;
 }
 
 /** Canonical key of an arch (cache key component). */

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { hwEval, type HwEvalReport } from '../../hardware/eval-files.ts';
 import { PRESETS, peakMacsPerSecond, preset } from '../../hardware/presets.ts';
-import { archAreaMm2 } from '../../hardware/spec.ts';
+import { CORE_OVERHEAD } from '../../hardware/tech/calibration.ts';
+import { archArea } from '../../hardware/spec.ts';
 import { formatTable, intArg, printJson, withJson } from '../context.ts';
 
 const OBJECTIVES = ['edp', 'energy', 'latency'] as const;
@@ -32,13 +33,19 @@ export function registerHw(program: Command): void {
   withJson(hw.command('presets').description('list accelerator presets')).action((opts: { json?: boolean }) => {
     const rows = Object.values(PRESETS).map((s) => {
       const a = preset(s.name);
-      return { name: s.name, pes: a.mac.instances, clockMHz: a.clockGHz * 1000, peakGops: (2 * peakMacsPerSecond(a)) / 1e9, areaMm2: archAreaMm2(a), levels: a.levels.map((l) => l.name).join(' < '), description: s.description };
+      const area = archArea(a);
+      return {
+        name: s.name, pes: a.mac.instances, clockMHz: a.clockGHz * 1000, technologyNm: s.technologyNm, peakGops: (2 * peakMacsPerSecond(a)) / 1e9,
+        areaMm2: area.totalMm2, componentsMm2: area.storageMm2 + area.macMm2, levels: a.levels.map((l) => l.name).join(' < '), description: s.description, source: s.source,
+      };
     });
     if (opts.json) { printJson(rows); return; }
     process.stdout.write(`${formatTable(rows, [
       { header: 'preset', get: (r) => r.name }, { header: 'PEs', get: (r) => r.pes, align: 'right' }, { header: 'MHz', get: (r) => r.clockMHz, align: 'right' },
-      { header: 'peak GOPS', get: (r) => Math.round(r.peakGops), align: 'right' }, { header: 'mm²', get: (r) => r.areaMm2, align: 'right' }, { header: 'levels', get: (r) => r.levels },
-    ])}\n`);
+      { header: 'nm', get: (r) => r.technologyNm, align: 'right' }, { header: 'peak GOPS', get: (r) => Math.round(r.peakGops), align: 'right' },
+      { header: 'core mm²', get: (r) => r.areaMm2.toPrecision(3), align: 'right' }, { header: 'arrays+MACs mm²', get: (r) => r.componentsMm2.toPrecision(3), align: 'right' },
+      { header: 'levels', get: (r) => r.levels },
+    ])}\ncore area = (storage arrays + MACs) × ${(1 + CORE_OVERHEAD).toFixed(2)} (control/NoC overhead calibrated on the Eyeriss chip); sources: nas hw presets --json\n`);
   });
 }
 
