@@ -40,8 +40,13 @@ const CLOCK_GHZ = 1;
 export const ACCEL_TECHNOLOGY_NM = 45;
 const DDR3_PJ_PER_BYTE = 1300 / 8; // Horowitz, ISSCC 2014: 1.3 nJ per 64 bits
 
-/** The accelerator a config denotes, as a storage hierarchy for the cost model. */
-export function accelArch(c: AccelConfig, technologyNm = ACCEL_TECHNOLOGY_NM): ArchSpec {
+/** The accelerator a config denotes, as a storage hierarchy for the cost model (at 45 nm). */
+export function accelArch(c: AccelConfig): ArchSpec {
+  return accelArchAt(c, ACCEL_TECHNOLOGY_NM);
+}
+
+/** The same accelerator built at another node (what-if studies; the search space stays at 45 nm). */
+export function accelArchAt(c: AccelConfig, technologyNm: number): ArchSpec {
   const bits = c.precision === 'int16' ? 16 : 8;
   const rf = (keep?: string[]): LevelSpec => ({ name: 'rf', words: c.rfWords, wordBits: bits, perPe: true, ...(keep ? { keep } : {}) });
   const spatial: Record<AccelConfig['dataflow'], { x: string[]; y: string[]; rf: LevelSpec; bypass?: string[] }> = {
