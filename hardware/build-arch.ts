@@ -4,7 +4,7 @@
  * gives them, e.g. from a published energy reference table of that design.
  */
 import { HardwareError } from '../core/errors.ts';
-import { defaultCell, macAreaUm2, macEnergyPj, storageAccessPj, storageAreaUm2, type CellKind } from './tech/components.ts';
+import { addEnergyPj, defaultCell, macAreaUm2, macEnergyPj, storageAccessPj, storageAreaUm2, type CellKind } from './tech/components.ts';
 import { checkNode } from './tech/scaling.ts';
 import { validateArch, type ArchSpec, type StorageLevel } from './spec.ts';
 
@@ -30,6 +30,8 @@ export interface LevelSpec {
   readonly bypass?: readonly string[];
   readonly spatialX?: readonly string[];
   readonly spatialY?: readonly string[];
+  /** Feature maps to and from this level are run-length coded (Eyeriss's DRAM interface). */
+  readonly compression?: 'rlc';
   /** Area per instance, µm²; default from the technology model. */
   readonly areaUm2?: number;
 }
@@ -53,6 +55,7 @@ export interface PresetSpec {
   readonly levels: readonly LevelSpec[];
   readonly precision?: ArchSpec['precision'];
   readonly areaOverhead?: number;
+  readonly epilogue?: ArchSpec['epilogue'];
 }
 
 function level(s: PresetSpec, l: LevelSpec): StorageLevel {
@@ -77,6 +80,9 @@ function level(s: PresetSpec, l: LevelSpec): StorageLevel {
     areaUm2: l.areaUm2 ?? (dram ? 0 : arrays * storageAreaUm2(arrayBits, cell, s.technologyNm)),
     ...(l.keep ? { keep: l.keep } : {}), ...(l.bypass ? { bypass: l.bypass } : {}),
     ...(l.spatialX ? { spatialX: l.spatialX } : {}), ...(l.spatialY ? { spatialY: l.spatialY } : {}),
+    ...(l.compression ? { compression: l.compression } : {}),
+    // an off-chip bus carries reads and writes alike
+    ...(dram && l.bandwidth !== undefined ? { sharedBandwidth: true } : {}),
   };
 }
 
@@ -87,10 +93,12 @@ export function buildArch(s: PresetSpec): ArchSpec {
   const a: ArchSpec = {
     name: s.name, levels: s.levels.map((l) => level(s, l)), clockGHz: s.clockGHz, precision: s.precision ?? 'scaled',
     technologyNm: s.technologyNm, ...(s.areaOverhead !== undefined ? { areaOverhead: s.areaOverhead } : {}),
+    ...(s.epilogue ? { epilogue: s.epilogue } : {}),
     mac: {
       name: 'mac', instances: pes, meshX: s.cols, meshY: s.rows, leakPj: 0, bits: s.macBits,
       energyPj: s.macPj ?? macEnergyPj(s.macBits, s.macBits, acc, s.technologyNm),
       areaUm2: macAreaUm2(s.macBits, s.macBits, acc, s.technologyNm),
+      addPj: addEnergyPj(acc, s.technologyNm),
     },
   };
   validateArch(a);

@@ -8,14 +8,15 @@ import { readFileSync } from 'node:fs';
 import { parseLayerJson } from './layer-json.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { LayerSpec } from '../core/types.ts';
-import { CostModel, type LayerFigures } from './cost-model.ts';
+import { CostModel } from './cost-model.ts';
+import { layerFigures, type LayerFigures } from './layer-figures.ts';
 import { mapLayer, type MapperObjective } from './mapper/mapper.ts';
 import { analyze, type Evaluation } from './model/analysis.ts';
 import { formatMapping } from './model/mapping.ts';
 import { PRESETS, preset } from './presets.ts';
 import { readScaleSimConfig } from './scalesim/config.ts';
 import { readScaleSimTopology } from './scalesim/topology.ts';
-import { archAreaMm2, type ArchSpec } from './spec.ts';
+import { archArea, type AreaBreakdown, type ArchSpec } from './spec.ts';
 import { simulateNetwork, type SystolicNetworkResult } from './systolic/index.ts';
 import { readTimeloopArch, type TimeloopArch } from './timeloop/arch.ts';
 import { readTimeloopMap } from './timeloop/map.ts';
@@ -46,7 +47,14 @@ export interface LayerReport extends LayerFigures {
 }
 
 export type HwEvalReport =
-  | { readonly mode: 'timeloop'; readonly arch: string; readonly cycles: number; readonly latencyMs: number; readonly energyPj: number; readonly areaMm2: number; readonly layers: readonly LayerReport[] }
+  | {
+    readonly mode: 'timeloop'; readonly arch: string; readonly technologyNm: number | null; readonly cycles: number; readonly latencyMs: number; readonly energyPj: number;
+    /** Core area (mm²) and its parts. */
+    readonly areaMm2: number; readonly area: AreaBreakdown;
+    /** Off-chip bytes over all layers, as moved and uncoded. */
+    readonly offChipBytes: number; readonly offChipDenseBytes: number;
+    readonly layers: readonly LayerReport[];
+  }
   | { readonly mode: 'systolic'; readonly arch: string; readonly result: SystolicNetworkResult };
 
 function loadArch(spec: string, ert?: string): TimeloopArch | ArchSpec | 'cfg' {
@@ -74,9 +82,9 @@ function loadLayers(file: string): LayerSpec[] {
   throw new ConfigError('--workload', file, 'must be a SCALE-Sim topology .csv, a Timeloop problem .yaml or a LayerSpec .json');
 }
 
-function layerReport(name: string, p: Problem, a: ArchSpec, e: Evaluation, mappingText: string): LayerReport {
+function layerReport(name: string, layer: LayerSpec | null, p: Problem, a: ArchSpec, e: Evaluation, mappingText: string): LayerReport {
   return {
-    name, macs: e.usefulOps, cycles: e.cycles, latencyMs: e.cycles / (a.clockGHz * 1e6), energyPj: e.energyPj, utilization: e.utilization, mapping: mappingText,
+    ...layerFigures(name, layer, e, a), mapping: mappingText,
     levels: e.levels.map((l) => ({
       level: l.name, instances: l.utilizedInstances, energyPj: l.energyPj + l.leakPj,
       tensors: Object.fromEntries(l.tensors.flatMap((t, i) => (t ? [[p.dataSpaces[i]?.name ?? `t${i}`, { reads: t.reads, fills: t.fills, updates: t.updates, tile: t.tile }]] : []))),
@@ -97,22 +105,25 @@ export function hwEval(o: HwEvalOptions): HwEvalReport {
   if (/\.ya?ml$/.test(o.workload)) {
     const p = readTimeloopProblem(o.workload);
     const m = o.mapping ? readTimeloopMap(o.mapping, p, ta) : mapLayer(p, a, opts).mapping;
-    layers = [layerReport(p.name, p, a, analyze(p, a, m), formatMapping(p, a, m))];
+    layers = [layerReport(p.name, null, p, a, analyze(p, a, m), formatMapping(p, a, m))];
   } else {
     const specs = loadLayers(o.workload);
     if (o.mapping) {
       if (specs.length !== 1) throw new ConfigError('--mapping', o.mapping, `applies to a single-layer workload (got ${specs.length} layers)`);
-      const p = fromLayer(specs[0] as LayerSpec);
+      const spec = specs[0] as LayerSpec;
+      const p = fromLayer(spec);
       const m = readTimeloopMap(o.mapping, p, ta);
-      layers = [layerReport(p.name, p, a, analyze(p, a, m), formatMapping(p, a, m))];
+      layers = [layerReport(p.name, spec, p, a, analyze(p, a, m), formatMapping(p, a, m))];
     } else {
       const r = new CostModel(opts).evaluate(specs, a);
-      layers = r.perLayer.map((l, i) => layerReport(l.name, fromLayer(specs[i] as LayerSpec), a, l.evaluation, l.mappingText));
+      layers = r.perLayer.map((l, i) => layerReport(l.name, specs[i] as LayerSpec, fromLayer(specs[i] as LayerSpec), a, l.evaluation, l.mappingText));
     }
   }
-  const cycles = layers.reduce((s, l) => s + l.cycles, 0);
+  const sum = (f: (l: LayerReport) => number): number => layers.reduce((s, l) => s + f(l), 0);
+  const cycles = sum((l) => l.cycles);
+  const area = archArea(a);
   return {
-    mode: 'timeloop', arch: a.name, cycles, latencyMs: cycles / (a.clockGHz * 1e6),
-    energyPj: layers.reduce((s, l) => s + l.energyPj, 0), areaMm2: archAreaMm2(a), layers,
+    mode: 'timeloop', arch: a.name, technologyNm: a.technologyNm ?? null, cycles, latencyMs: cycles / (a.clockGHz * 1e6), energyPj: sum((l) => l.energyPj),
+    areaMm2: area.totalMm2, area, offChipBytes: sum((l) => l.offChipBytes), offChipDenseBytes: sum((l) => l.offChipDenseBytes), layers,
   };
 }

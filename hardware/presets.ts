@@ -27,7 +27,8 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
       { name: 'weights_spad', words: 224, wordBits: 16, perPe: true, cell: 'sram', readPj: 1.98, writePj: 1.98, keep: ['Weights'] },
       { name: 'ifmap_spad', words: 12, wordBits: 16, perPe: true, readPj: 0.2, writePj: 0.18, keep: ['Inputs'], spatialX: ['Q', 'M', 'N'], spatialY: ['R', 'C', 'S', 'M'] },
       { name: 'shared_glb', words: 55296, wordBits: 16, perPe: false, readPj: 18.18 / 4, writePj: 14.14 / 4, keep: ['Inputs', 'Outputs'], bypass: ['Weights'], spatialX: ['Q', 'M', 'N', 'P'], spatialY: ['R', 'S', 'C', 'M'] },
-      { name: 'DRAM', words: Infinity, wordBits: 16, perPe: false, readPj: 512 / 4, writePj: 512 / 4 },
+      // the chip run-length codes feature maps to and from DRAM (ifmaps in, ReLU'd ofmaps out)
+      { name: 'DRAM', words: Infinity, wordBits: 16, perPe: false, readPj: 512 / 4, writePj: 512 / 4, compression: 'rlc' },
     ],
   },
   'tpu-v1': {

@@ -40,6 +40,10 @@ export interface StorageLevel {
   /** Problem dimensions the mapper may spread over this level's X / Y fan-out (absent = any). */
   readonly spatialX?: readonly string[];
   readonly spatialY?: readonly string[];
+  /** Feature maps move to and from this level run-length coded (Eyeriss's DRAM interface). */
+  readonly compression?: 'rlc';
+  /** Reads and writes share one bandwidth (an off-chip bus): a layer needs ≥ (reads + writes) ÷ bandwidth cycles. */
+  readonly sharedBandwidth?: boolean;
 }
 
 export interface MacUnit {
@@ -52,6 +56,8 @@ export interface MacUnit {
   readonly leakPj: number;
   readonly areaUm2: number;
   readonly bits: number;
+  /** pJ of an add alone (residual adds, pooling sums); absent = a fraction of energyPj (model/non-mac.ts). */
+  readonly addPj?: number;
 }
 
 export interface ArchSpec {
@@ -73,6 +79,11 @@ export interface ArchSpec {
    * (core = components × (1 + overhead)); absent = CORE_OVERHEAD (tech/calibration.ts).
    */
   readonly areaOverhead?: number;
+  /**
+   * 'fused' (default): batch-norm and activation are applied on write-back at no cost; 'separate':
+   * each is a pass over the layer's outputs through the backing store (model/non-mac.ts).
+   */
+  readonly epilogue?: 'fused' | 'separate';
 }
 
 function bad(arch: string, field: string, value: unknown, problem: string): never {

@@ -60,8 +60,13 @@ function formatReport(r: HwEvalReport): string {
     return `${r.arch} (systolic, ${n.config.dataflow})\n${t}\ntotal: ${n.cycles} cycles, ${n.latencyMs.toPrecision(4)} ms, ${n.energy.totalPj.toPrecision(4)} pJ, util ${n.overallUtilPct.toPrecision(4)} %\n`;
   }
   const out: string[] = [];
+  const mb = (b: number): string => (b / 1e6).toPrecision(4);
   for (const l of r.layers) {
     out.push(`== ${l.name}: ${l.cycles} cycles, ${l.latencyMs.toPrecision(4)} ms, ${l.energyPj.toPrecision(6)} pJ, utilization ${(100 * l.utilization).toFixed(1)} %`);
+    out.push(`   off-chip ${mb(l.offChipBytes)} MB${l.offChipBytes !== l.offChipDenseBytes ? ` (uncoded ${mb(l.offChipDenseBytes)} MB)` : ''}, loop nest bound by ${l.boundBy}`);
+    for (const w of l.nonMac) {
+      out.push(`   + ${w.kind}: ${w.fused ? 'fused into write-back' : `${w.ops} ops, ${mb(w.offChipBytes)} MB off-chip, ${w.cycles} cycles, ${w.energyPj.toPrecision(4)} pJ`}`);
+    }
     const rows = l.levels.flatMap((lv) => Object.entries(lv.tensors).map(([t, c]) => ({ level: lv.level, inst: lv.instances, t, ...c })));
     out.push(formatTable(rows, [
       { header: 'level', get: (x) => x.level }, { header: 'inst', get: (x) => x.inst, align: 'right' }, { header: 'tensor', get: (x) => x.t },
@@ -70,6 +75,8 @@ function formatReport(r: HwEvalReport): string {
     ]));
     out.push('mapping:', l.mapping, '');
   }
-  out.push(`total: ${r.cycles} cycles, ${r.latencyMs.toPrecision(4)} ms, ${r.energyPj.toPrecision(6)} pJ, area ${r.areaMm2.toPrecision(4)} mm²`);
+  out.push(`total: ${r.cycles} cycles, ${r.latencyMs.toPrecision(4)} ms, ${r.energyPj.toPrecision(6)} pJ, off-chip ${mb(r.offChipBytes)} MB`
+    + `${r.offChipBytes !== r.offChipDenseBytes ? ` (uncoded ${mb(r.offChipDenseBytes)} MB)` : ''}`);
+  out.push(`area ${r.areaMm2.toPrecision(4)} mm²${r.technologyNm ? ` at ${r.technologyNm} nm` : ''} (storage ${r.area.storageMm2.toPrecision(3)} + MACs ${r.area.macMm2.toPrecision(3)} + control/NoC ${r.area.overheadMm2.toPrecision(3)}); modelled`);
   return `${out.join('\n')}\n`;
 }

@@ -13,7 +13,8 @@
  */
 import type { ArchSpec, StorageLevel } from '../spec.ts';
 import { macEnergyAt } from '../spec.ts';
-import { problemOps, relevance, type Problem } from '../workload.ts';
+import { problemOps, relevance, type DataSpace, type Problem } from '../workload.ts';
+import { movedCounts } from './compression.ts';
 import type { Mapping } from './mapping.ts';
 
 export interface TensorAccess {
@@ -48,6 +49,17 @@ export interface Evaluation {
   readonly levels: readonly LevelStats[];
   /** Capacity violations (empty when the mapping fits). */
   readonly violations: readonly string[];
+  /** Traffic of the backing store (the last level): bytes moved, and the same data uncoded. */
+  readonly offChip: OffChipTraffic;
+  /** What sets `cycles`: 'compute' or the name of the level whose bandwidth stalls the layer. */
+  readonly boundBy: string;
+}
+
+export interface OffChipTraffic {
+  readonly readBytes: number;
+  readonly writeBytes: number;
+  readonly denseReadBytes: number;
+  readonly denseWriteBytes: number;
 }
 
 interface FlatLoop { dim: number; bound: number; level: number; spatial: boolean; step: number }
@@ -192,8 +204,9 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
     let perInst = 0;
     let rd = 0;
     let wr = 0;
-    ts.forEach((s, t) => {
-      if (!s) return;
+    ts.forEach((raw, t) => {
+      if (!raw) return;
+      const s = movedCounts(lv, p.dataSpaces[t] as DataSpace, raw);
       const b = bitsOf(t);
       const words = scaled ? b / lv.wordBits : 1;
       cap += s.tile * words;
@@ -204,11 +217,12 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
     });
     if (cap > lv.sizeWords) violations.push(`${lv.name}: tiles need ${cap} words > capacity ${lv.sizeWords}`);
     if (inst > lv.instances) violations.push(`${lv.name}: mapping uses ${inst} instances > ${lv.instances}`);
-    const bandwidthCycles = Math.max(rd / lv.readBandwidth, wr / lv.writeBandwidth);
+    const bandwidthCycles = lv.sharedBandwidth ? (rd + wr) / lv.readBandwidth : Math.max(rd / lv.readBandwidth, wr / lv.writeBandwidth);
     return { name: lv.name, utilizedInstances: inst, utilizedCapacity: cap, tensors: ts, energyPj: perInst * inst, leakPj: 0, bandwidthCycles };
   });
   if (macInstances > a.mac.instances) violations.push(`${a.mac.name}: mapping uses ${macInstances} MACs > ${a.mac.instances}`);
   const cycles = Math.max(computeCycles, ...levels.map((l) => Math.ceil(l.bandwidthCycles)));
+  const stall = levels.find((l) => Math.ceil(l.bandwidthCycles) === cycles && cycles > computeCycles);
   const macEnergyPj = computes * (scaled ? macEnergyAt(a.mac, iBits, wBits) : a.mac.energyPj);
   let energyPj = macEnergyPj;
   const withLeak = levels.map((l, k) => {
@@ -221,6 +235,26 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
   return {
     computes, usefulOps, computeCycles, cycles, macEnergyPj, energyPj,
     utilization: usefulOps / (cycles * a.mac.instances),
-    levels: withLeak, violations,
+    levels: withLeak, violations, offChip: offChipTraffic(p, a, stats[nL - 1] as (TensorAccess | null)[], scaled), boundBy: stall?.name ?? 'compute',
   };
+}
+
+/** Bytes the backing store sends and receives (each value at its tensor's bits, or the level's word). */
+function offChipTraffic(p: Problem, a: ArchSpec, top: readonly (TensorAccess | null)[], scaled: boolean): OffChipTraffic {
+  const lv = a.levels[a.levels.length - 1] as StorageLevel;
+  let readBytes = 0;
+  let writeBytes = 0;
+  let denseReadBytes = 0;
+  let denseWriteBytes = 0;
+  top.forEach((raw, t) => {
+    if (!raw) return;
+    const ds = p.dataSpaces[t] as DataSpace;
+    const bytes = (scaled ? ds.bits : lv.wordBits) / 8;
+    const s = movedCounts(lv, ds, raw);
+    readBytes += s.reads * bytes;
+    writeBytes += (s.fills + s.updates) * bytes;
+    denseReadBytes += raw.reads * bytes;
+    denseWriteBytes += (raw.fills + raw.updates) * bytes;
+  });
+  return { readBytes, writeBytes, denseReadBytes, denseWriteBytes };
 }
