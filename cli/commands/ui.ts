@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../../core/errors.ts';
 import { dirname, join, resolve } from 'node:path';
 import { createApp, type TrialExporter } from '../../server/app.ts';
-import { exportableFormats, exportTrial, recordedProvenance } from '../experiment/export-trial.ts';
+import { exportableFormats, exportTrial, recordedProvenance } from '../../platform/export-trial.ts';
 import { isLoopback } from '../../server/security.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { withDb } from '../context.ts';
