@@ -4,9 +4,12 @@
  * gives them, e.g. from a published energy reference table of that design.
  */
 import { HardwareError } from '../core/errors.ts';
+import type { LevelConstraints, LoopConstraint, SpatialConstraint } from './mapspace/constraints.ts';
 import { addEnergyPj, defaultCell, macAreaUm2, macEnergyPj, storageAccessPj, storageAreaUm2, type CellKind } from './tech/components.ts';
 import { checkNode } from './tech/scaling.ts';
 import { validateArch, type ArchSpec, type StorageLevel } from './spec.ts';
+import { parseFactorList, parsePermutationList } from './timeloop/directives.ts';
+import { CONV_DIMS } from './workload.ts';
 
 export interface LevelSpec {
   readonly name: string;
@@ -26,10 +29,15 @@ export interface LevelSpec {
   readonly writePj?: number;
   readonly blockSize?: number;
   readonly bandwidth?: number;
+  /** Data spaces this level holds; every other one bypasses it. */
   readonly keep?: readonly string[];
   readonly bypass?: readonly string[];
+  /** Shorthand spatial constraints: only these dimensions may fan out along X / Y below this level. */
   readonly spatialX?: readonly string[];
   readonly spatialY?: readonly string[];
+  /** Mapspace constraints in Timeloop's terms (mapspace/constraints.ts). */
+  readonly temporal?: LoopConstraint;
+  readonly spatial?: readonly SpatialConstraint[];
   /** Feature maps to and from this level are run-length coded (Eyeriss's DRAM interface). */
   readonly compression?: 'rlc';
   /** Area per instance, µm²; default from the technology model. */
@@ -58,6 +66,24 @@ export interface PresetSpec {
   readonly epilogue?: ArchSpec['epilogue'];
 }
 
+/** A loop constraint from Timeloop's strings: `tl('N=1 M=1', 'NMCR')`. */
+export function tl(factors: string, permutation = ''): LoopConstraint {
+  return { factors: parseFactorList(factors, 'preset factors'), permutation: parsePermutationList(permutation, 'preset permutation') };
+}
+
+/** LevelSpec's constraint fields as the level's LevelConstraints (absent when it has none). */
+function levelConstraints(l: LevelSpec): LevelConstraints | undefined {
+  const only = (axis: 'X' | 'Y', dims: readonly string[]): SpatialConstraint => ({
+    axis, source: `${l.name} ${axis}`, factors: CONV_DIMS.filter((d) => !dims.includes(d)).map((dim) => ({ dim, op: '=' as const, value: 1 })),
+  });
+  const spatial = [...(l.spatial ?? []), ...(l.spatialX ? [only('X', l.spatialX)] : []), ...(l.spatialY ? [only('Y', l.spatialY)] : [])];
+  const c: LevelConstraints = {
+    ...(l.temporal ? { temporal: l.temporal } : {}), ...(spatial.length ? { spatial } : {}),
+    ...(l.keep ? { keep: l.keep, keepOnly: true } : {}), ...(l.bypass ? { bypass: l.bypass } : {}),
+  };
+  return Object.keys(c).length ? c : undefined;
+}
+
 function level(s: PresetSpec, l: LevelSpec): StorageLevel {
   const [meshX, meshY] = l.mesh ?? (l.perPe ? [s.cols, s.rows] : [1, 1]);
   const blockSize = l.blockSize ?? 1;
@@ -72,14 +98,14 @@ function level(s: PresetSpec, l: LevelSpec): StorageLevel {
   const perWord = (op: 'read' | 'write'): number => storageAccessPj(arrayBits, accessBits, cell, s.technologyNm, op) / blockSize;
   const read = l.readPj ?? perWord('read');
   const write = l.writePj ?? perWord('write');
+  const constraints = levelConstraints(l);
   return {
     name: l.name, sizeWords: l.words, wordBits: l.wordBits, blockSize,
     instances: meshX * meshY, meshX, meshY,
     readBandwidth: l.bandwidth ?? Infinity, writeBandwidth: l.bandwidth ?? Infinity,
     energy: { read, write, update: write }, leakPj: 0,
     areaUm2: l.areaUm2 ?? (dram ? 0 : arrays * storageAreaUm2(arrayBits, cell, s.technologyNm)),
-    ...(l.keep ? { keep: l.keep } : {}), ...(l.bypass ? { bypass: l.bypass } : {}),
-    ...(l.spatialX ? { spatialX: l.spatialX } : {}), ...(l.spatialY ? { spatialY: l.spatialY } : {}),
+    ...(constraints ? { constraints } : {}),
     ...(l.compression ? { compression: l.compression } : {}),
     // an off-chip bus carries reads and writes alike
     ...(dram && l.bandwidth !== undefined ? { sharedBandwidth: true } : {}),

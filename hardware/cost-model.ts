@@ -19,6 +19,8 @@ export interface LayerCost extends LayerFigures {
   readonly evaluation: Evaluation;
   /** Whether this result came from the cache. */
   readonly cached: boolean;
+  /** Mapper candidates drawn and valid ones among them. */
+  readonly search: { readonly evaluations: number; readonly valid: number };
 }
 
 export interface CostResult {
@@ -90,6 +92,6 @@ export class CostModel {
     const p = fromLayer(l);
     const r = mapLayer(p, arch, { ...SEARCH_BUDGET, ...this.opts });
     const { name: _name, ...figures } = layerFigures(l.name, l, r.evaluation, arch);
-    return { ...figures, mapping: r.mapping, mappingText: formatMapping(p, arch, r.mapping), evaluation: r.evaluation };
+    return { ...figures, mapping: r.mapping, mappingText: formatMapping(p, arch, r.mapping), evaluation: r.evaluation, search: { evaluations: r.evaluations, valid: r.valid } };
   }
 }

@@ -7,7 +7,7 @@
  * DDR3 at 1.3 nJ per 64 b (Horowitz, ISSCC 2014).
  */
 import { HardwareError } from '../core/errors.ts';
-import { buildArch, type LevelSpec, type PresetSpec } from './build-arch.ts';
+import { buildArch, tl, type LevelSpec, type PresetSpec } from './build-arch.ts';
 import type { ArchSpec } from './spec.ts';
 
 const DDR3_PJ_PER_BYTE = 1300 / 8;
@@ -22,11 +22,20 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
     name: 'eyeriss', description: 'Eyeriss chip: 12×14 PEs, row-stationary, 16 b, spads 12/224/24 words, 108 KB GLB bypassing weights, 65 nm, 200 MHz',
     source: 'Chen et al., "Eyeriss", JSSC 2017 (65 nm, 168 PEs, 108 KB GLB, 0.5 KB spads per PE, 200 MHz); energies: Accelergy 65 nm ERT of the Timeloop eyeriss_like reference',
     rows: 12, cols: 14, macBits: 16, accBits: 16, macPj: 0.208 * 4, clockGHz: 0.2, technologyNm: 65,
+    // Row-stationary mapspace of Timeloop's eyeriss_like arch: each PE column (X) works on output
+    // rows Q (and M), each PE of a column (Y) on a filter row S (and C, M); inside a PE the weight
+    // scratchpad iterates C and R, the psum scratchpad M, the ifmap scratchpad nothing.
     levels: [
-      { name: 'psum_spad', words: 24, wordBits: 16, perPe: true, readPj: 0.25, writePj: 0.25, keep: ['Outputs'] },
-      { name: 'weights_spad', words: 224, wordBits: 16, perPe: true, cell: 'sram', readPj: 1.98, writePj: 1.98, keep: ['Weights'] },
-      { name: 'ifmap_spad', words: 12, wordBits: 16, perPe: true, readPj: 0.2, writePj: 0.18, keep: ['Inputs'], spatialX: ['Q', 'M', 'N'], spatialY: ['R', 'C', 'S', 'M'] },
-      { name: 'shared_glb', words: 55296, wordBits: 16, perPe: false, readPj: 18.18 / 4, writePj: 14.14 / 4, keep: ['Inputs', 'Outputs'], bypass: ['Weights'], spatialX: ['Q', 'M', 'N', 'P'], spatialY: ['R', 'S', 'C', 'M'] },
+      { name: 'psum_spad', words: 24, wordBits: 16, perPe: true, readPj: 0.25, writePj: 0.25, keep: ['Outputs'], temporal: tl('N=1 C=1 R=1 S=1 P=1 Q=1', 'N C P Q R S M') },
+      { name: 'weights_spad', words: 224, wordBits: 16, perPe: true, cell: 'sram', readPj: 1.98, writePj: 1.98, keep: ['Weights'], temporal: tl('N=1 M=1 P=1 Q=1 S=1', 'N M P Q S C R') },
+      { name: 'ifmap_spad', words: 12, wordBits: 16, perPe: true, readPj: 0.2, writePj: 0.18, keep: ['Inputs'], temporal: tl('N=1 M=1 C=1 P=1 Q=1 R=1 S=1', 'N M C P Q R S') },
+      {
+        name: 'shared_glb', words: 55296, wordBits: 16, perPe: false, readPj: 18.18 / 4, writePj: 14.14 / 4, keep: ['Inputs', 'Outputs'], bypass: ['Weights'],
+        spatial: [
+          { ...tl('N=1 C=1 P=1 R=1 S=1', 'N C P R S Q M'), axis: 'X', split: 999, source: 'PE_column' },
+          { ...tl('N=1 P=1 Q=1 R=1', 'N P Q R S C M'), axis: 'Y', split: 0, source: 'PE' },
+        ],
+      },
       // the chip run-length codes feature maps to and from DRAM (ifmaps in, ReLU'd ofmaps out)
       { name: 'DRAM', words: Infinity, wordBits: 16, perPe: false, readPj: 512 / 4, writePj: 512 / 4, compression: 'rlc' },
     ],
