@@ -24,7 +24,9 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
     rows: 12, cols: 14, macBits: 16, accBits: 16, macPj: 0.208 * 4, clockGHz: 0.2, technologyNm: 65,
     // Row-stationary mapspace of Timeloop's eyeriss_like arch: each PE column (X) works on output
     // rows Q (and M), each PE of a column (Y) on a filter row S (and C, M); inside a PE the weight
-    // scratchpad iterates C and R, the psum scratchpad M, the ifmap scratchpad nothing.
+    // scratchpad iterates C and R, the psum scratchpad M, the ifmap scratchpad nothing. As on the
+    // chip (a PE set is R filter rows × E output rows), the whole filter height is spread over PE
+    // rows (S=0 on Y): CONV1's 11 rows leave one PE row idle, 154 of 168 PEs busy as published.
     levels: [
       { name: 'psum_spad', words: 24, wordBits: 16, perPe: true, readPj: 0.25, writePj: 0.25, keep: ['Outputs'], temporal: tl('N=1 C=1 R=1 S=1 P=1 Q=1', 'N C P Q R S M') },
       { name: 'weights_spad', words: 224, wordBits: 16, perPe: true, cell: 'sram', readPj: 1.98, writePj: 1.98, keep: ['Weights'], temporal: tl('N=1 M=1 P=1 Q=1 S=1', 'N M P Q S C R') },
@@ -33,7 +35,7 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
         name: 'shared_glb', words: 55296, wordBits: 16, perPe: false, readPj: 18.18 / 4, writePj: 14.14 / 4, keep: ['Inputs', 'Outputs'], bypass: ['Weights'],
         spatial: [
           { ...tl('N=1 C=1 P=1 R=1 S=1', 'N C P R S Q M'), axis: 'X', split: 999, source: 'PE_column' },
-          { ...tl('N=1 P=1 Q=1 R=1', 'N P Q R S C M'), axis: 'Y', split: 0, source: 'PE' },
+          { ...tl('N=1 P=1 Q=1 R=1 S=0', 'N P Q R S C M'), axis: 'Y', split: 0, source: 'PE' },
         ],
       },
       // the chip run-length codes feature maps to and from DRAM (ifmaps in, ReLU'd ofmaps out)
