@@ -11,6 +11,7 @@ import { PRESETS, peakMacsPerSecond, preset } from '../../hardware/presets.ts';
 import { CORE_OVERHEAD } from '../../hardware/tech/calibration.ts';
 import { archArea } from '../../hardware/spec.ts';
 import { formatTable, intArg, printJson, withJson } from '../context.ts';
+import { registerHwValidate } from './hw-validate.ts';
 
 const OBJECTIVES = ['edp', 'energy', 'latency'] as const;
 const MAPSPACES = ['constrained', 'free'] as const;
@@ -49,6 +50,7 @@ export function registerHw(program: Command): void {
     if (opts.json) printJson(report);
     else process.stdout.write(formatReport(report));
   });
+  registerHwValidate(hw);
   withJson(hw.command('presets').description('list accelerator presets')).action((opts: { json?: boolean }) => {
     const rows = Object.values(PRESETS).map((s) => {
       const a = preset(s.name);
