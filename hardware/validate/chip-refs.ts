@@ -12,9 +12,9 @@ import { check, type Check } from './checks.ts';
 import { EYERISS_ALEXNET, EYERISS_TOLERANCE } from './eyeriss-alexnet.ts';
 
 /** Mapper budget for the chip table: enough candidates that the row-stationary mapspace is well searched. */
-export const CHIP_MAPPER_BUDGET = { maxEvaluations: 10_000, patience: 2_500, seed: 1 } as const;
+export const CHIP_MAPPER_BUDGET = { maxEvaluations: 10_000, patience: 2_500, refineEvaluations: 5_000, seed: 1 } as const;
 
-export function eyerissChipChecks(budget: { maxEvaluations: number; patience: number; seed: number } = CHIP_MAPPER_BUDGET): Check[] {
+export function eyerissChipChecks(budget: { maxEvaluations: number; patience: number; refineEvaluations: number; seed: number } = CHIP_MAPPER_BUDGET): Check[] {
   const r = new CostModel(budget).evaluate(EYERISS_ALEXNET.map((c) => c.layer), preset('eyeriss'));
   const out: Check[] = [];
   r.perLayer.forEach((l, i) => {
