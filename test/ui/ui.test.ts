@@ -40,12 +40,15 @@ describe.skipIf(!HAVE_CHROMIUM)(`UI in headless Chromium (${CHROMIUM})`, () => {
   let page: Page;
   const problems: string[] = [];
   // A minimal real exporter: writes the trial's arch and metrics where the server decides.
-  const exporter: TrialExporter = async ({ trial }) => {
-    const dir = join(outDir, `trial-${trial.id}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'arch.json'), JSON.stringify(trial.arch));
-    writeFileSync(join(dir, 'metrics.json'), JSON.stringify(trial.metrics));
-    return { dir, files: ['arch.json', 'metrics.json'] };
+  const exporter: TrialExporter = {
+    formats: () => ['json'],
+    async write({ trial }) {
+      const dir = join(outDir, `trial-${trial.id}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'arch.json'), JSON.stringify(trial.arch));
+      writeFileSync(join(dir, 'metrics.json'), JSON.stringify(trial.metrics));
+      return { dir, files: ['arch.json', 'metrics.json'] };
+    },
   };
 
   beforeAll(async () => {
