@@ -16,7 +16,10 @@ export interface LayerBreakdown {
   readonly energyPj: number;
   /** Energy per storage level in pJ, keyed as in AcceleratorBreakdown.levels; sums to energyPj. */
   readonly energyByLevelPj: Readonly<Record<string, number>>;
-  /** Share of the PE array's MACs doing useful work, 0–1. */
+  /**
+   * Useful MACs per PE per cycle: 1 = every PE busy at full precision. Bit Fusion PEs multiply
+   * several low-bit products per cycle, so theirs can exceed 1.
+   */
   readonly utilization: number;
   /** Timeloop-style loop nest of the chosen mapping. */
   readonly mapping: string;
@@ -26,6 +29,7 @@ export interface AcceleratorBreakdown {
   readonly accelerator: string;
   /** Clock the cycle counts are converted at (latency = cycles / clock). */
   readonly clockGHz: number;
+  /** PE rows × columns. */
   readonly peArray: string;
   /** Energy components, datapath first, then storage levels from innermost to DRAM. */
   readonly levels: readonly string[];
@@ -58,11 +62,11 @@ export function acceleratorBreakdown(layers: readonly LayerSpec[], hw: ArchSpec 
   return {
     accelerator: spec.name,
     clockGHz: spec.clockGHz,
-    peArray: `${spec.mac.meshX}×${spec.mac.meshY}`,
+    peArray: `${spec.mac.meshY}×${spec.mac.meshX}`,
     levels: [MAC_LEVEL, ...levelNames],
     layers: rows,
     totals: { cycles: r.latencyCycles, latencyMs: r.latencyMs, energyPj: r.energyPj, areaMm2: r.areaMm2 },
-    units: { cycles: `cycles at ${spec.clockGHz} GHz`, latencyMs: 'ms', energyPj: 'pJ', energyByLevelPj: 'pJ', utilization: 'fraction of PE-array MACs (0–1)', areaMm2: 'mm²' },
+    units: { cycles: `cycles at ${spec.clockGHz} GHz`, latencyMs: 'ms', energyPj: 'pJ', energyByLevelPj: 'pJ', utilization: 'useful MACs per PE per cycle (1 = all PEs busy at full precision; Bit Fusion can exceed 1 at low bit-widths)', areaMm2: 'mm²' },
     provenance: `hardware cost model (Timeloop-style access counts), ${model.objective.toUpperCase()}-mapped, batch 1`,
   };
 }

@@ -90,7 +90,8 @@ export function bundleReadme(f: ReadmeFacts): string {
       '',
       `\`accelerator.json\` maps every layer onto ${f.accelerator ?? 'the accelerator'}. Per-layer \`cycles\` count clock cycles at ${f.clockGHz} GHz`,
       `(latencyMs = cycles / (${f.clockGHz} × 10⁶)); energies are in pJ, split by storage level (MAC = datapath incl. leakage);`,
-      'utilization is the fraction of the PE array\'s MACs doing useful work (0–1); batch size 1.',
+      'utilization is useful MACs per PE per cycle (1 = every PE busy at full precision; Bit Fusion PEs multiply several',
+      'low-bit products per cycle, so theirs can exceed 1); batch size 1.',
     );
   }
   lines.push('', '## Loading', '');

@@ -24,12 +24,15 @@ export interface ExperimentFacts {
   readonly dataset: string | null;
   /** metric → where its values come from, as `nas search` recorded it (empty when unknown). */
   readonly provenance: Readonly<Record<string, string>>;
+  /** metric → unit, for every metric the platform can produce (objectives or not). */
+  readonly units: Readonly<Record<string, string>>;
 }
 
 /** What the platform knows about an experiment beyond its records (wired in by `nas ui`). */
 export interface ExperimentContext {
   readonly dataset: string | null;
   readonly provenance: Readonly<Record<string, string>>;
+  readonly units?: Readonly<Record<string, string>>;
 }
 
 /** The trial budget, when the experiment config states one under a conventional key. */
@@ -66,5 +69,6 @@ export function experimentFacts(exp: ExperimentRecord, context: ExperimentContex
     accuracy: acc ? { source: String(source ?? 'unknown'), detail } : null,
     dataset: context.dataset,
     provenance: context.provenance,
+    units: { ...context.units, ...Object.fromEntries(exp.objectives.map((o) => [o.name, o.unit])) },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * What the UI states about an experiment beyond its records: the dataset its accuracy is measured
  * on (read from the config and, for supernet experiments, the checkpoint it names) and the
- * provenance of every metric (as `nas search` recorded it, else derived from the config).
+ * provenance of every metric (as `nas search` recorded it, else derived from the config), and the
+ * units of every metric the platform can produce (objectives or not).
  */
 import type { ExperimentRecord } from '../../storage/types.ts';
 import type { Storage } from '../../storage/storage.ts';
@@ -10,6 +11,8 @@ import { EMBEDDED_SUPERNET_DIR } from '../../search-space/supernet/embedded.ts';
 import { parseExperiment, type ExperimentConfig } from './config.ts';
 import { recordedProvenance } from './export-trial.ts';
 import { metricProvenance } from './platform.ts';
+import { COUNTER_OBJECTIVES } from '../../estimators/counter-estimator.ts';
+import { ACCELERATOR_OBJECTIVES } from '../../estimators/accelerator.ts';
 
 function datasetOf(cfg: ExperimentConfig): string | null {
   const a = cfg.accuracy;
@@ -42,6 +45,7 @@ export function experimentDescriber(storage: Storage) {
       // not written by `nas search` (e.g. hand-made records): nothing more to say
     }
     const recorded = await recordedProvenance(storage, exp.id);
-    return { dataset: cfg ? datasetOf(cfg) : null, provenance: recorded ?? (cfg ? metricProvenance(cfg) : {}) };
+    const units = Object.fromEntries([...COUNTER_OBJECTIVES, ...ACCELERATOR_OBJECTIVES, ...exp.objectives].map((o) => [o.name, o.unit]));
+    return { dataset: cfg ? datasetOf(cfg) : null, provenance: recorded ?? (cfg ? metricProvenance(cfg) : {}), units };
   };
 }

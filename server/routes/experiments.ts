@@ -8,12 +8,12 @@ import { Router } from 'express';
 import { NotFoundError } from '../../core/errors.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { ExperimentRecord, TrialCounts, TrialRecord, TrialSortKey } from '../../storage/types.ts';
-import { DESIGN_COLUMNS } from '../design.ts';
+import { DESIGN_COLUMNS, designOf, presetOf } from '../design.ts';
 import { budgetOf, experimentFacts, type ExperimentContext } from '../facts.ts';
 import { matchRows, parseFilter, sortRows } from '../filter.ts';
 import { HttpError, parseOr400 } from '../http-errors.ts';
 import { emptyQuery, idParam, queryOf, trialsQuery, type TrialsQuery } from '../params.ts';
-import type { PointCache } from '../points.ts';
+import type { PointCache, PointColumns } from '../points.ts';
 
 export type DescribeExperiment = (exp: ExperimentRecord) => Promise<ExperimentContext>;
 
@@ -45,6 +45,15 @@ async function columnPage(storage: Storage, points: PointCache, exp: ExperimentR
   return { items, total: rows.length, limit, offset };
 }
 
+/** Each trial with its design choices and front membership, as the table shows them. */
+function annotate(exp: ExperimentRecord, cols: PointColumns, items: readonly TrialRecord[]) {
+  const preset = presetOf(exp.config);
+  return items.map((t) => {
+    const row = t.state === 'finished' ? cols.ids.indexOf(t.id) : -1;
+    return { ...t, design: designOf(t.arch, t.hw, preset), onFront: row >= 0 ? (cols.onFront[row] as boolean) : false };
+  });
+}
+
 export function experimentRoutes(storage: Storage, points: PointCache, describe?: DescribeExperiment): Router {
   const r = Router();
   const experiment = (raw: unknown) => storage.getExperiment(parseOr400(idParam, raw, 'id'));
@@ -68,7 +77,8 @@ export function experimentRoutes(storage: Storage, points: PointCache, describe?
     const q = parseOr400(trialsQuery, queryOf(req.query), 'query');
     const exp = await experiment(req.params.id);
     if (needsColumns(q)) {
-      res.json(await columnPage(storage, points, exp, q));
+      const page = await columnPage(storage, points, exp, q);
+      res.json({ ...page, items: annotate(exp, await points.get(exp), page.items) });
       return;
     }
     const sort = (q.sort === undefined || BUILTIN.includes(q.sort) ? q.sort : `metric:${q.sort}`) as TrialSortKey | undefined;
@@ -81,7 +91,7 @@ export function experimentRoutes(storage: Storage, points: PointCache, describe?
       limit: q.limit ?? 50,
       offset: q.offset ?? 0,
     });
-    res.json(page);
+    res.json({ ...page, items: annotate(exp, await points.get(exp), page.items) });
   });
 
   return r;
