@@ -76,7 +76,8 @@ export function stateCounts(trials) {
   return [...order.filter((k) => keys.includes(k)), ...keys.filter((k) => !order.includes(k)).sort()].map((k) => [k, trials[k]]);
 }
 
-export const PALETTE = ['#3b7dd8', '#d1495b', '#2e9d5b', '#edae49', '#8e5fb8', '#00798c', '#e86a33', '#6b7280', '#b5838d', '#4f772d'];
+// Red is the front's colour, so categories start elsewhere.
+export const PALETTE = ['#3b7dd8', '#2e9d5b', '#edae49', '#8e5fb8', '#00798c', '#e86a33', '#6b7280', '#b5838d', '#4f772d', '#d1495b'];
 
 /**
  * One formatter per column: as many decimals as 4 significant digits of the column's largest

@@ -76,7 +76,9 @@ export async function experimentView({ view, crumbs, setCleanup }, id) {
     const i = rows[p.seriesIndex]?.[p.dataIndex];
     if (i !== undefined) location.hash = `#/trials/${points.ids[i]}`;
   });
+  let clearing = false;
   parallel.on('axisareaselected', () => {
+    if (clearing) return;
     const spec = brushFilter(parallel, axes);
     window.nasUi.brush = spec;
     table?.setBrush(spec);
@@ -120,9 +122,17 @@ export async function experimentView({ view, crumbs, setCleanup }, id) {
   }
 
   function drawParallel() {
+    // A live redraw keeps the user's brushes (the table keeps filtering by them).
+    const before = axes.map((a, d) => [a.name, parallel.getModel()?.getComponent('parallelAxis', d)?.activeIntervals ?? []]);
     axes = parallelAxes(points);
     const p = parallelOption(points, axes);
     parallel.setOption(p.option, { notMerge: true });
+    clearing = true;
+    for (const [name, intervals] of before) {
+      const d = axes.findIndex((a) => a.name === name);
+      if (d >= 0 && intervals.length) parallel.dispatchAction({ type: 'axisAreaSelect', parallelAxisIndex: d, intervals });
+    }
+    clearing = false;
     parallelNote.replaceChildren(parallelCaption(p.drawn, points.ids.length));
     parallelEl.dataset.axes = axes.map((a) => a.name).join(',');
   }
@@ -150,7 +160,9 @@ export async function experimentView({ view, crumbs, setCleanup }, id) {
     levels: Object.fromEntries(Object.entries(points.design).filter(([, d]) => d.kind === 'category').map(([k, d]) => [k, d.levels])),
     counts: () => exp.trials,
     onClearBrush: () => {
+      clearing = true;
       axes.forEach((_, d) => parallel.dispatchAction({ type: 'axisAreaSelect', parallelAxisIndex: d, intervals: [] }));
+      clearing = false;
       window.nasUi.brush = {};
       table.setBrush({});
     },

@@ -3,7 +3,7 @@
 import { fmt } from './dom.js';
 
 export function hvSubtitle(hv) {
-  const ref = `(${hv.reference.map((r) => fmt(r)).join(', ')})`;
+  const ref = `(${hv.reference.map(String).join(', ')})`;
   return `hypervolume over ${hv.objectives.join(' × ')}; ${hv.normalisation.method}; reference point ${ref}; maximum ${fmt(hv.maxPossible)}`;
 }
 
@@ -19,7 +19,7 @@ export function historyOption(hist, bestIndex) {
     xAxis: { type: 'value', name: 'finished trials', nameLocation: 'middle', nameGap: 25, minInterval: 1 },
     yAxis: [
       { type: 'value', name: 'hypervolume (normalised)', nameLocation: 'middle', nameGap: 50, min: 0 },
-      { type: 'value', name: `best ${best.name}${best.unit ? ` [${best.unit}]` : ''}`, scale: true, position: 'right', alignTicks: false, splitLine: { show: false } },
+      { type: 'value', name: `best ${best.name}${best.unit ? ` [${best.unit}]` : ''}`, min: 'dataMin', max: 'dataMax', position: 'right', splitLine: { show: false } },
     ],
     series: [
       { name: 'hypervolume', type: 'line', step: 'end', showSymbol: false, data: hist.samples.map((s) => [s.seen, s.hypervolume]) },

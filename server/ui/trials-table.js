@@ -45,8 +45,12 @@ export function trialsTable(box, exp, meta) {
     return p;
   }
 
+  let latest = 0;
   async function load() {
+    // Responses can overtake each other while filters change quickly: only the newest request renders.
+    const mine = ++latest;
     const page = await api(`/experiments/${exp.id}/trials${query({ ...params(), sort: state.sort, order: state.order, limit: PAGE, offset: state.offset })}`);
+    if (mine !== latest) return;
     render(page);
     box.dataset.total = String(page.total);
   }

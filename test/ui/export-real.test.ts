@@ -47,7 +47,7 @@ describe.skipIf(!HAVE_CHROMIUM)('Export button on the real path (nas ui process,
     const target = front.front[0] as { id: number; number: number };
     await page.goto(`${ui.url}#/trials/${target.id}`);
     await page.locator('#trial-title').waitFor();
-    expect(await page.locator('input[data-format]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['tfjs', 'onnx', 'json']);
+    expect(await page.locator('input[data-format]').evaluateAll((els) => els.map((e) => e.getAttribute('value')))).toEqual(['tfjs', 'onnx', 'json']);
     await page.locator('#export').click();
     await page.locator('#export-result').getByText(/bundle written to|export failed/).waitFor({ timeout: 180_000 });
     expect(await page.locator('#export-result').innerText()).toMatch(/bundle written to/);
