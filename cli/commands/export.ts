@@ -1,9 +1,9 @@
 /** `nas export EXP TRIAL --out DIR [--format tfjs,onnx,json]`: a picked trial as a deployable bundle. */
 import type { Command } from 'commander';
-import { initTf } from '../../core/tf.ts';
+import { initTf } from '../../runtime/tf.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
-import { exportableFormats, exportTrial, recordedProvenance } from '../experiment/export-trial.ts';
+import { exportableFormats, exportTrial, recordedProvenance } from '../../platform/export-trial.ts';
 import { findExperiment } from './experiments.ts';
 import { globalOptions, intArg, printJson, withDb, withJson } from '../context.ts';
 

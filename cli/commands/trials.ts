@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import type { TrialRecord } from '../../storage/types.ts';
-import { allTrials, paretoTrials } from '../experiment/front.ts';
+import { allTrials, paretoTrials } from '../../platform/front.ts';
 import { findExperiment } from './experiments.ts';
 import { formatTable, intArg, printJson, withDb, withJson } from '../context.ts';
 

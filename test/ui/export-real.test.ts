@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import { loadDataset } from '../../datasets/registry.ts';
 import { loadBundleModel } from '../../export/bundle.ts';
-import { CHROMIUM, HAVE_CHROMIUM, launch } from './browser.ts';
+import { CHROMIUM, HAVE_CHROMIUM, launch } from '../../testkit/browser.ts';
 import { realSearchDb, startUiProcess, type UiProcess } from './real-search.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run.ts';
-import { CHROMIUM, HAVE_CHROMIUM, launch } from './browser.ts';
+import { CHROMIUM, HAVE_CHROMIUM, launch } from '../../testkit/browser.ts';
 import { realSearchDb, startUiProcess, type UiProcess } from './real-search.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
