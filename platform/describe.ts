@@ -10,7 +10,7 @@ import { readTrainState } from '../supernet/checkpoint.ts';
 import { EMBEDDED_SUPERNET_DIR } from '../supernet/embedded.ts';
 import { parseExperiment, type ExperimentConfig } from './config.ts';
 import { recordedProvenance } from './export-trial.ts';
-import { metricProvenance } from './platform.ts';
+import { metricProvenance } from './provenance.ts';
 import { COUNTER_OBJECTIVES } from '../estimators/counter-estimator.ts';
 import { ACCELERATOR_OBJECTIVES } from '../estimators/accelerator.ts';
 

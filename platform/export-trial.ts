@@ -20,7 +20,7 @@ import { writeBundle, type BundleResult } from '../export/bundle.ts';
 import type { ExperimentRecord, TrialRecord } from '../storage/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { parseExperiment } from './config.ts';
-import { metricProvenance } from './platform.ts';
+import { metricProvenance } from './provenance.ts';
 import { trialAccelerator, trialBreakdown } from './breakdown.ts';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
