@@ -70,8 +70,10 @@ function spatialLoops(p: Problem, a: ArchSpec, l: number, cl: CompiledLevel, rem
   const left = { X: f.x, Y: f.y };
   const loops: Loop[] = [];
   const fixed = new Set<number>();
+  const used = p.dims.map(() => 1);
   const put = (dim: number, bound: number, axis: 'X' | 'Y'): void => {
     loops.push({ dim, bound, spatial: axis });
+    used[dim] = (used[dim] ?? 1) * bound;
     rem[dim] = Math.ceil((rem[dim] ?? 1) / bound);
     left[axis] = Math.floor(left[axis] / bound);
   };
@@ -97,7 +99,8 @@ function spatialLoops(p: Problem, a: ArchSpec, l: number, cl: CompiledLevel, rem
     for (const d of dims.slice(0, k)) {
       if (left[axis] <= 1) break;
       const r = rem[d] ?? 1;
-      const cap = Math.min(left[axis], maxOf(d, axis));
+      // A <= rule bounds the product over the axes it governs (counted over both, conservatively).
+      const cap = Math.min(left[axis], Math.floor(maxOf(d, axis) / (used[d] ?? 1)));
       const fac = rng.next() < 0.6 ? (paddingRate > 0 ? Math.min(cap, r) : pickFactor(r, cap, rng, 0)) : pickFactor(r, cap, rng, paddingRate);
       if (fac > 1) put(d, fac, axis);
     }
