@@ -72,14 +72,15 @@ describe('nas hw eval: layer shapes must agree (exit 4, naming the field)', () =
 
 describe('nas hw eval --mapping: a mapping that cannot run is refused (exit 9) with every violation', () => {
   // simple-ws: 16×16 PEs, a 2-word weight register per PE, GLB fan-out M along X and C/R/S along Y.
+  const withMapping = (name: string, directives: string[], ...extra: string[]) =>
+    runCli('hw', 'eval', '--arch', 'simple-ws', '--workload', net, '--mapping', file(name, ['mapping:', ...directives.map((d) => `  - ${d}`)].join('\n')), ...extra);
+
   it('over capacity, over the fan-out along X, over the instances and the MACs, against the constraints', async () => {
-    const m = file('too-big.map.yaml', [
-      'mapping:',
-      '  - {target: weight_reg, type: temporal, factors: R=3 S=3, permutation: RS}',
-      '  - {target: GLB, type: spatial, factors: M=16 P=8 C=8, permutation: MPC, split: 2}',
-      '  - {target: DRAM, type: temporal, factors: Q=8}',
-    ].join('\n'));
-    const r = await runCli('hw', 'eval', '--arch', 'simple-ws', '--workload', net, '--mapping', m);
+    const r = await withMapping('too-big.map.yaml', [
+      '{target: weight_reg, type: temporal, factors: R=3 S=3, permutation: RS}',
+      '{target: GLB, type: spatial, factors: M=16 P=8 C=8, permutation: MPC, split: 2}',
+      '{target: DRAM, type: temporal, factors: Q=8}',
+    ]);
     expect(r.code).toBe(9);
     const listed = r.stderr.split('\n').filter((l) => l.startsWith('  - '));
     expect(r.stderr).toMatch(new RegExp(`cannot be evaluated on simple-ws \\(${listed.length} violations\\)`));
@@ -90,21 +91,15 @@ describe('nas hw eval --mapping: a mapping that cannot run is refused (exit 9) w
   });
 
   it('padding is refused unless --allow-padding', async () => {
-    const m = file('padded.map.yaml', [
-      'mapping:',
-      '  - {target: GLB, type: spatial, factors: M=16 C=3, permutation: MC, split: 1}',
-      '  - {target: DRAM, type: temporal, factors: C=3 P=8 Q=8 R=3 S=3}',
-    ].join('\n'));
-    const r = await runCli('hw', 'eval', '--arch', 'simple-ws', '--workload', net, '--mapping', m);
+    const padded = ['{target: GLB, type: spatial, factors: M=16 C=3, permutation: MC, split: 1}', '{target: DRAM, type: temporal, factors: C=3 P=8 Q=8 R=3 S=3}'];
+    const r = await withMapping('padded.map.yaml', padded);
     expect(r.code).toBe(9);
     expect(r.stderr).toMatch(/C: loop bounds multiply to 9 > problem bound 8 \(padding\) — pass --allow-padding to accept it/);
-    const ok = await runCli('hw', 'eval', '--arch', 'simple-ws', '--workload', net, '--mapping', m, '--allow-padding', '--json');
-    expect(ok.code).toBe(0);
+    expect((await withMapping('padded.map.yaml', padded, '--allow-padding', '--json')).code).toBe(0);
   });
 
   it('a mapping that covers too little is refused naming every short dimension', async () => {
-    const m = file('short.map.yaml', 'mapping:\n  - {target: DRAM, type: temporal, factors: M=16 C=8 P=8}\n');
-    const r = await runCli('hw', 'eval', '--arch', 'simple-ws', '--workload', net, '--mapping', m);
+    const r = await withMapping('short.map.yaml', ['{target: DRAM, type: temporal, factors: M=16 C=8 P=8}']);
     expect(r.code).toBe(9);
     expect(r.stderr).toMatch(/mapping covers Q=1 < problem bound 8, R=1 < problem bound 3, S=1 < problem bound 3/);
   });
