@@ -104,7 +104,8 @@ export function hwEval(o: HwEvalOptions): HwEvalReport {
       if (specs.length !== 1) throw new ConfigError('--mapping', o.mapping, `applies to a single-layer workload (got ${specs.length} layers)`);
       layers = [given(fromLayer(specs[0] as LayerSpec), specs[0] as LayerSpec, o.mapping)];
     } else {
-      const refineEvaluations = Math.ceil((o.maxEvaluations ?? SEARCH_BUDGET.maxEvaluations) / 2);
+      // a third of the budget polishes each layer's mapping (search loops skip that, SEARCH_BUDGET)
+      const refineEvaluations = Math.floor((o.maxEvaluations ?? SEARCH_BUDGET.maxEvaluations) / 3);
       const r = new CostModel({ ...SEARCH_BUDGET, refineEvaluations, ...opts }).evaluate(specs, a);
       layers = r.perLayer.map((l, i) => layerReport(l.name, specs[i] as LayerSpec, fromLayer(specs[i] as LayerSpec), a, l.evaluation, l.mappingText, { mapper: l.search }));
     }

@@ -10,6 +10,9 @@ import { HardwareError } from '../core/errors.ts';
 import { buildArch, tl, type LevelSpec, type PresetSpec } from './build-arch.ts';
 import type { ArchSpec } from './spec.ts';
 
+// Preset building lives in build-arch.ts; re-exported where presets have always offered it.
+export { buildArch, tl, type LevelSpec, type PresetSpec } from './build-arch.ts';
+
 const DDR3_PJ_PER_BYTE = 1300 / 8;
 const REG = (name: string, keep: string, bits: number): LevelSpec => ({ name, words: bits <= 8 ? 2 : 1, wordBits: bits, perPe: true, keep: [keep] });
 const DRAM = (bits: number, bandwidth?: number): LevelSpec => ({

@@ -3,8 +3,9 @@
  * tilings, loop orders, bypass), in the spirit of Timeloop's random mapper with a victory
  * condition. Every mapping it keeps fits the hardware (capacity, instances, fan-out per axis) and
  * passes the constraint validator; with paddingRate 0 the tilings are exact, as in Timeloop. The
- * random phase stops after `patience` consecutive valid candidates without improvement or after
- * `maxEvaluations` candidates; a local search (refine.ts) then polishes its best mapping.
+ * random phase stops after `patience` consecutive valid candidates without improvement or when
+ * only the local search's share of `maxEvaluations` is left; the local search (refine.ts) then
+ * polishes its best mapping with the rest of the budget.
  */
 import { HardwareError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
@@ -29,7 +30,11 @@ export interface MapperOptions {
   /** Probability of a non-divisor (padded) factor when splitting a dimension; 0 = exact tilings only. */
   readonly paddingRate?: number;
   readonly seed?: number;
-  /** Candidates of the local search that polishes the random phase's best (default maxEvaluations / 2; 0 = none). */
+  /**
+   * Candidates reserved, out of maxEvaluations, for the local search that polishes the random
+   * phase's best; it also gets what the random phase leaves when its patience runs out.
+   * Default maxEvaluations / 3; 0 = no local search.
+   */
   readonly refineEvaluations?: number;
 }
 
@@ -68,15 +73,16 @@ export function mapLayer(p: Problem, a: ArchSpec, opts: MapperOptions = {}): Map
     if (e.violations.length > 0) { reject(e.violations[0] as string); return null; }
     return { mapping: m, evaluation: e, s: score(e, objective) };
   };
-  while (evaluations < maxEvaluations && stale < patience) {
+  const reserved = Math.min(maxEvaluations - 1, opts.refineEvaluations ?? Math.floor(maxEvaluations / 3));
+  while (evaluations < maxEvaluations - reserved && stale < patience) {
     const r = judge(randomMapping(p, a, rng, paddingRate, cm));
     evaluations++;
     if (!r) continue;
     valid++;
     if (!best || r.s < best.s) { best = r; stale = 0; } else stale++;
   }
-  if (best) {
-    const polished = refine(best, judge, rng, opts.refineEvaluations ?? Math.ceil(maxEvaluations / 2), patience);
+  if (best && reserved > 0) {
+    const polished = refine(best, judge, rng, maxEvaluations - evaluations, patience);
     best = polished.best;
     evaluations += polished.evaluations;
     valid += polished.valid;

@@ -36,10 +36,18 @@ function pickFactor(rem: number, limit: number, rng: Rng, paddingRate: number): 
   return ds[rng.int(k)] as number;
 }
 
-/** Largest divisor of n strictly below `below` (1 when none). */
+/** Largest divisor of n strictly below `below` (1 when none), by bisection of n's divisors. */
 function largestDivisorBelow(n: number, below: number): number {
-  for (let d = below - 1; d > 1; d--) if (n % d === 0) return d;
-  return 1;
+  const ds = divisors(n);
+  let lo = 0;
+  let hi = ds.length - 1;
+  let best = 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const d = ds[mid] as number;
+    if (d < below) { best = d; lo = mid + 1; } else hi = mid - 1;
+  }
+  return best;
 }
 
 /** Do the tiles of levels ≥ l (a factor chosen at l enlarges every tile above it) fit? */
@@ -69,35 +77,40 @@ function spatialLoops(p: Problem, a: ArchSpec, l: number, cl: CompiledLevel, rem
   const f = fanout(a, l);
   const left = { X: f.x, Y: f.y };
   const loops: Loop[] = [];
-  const fixed = new Set<number>();
+  if (f.total <= 1) return loops;
+  const nD = p.dims.length;
+  const fixed = new Array<boolean>(nD).fill(false);
+  const used = new Array<number>(nD).fill(1);
   const put = (dim: number, bound: number, axis: 'X' | 'Y'): void => {
     loops.push({ dim, bound, spatial: axis });
+    used[dim] = (used[dim] ?? 1) * bound;
     rem[dim] = Math.ceil((rem[dim] ?? 1) / bound);
     left[axis] = Math.floor(left[axis] / bound);
   };
   for (const sc of cl.spatial) {
-    sc.rules.forEach((r, d) => {
-      if (r.eq <= 1 || fixed.has(d)) return;
-      fixed.add(d);
+    for (let d = 0; d < nD; d++) {
+      const eq = sc.rules[d]?.eq ?? 0;
+      if (eq <= 1 || fixed[d]) continue;
+      fixed[d] = true;
       const axes = (['X', 'Y'] as const).filter((ax) => (ax === 'X' ? sc.allowX : sc.allowY)[d]);
-      const fitting = axes.filter((ax) => left[ax] >= r.eq);
+      const fitting = axes.filter((ax) => left[ax] >= eq);
       const pool = fitting.length ? fitting : axes;
-      if (pool.length) put(d, r.eq, rng.choice(pool));
-    });
+      if (pool.length) put(d, eq, rng.choice(pool));
+    }
   }
-  const maxOf = (d: number, axis: 'X' | 'Y'): number => {
-    let m = Infinity;
-    for (const sc of cl.spatial) if (axis === 'X' ? sc.governsX : sc.governsY) m = Math.min(m, (sc.rules[d]?.max ?? Infinity));
-    return m;
-  };
   for (const axis of ['X', 'Y'] as const) {
+    if (left[axis] <= 1) continue;
     const allow = axis === 'X' ? cl.allowX : cl.allowY;
-    const dims = rng.shuffle(p.dims.map((_n, d) => d).filter((d) => allow[d] && !fixed.has(d) && (rem[d] ?? 1) > 1));
+    const dims: number[] = [];
+    for (let d = 0; d < nD; d++) if (allow[d] && !fixed[d] && (rem[d] ?? 1) > 1) dims.push(d);
     const k = rng.next() < 0.25 ? 3 : 2;
-    for (const d of dims.slice(0, k)) {
+    for (const d of rng.shuffle(dims).slice(0, k)) {
       if (left[axis] <= 1) break;
       const r = rem[d] ?? 1;
-      const cap = Math.min(left[axis], maxOf(d, axis));
+      let max = Infinity;
+      for (const sc of cl.spatial) if (axis === 'X' ? sc.governsX : sc.governsY) max = Math.min(max, sc.rules[d]?.max ?? Infinity);
+      // A <= rule bounds the product over the axes it governs (counted over both, conservatively).
+      const cap = Math.min(left[axis], Math.floor(max / (used[d] ?? 1)));
       const fac = rng.next() < 0.6 ? (paddingRate > 0 ? Math.min(cap, r) : pickFactor(r, cap, rng, 0)) : pickFactor(r, cap, rng, paddingRate);
       if (fac > 1) put(d, fac, axis);
     }
@@ -117,7 +130,6 @@ export function randomMapping(p: Problem, a: ArchSpec, rng: Rng, paddingRate = 0
   const nD = p.dims.length;
   const rem = p.bounds.slice();
   const temporal: number[][] = a.levels.map(() => new Array<number>(nD).fill(1));
-  const fixedT = cm.levels.map((cl) => cl.temporal.map((r) => r.eq > 0));
   cm.levels.forEach((cl, l) => cl.temporal.forEach((r, d) => {
     if (r.eq > 0) { (temporal[l] as number[])[d] = r.eq; rem[d] = Math.ceil((rem[d] ?? 1) / r.eq); }
   }));
@@ -126,15 +138,15 @@ export function randomMapping(p: Problem, a: ArchSpec, rng: Rng, paddingRate = 0
   const keeps = cm.levels.map((cl) => cl.keep.map((k) => k ?? rng.next() < 0.8));
   const scaled = a.precision === 'scaled' || a.precision === 'bitfusion';
   // The outermost level whose factor of d is free takes d's remainder.
-  const top = p.dims.map((_n, d) => { for (let l = nL - 1; l >= 0; l--) if (!fixedT[l]?.[d]) return l; return -1; });
+  const top = cm.topFree;
   const ext = new Array<number>(nD).fill(1);
   for (let l = 0; l < nL; l++) {
     const rules = (cm.levels[l] as CompiledLevel).temporal;
     for (const sp of spatial[l] ?? []) ext[sp.dim] = (ext[sp.dim] ?? 1) * sp.bound;
-    for (let d = 0; d < nD; d++) if (fixedT[l]?.[d]) ext[d] = (ext[d] ?? 1) * ((temporal[l] as number[])[d] ?? 1);
+    for (let d = 0; d < nD; d++) if ((rules[d]?.eq ?? 0) > 0) ext[d] = (ext[d] ?? 1) * ((temporal[l] as number[])[d] ?? 1);
     for (const d of rng.shuffle(p.dims.map((_x, i) => i))) {
       const r = rem[d] ?? 1;
-      if (r <= 1 || fixedT[l]?.[d]) continue;
+      if (r <= 1 || (rules[d]?.eq ?? 0) > 0) continue;
       const base = ext[d] ?? 1;
       let fac: number;
       if (l === top[d]) fac = r;

@@ -40,11 +40,15 @@ export interface CompiledLevel {
   readonly allowY: readonly boolean[];
   /** Per data space: must keep (true), must bypass (false), free (undefined). */
   readonly keep: readonly (boolean | undefined)[];
+  /** False when nothing constrains this level (the validator skips it). */
+  readonly constrained: boolean;
 }
 
 export interface CompiledMapspace {
   readonly levels: readonly CompiledLevel[];
   readonly minUtilization: number;
+  /** Per dimension: the outermost level whose temporal factor is free (it takes the remainder), or -1. */
+  readonly topFree: readonly number[];
 }
 
 const free = (): { eq: number; min: number; max: number } => ({ eq: 0, min: 1, max: Infinity });
@@ -131,7 +135,15 @@ export function compileMapspace(p: Problem, a: ArchSpec): CompiledMapspace {
     if (l === nL - 1 && keep.some((k) => k === false)) {
       throw new HardwareError(`${lv.name}.dataspace: the backing store must keep every data space`, { field: `${lv.name}.dataspace`, value: c?.bypass });
     }
-    return { name: lv.name, temporal: rulesFor(p, c?.temporal?.factors, `${lv.name}.temporal`), temporalOrder: orderOf(p, c?.temporal), spatial, allowX: allow('allowX'), allowY: allow('allowY'), keep };
+    const temporal = rulesFor(p, c?.temporal?.factors, `${lv.name}.temporal`);
+    const temporalOrder = orderOf(p, c?.temporal);
+    const constrained = spatial.length > 0 || temporalOrder.length > 0 || keep.some((k) => k !== undefined)
+      || temporal.some((r) => r.eq > 0 || r.min > 1 || r.max < Infinity);
+    return { name: lv.name, temporal, temporalOrder, spatial, allowX: allow('allowX'), allowY: allow('allowY'), keep, constrained };
   });
-  return { levels, minUtilization: a.minUtilization ?? 0 };
+  const topFree = p.dims.map((_n, d) => {
+    for (let l = nL - 1; l >= 0; l--) if (!((levels[l]?.temporal[d]?.eq ?? 0) > 0)) return l;
+    return -1;
+  });
+  return { levels, minUtilization: a.minUtilization ?? 0, topFree };
 }

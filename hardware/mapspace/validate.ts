@@ -67,13 +67,13 @@ export function constraintViolations(p: Problem, a: ArchSpec, m: Mapping, cm: Co
   let macs = 1;
   m.levels.forEach((lm, l) => {
     const cl = cm.levels[l];
-    if (!cl) return;
+    if (cm.minUtilization > 0) for (const s of lm.loops) if (s.spatial !== undefined) macs *= s.bound;
+    if (!cl?.constrained) return;
     cl.keep.forEach((k, t) => {
       if (k !== undefined && (lm.keep[t] ?? false) !== k) out.push(`${cl.name}: must ${k ? 'keep' : 'bypass'} ${p.dataSpaces[t]?.name}`);
     });
     const temporal = lm.loops.filter((x) => x.spatial === undefined);
     const spatial = lm.loops.filter((x) => x.spatial !== undefined);
-    for (const s of spatial) macs *= s.bound;
     checkRules(out, p, `${cl.name}.temporal`, cl.temporal, temporal);
     checkOrder(out, p, `${cl.name}.temporal permutation`, cl.temporalOrder, temporal);
     for (const sc of cl.spatial) checkSpatial(out, p, sc, spatial);

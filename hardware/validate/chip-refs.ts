@@ -4,28 +4,40 @@
  * CONV1–5 (goals ±20 % and ±30 %; the uncoded traffic is shown beside), and core areas of the
  * presets that follow published chips (calibration ±25 %, validation ±40 %).
  */
-import { CostModel } from '../cost-model.ts';
+import { layerFigures } from '../layer-figures.ts';
+import { mapLayer, score, type MapperResult } from '../mapper/mapper.ts';
 import { preset } from '../presets.ts';
 import { archAreaMm2 } from '../spec.ts';
+import { fromLayer } from '../workload.ts';
 import { AREA_TOLERANCE, PUBLISHED_AREAS } from '../tech/published-chips.ts';
 import { check, type Check } from './checks.ts';
 import { EYERISS_ALEXNET, EYERISS_TOLERANCE } from './eyeriss-alexnet.ts';
 
-/** Mapper budget for the chip table: enough candidates that the row-stationary mapspace is well searched. */
-export const CHIP_MAPPER_BUDGET = { maxEvaluations: 10_000, patience: 2_500, refineEvaluations: 5_000, seed: 1 } as const;
+/**
+ * Mapper effort for the chip table: per layer the best EDP of three searches (seeds 1–3) of 15,000
+ * candidates each, a third of them local search — one search alone lands on a seed-dependent
+ * near-optimum whose DRAM traffic varies by up to 2× at equal EDP.
+ */
+export const CHIP_MAPPER_BUDGET = { maxEvaluations: 15_000, patience: 2_500, refineEvaluations: 5_000, seeds: [1, 2, 3] } as const;
 
-export function eyerissChipChecks(budget: { maxEvaluations: number; patience: number; refineEvaluations: number; seed: number } = CHIP_MAPPER_BUDGET): Check[] {
-  const r = new CostModel(budget).evaluate(EYERISS_ALEXNET.map((c) => c.layer), preset('eyeriss'));
+export function eyerissChipChecks(budget: { maxEvaluations: number; patience: number; refineEvaluations: number; seeds: readonly number[] } = CHIP_MAPPER_BUDGET): Check[] {
+  const a = preset('eyeriss');
   const out: Check[] = [];
-  r.perLayer.forEach((l, i) => {
-    const c = EYERISS_ALEXNET[i];
-    if (!c) return;
+  for (const c of EYERISS_ALEXNET) {
+    const p = fromLayer(c.layer);
+    let best: MapperResult | undefined;
+    for (const seed of budget.seeds) {
+      const r = mapLayer(p, a, { ...budget, seed });
+      if (!best || score(r.evaluation, 'edp') < score(best.evaluation, 'edp')) best = r;
+    }
+    if (!best) continue;
+    const l = layerFigures(c.layer.name, c.layer, best.evaluation, a);
     const name = `Eyeriss AlexNet ${l.name} (batch 4)`;
     out.push(check('eyeriss-chip', name, 'latency ms', c.latencyMs, l.latencyMs, { tolerance: EYERISS_TOLERANCE.latency }));
     out.push(check('eyeriss-chip', name, 'DRAM MB (run-length coded)', c.dramMB, l.offChipBytes / 1e6, {
       tolerance: EYERISS_TOLERANCE.dram, note: `uncoded ${(l.offChipDenseBytes / 1e6).toFixed(2)} MB`,
     }));
-  });
+  }
   return out;
 }
 
