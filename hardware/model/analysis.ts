@@ -212,6 +212,7 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
   }
 
   const violations: string[] = [];
+  const offChip = { readBytes: 0, writeBytes: 0, denseReadBytes: 0, denseWriteBytes: 0 };
   const levels: LevelStats[] = a.levels.map((lv, l) => {
     let inst = 1;
     for (const f of flat) if (f.spatial && f.level > l) inst *= f.bound;
@@ -228,6 +229,14 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
       cap += s.tile * words;
       rd += s.reads * words;
       wr += (s.fills + s.updates) * words;
+      if (l === nL - 1) {
+        // the backing store's traffic in bytes, as moved and uncoded
+        const bytes = (words * lv.wordBits) / 8;
+        offChip.readBytes += s.reads * bytes;
+        offChip.writeBytes += (s.fills + s.updates) * bytes;
+        offChip.denseReadBytes += raw.reads * bytes;
+        offChip.denseWriteBytes += (raw.fills + raw.updates) * bytes;
+      }
       perInst += vectorEnergy(s.reads, lv, lv.energy.read, b, scaled) + vectorEnergy(s.fills, lv, lv.energy.write, b, scaled)
         + vectorEnergy(s.updates, lv, lv.energy.update, b, scaled);
     });
@@ -253,26 +262,7 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
   return {
     computes, usefulOps, computeCycles, cycles, macEnergyPj, energyPj,
     utilization: usefulOps / (cycles * a.mac.instances),
-    levels: withLeak, violations, offChip: offChipTraffic(p, a, stats[nL - 1] as (TensorAccess | null)[], scaled), boundBy: stall?.name ?? 'compute',
+    levels: withLeak, violations, offChip, boundBy: stall?.name ?? 'compute',
   };
 }
 
-/** Bytes the backing store sends and receives (each value at its tensor's bits, or the level's word). */
-function offChipTraffic(p: Problem, a: ArchSpec, top: readonly (TensorAccess | null)[], scaled: boolean): OffChipTraffic {
-  const lv = a.levels[a.levels.length - 1] as StorageLevel;
-  let readBytes = 0;
-  let writeBytes = 0;
-  let denseReadBytes = 0;
-  let denseWriteBytes = 0;
-  top.forEach((raw, t) => {
-    if (!raw) return;
-    const ds = p.dataSpaces[t] as DataSpace;
-    const bytes = (scaled ? ds.bits : lv.wordBits) / 8;
-    const s = movedCounts(lv, ds, raw);
-    readBytes += s.reads * bytes;
-    writeBytes += (s.fills + s.updates) * bytes;
-    denseReadBytes += raw.reads * bytes;
-    denseWriteBytes += (raw.fills + raw.updates) * bytes;
-  });
-  return { readBytes, writeBytes, denseReadBytes, denseWriteBytes };
-}
