@@ -6,23 +6,25 @@
 import type { Command } from 'commander';
 import { initTf } from '../../core/tf.ts';
 import { Rng } from '../../core/rng.ts';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, NotFoundError } from '../../core/errors.ts';
 import type { Json, JsonObject } from '../../core/types.ts';
+import { SCHEMA_VERSION } from '../../storage/schema.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
-import { readHeader } from '../../storage/open.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
 import { createStrategy, parseStrategyOptions } from '../../strategies/registry.ts';
 import { runSearch } from '../../strategies/runner.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../experiment/config.ts';
-import { PROVENANCE_EVENT } from '../experiment/export-trial.ts';
+import { PROVENANCE_EVENT, recordedProvenance } from '../experiment/export-trial.ts';
 import { createPlatform, objectiveSpecs, type Platform } from '../experiment/platform.ts';
 import type { Candidate } from '../../strategies/strategy.ts';
 import { allTrials, paretoTrials } from '../experiment/front.ts';
 import { createProgress } from '../progress.ts';
-import { findExperiment } from './experiments.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
+import { checkDb, findExperiment, openDb, withDbOpen } from '../open-db.ts';
+
+const nameTaken = (name: string) => new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
 
 /** The default experiment: multi-objective co-search of the mbconv network and the accelerator. */
 export const DEFAULT_EXPERIMENT = {
@@ -55,6 +57,9 @@ async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentC
   const progress = createProgress({ quiet });
   const stop = interruptSignal();
   try {
+    // Where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export
+    // bundles; recorded here rather than at creation so a kill between the two is mended by the resume.
+    if (!(await recordedProvenance(storage, exp.id))) await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
     const strategy = createStrategy(cfg.strategy.name, {
       space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, ...(platform.relaxed ? { relaxed: platform.relaxed } : {}), rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
     }, cfg.strategy.options);
@@ -119,27 +124,31 @@ export function registerSearch(program: Command): void {
         ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: 40 } : {}),
         ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
       });
+      // The database first: a missing directory, a foreign or read-only file fails in milliseconds,
+      // not after the accuracy source has been verified. Nothing is created yet.
+      const check = await checkDb(opts.db, 'create');
       // The accuracy source may evaluate (supernet checkpoint verification) while validating.
       await initTf(globalOptions(cmd).backend);
       // Validate everything (objectives, constraints, preset, accuracy source) before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
-      const header = await readHeader(opts.db);
-      const reader: Storage = header && header.size > 0 ? await SqliteStorage.open(opts.db, { readonly: true }) : new MemoryStorage();
+      // (an older schema has no LUT or predictor tables yet: nothing to look up before it is migrated)
+      const reader: Storage = check.state === 'database' && check.version === SCHEMA_VERSION ? await SqliteStorage.open(opts.db, { mode: 'read' }) : new MemoryStorage();
+      let objectives: Platform['objectives'];
       try {
         parseStrategyOptions(cfg.strategy.name, cfg.strategy.options);
-        (await createPlatform(cfg, reader)).dispose();
+        const platform = await createPlatform(cfg, reader);
+        objectives = platform.objectives;
+        platform.dispose();
+        const wanted = opts.name ?? cfg.name;
+        if (wanted !== undefined && (await reader.findExperiment(wanted))) throw nameTaken(wanted);
       } finally {
         await reader.close();
       }
-      const storage = await SqliteStorage.open(opts.db);
+      const storage = await openDb(opts.db, 'create');
       try {
-        const platform = await createPlatform(cfg, storage);
-        platform.dispose();
         const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
-        if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
-        const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
-        // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
-        await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
+        if (await storage.findExperiment(name)) throw nameTaken(name);
+        const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives });
         report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
       } finally {
         await storage.close();
@@ -150,23 +159,23 @@ export function registerSearch(program: Command): void {
     .argument('<experiment>', 'id or name')
     .description('ask a running search to stop after its current step (it stays resumable)')
     .action(async (ref: string, opts: { db: string }) => {
-      const found = await findExperiment(opts.db, ref);
-      const storage = await SqliteStorage.open(opts.db);
-      try {
+      await withDbOpen(opts.db, 'write', async (storage) => {
+        const found = await findExperiment(storage, ref);
         await storage.setExperimentStatus(found.id, 'stopped');
         process.stdout.write(`experiment ${found.name} marked stopped; a running search stops after its current step (resume with nas resume ${found.name})\n`);
-      } finally {
-        await storage.close();
-      }
+      });
     });
 
   withJson(withDb(program.command('resume')))
     .argument('<experiment>', 'id or name')
     .description('continue a stopped or crashed experiment exactly where it left off')
     .action(async (ref: string, opts: { db: string; json?: boolean }, cmd: Command) => {
-      const found = await findExperiment(opts.db, ref);
-      const storage = await SqliteStorage.open(opts.db);
+      const storage = await openDb(opts.db, 'write');
       try {
+        const found = await findExperiment(storage, ref).catch((e: unknown) => {
+          // A search killed before it stored its experiment had evaluated nothing: starting again loses nothing.
+          throw e instanceof NotFoundError ? new NotFoundError('experiment', ref, `nothing to resume in ${storage.location} — a search interrupted before it stored its experiment evaluated nothing: run the same \`nas search\` again`) : e;
+        });
         const exp = await storage.getExperiment(found.id);
         const cfg = parseExperiment(exp.config);
         report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
