@@ -11,18 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../datasets/helpers.ts';
+import { TINY_EXPERIMENT } from '../fixtures/tiny-experiment.ts';
 import { runCli } from './run.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/nas.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** A co-search small enough for a test: macs and the analytic accelerator model only. */
-export const TINY_EXPERIMENT = {
-  seed: 5, space: 'mbconv',
-  spaceConfig: { resolutions: [12, 16], stages: [{ channels: 8, stride: 1 }, { channels: 12, stride: 2 }], stemChannels: 8, headChannels: 16 },
-  hardware: { mode: 'joint', areaBudgetMm2: 4 }, strategy: { name: 'nsga2', options: {} },
-  objectives: ['macs_m', 'energy_uj', 'hw_latency_ms'], constraints: ['area_mm2<=4'], budget: 4, batch: 2,
-};
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 const listing = (d: string) => Object.fromEntries(readdirSync(d).sort().map((f) => [f, sha(join(d, f))]));
