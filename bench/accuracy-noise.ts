@@ -19,14 +19,14 @@
  *          [--calib 512,2000] [--workers 2]
  */
 import { parseArgs } from 'node:util';
-import { initTf } from '../core/tf.ts';
+import { initTf } from '../runtime/tf.ts';
 import { Rng } from '../core/rng.ts';
 import { kendallTau, pearson } from '../core/stats.ts';
 import { MbconvSpace } from '../search-space/mbconv.ts';
-import { sampleDistinct } from '../search-space/space.ts';
-import { readTrainState } from '../search-space/supernet/checkpoint.ts';
-import { EMBEDDED_SUPERNET_DIR } from '../search-space/supernet/embedded.ts';
-import { SubnetEvalPool } from '../search-space/supernet/eval-pool.ts';
+import { sampleDistinct } from '../core/space/space.ts';
+import { readTrainState } from '../supernet/checkpoint.ts';
+import { EMBEDDED_SUPERNET_DIR } from '../supernet/embedded.ts';
+import { SubnetEvalPool } from '../supernet/eval-pool.ts';
 
 const { values } = parseArgs({
   options: {

@@ -8,7 +8,7 @@
  *   [--ensemble 1] [--patience N --es-share 0.15] [--train-share 1] [--seed 0] [--backend wasm]
  */
 import { parseArgs } from 'node:util';
-import { initTf } from '../core/tf.ts';
+import { initTf } from '../runtime/tf.ts';
 import { createSpace } from '../search-space/registry.ts';
 import { readSupernetScores } from '../estimators/accuracy/supernet-scores.ts';
 import { crossValidate } from '../estimators/accuracy/cross-validate.ts';

@@ -7,17 +7,17 @@
  *       [--preset NAME] [--pool K] [--steps 20] [--steps-per-ask 5] [--batch 32] [--loss mul#log|add#linear] [--float]
  */
 import { parseArgs } from 'node:util';
-import '../core/ops/index.ts';
+import '../runtime/ops/index.ts';
 import { Rng } from '../core/rng.ts';
 import { summarize } from '../core/stats.ts';
-import { initTf, runtime } from '../core/tf.ts';
+import { initTf, runtime } from '../runtime/tf.ts';
 import { loadDataset } from '../datasets/registry.ts';
 import { CostModel } from '../hardware/index.ts';
 import { mbconvMetricTable, mbconvRelaxedProblem, sampleAccelPool, type CostSources } from '../estimators/relaxed-mbconv.ts';
 import { toGenome } from '../search-space/mbconv-arch.ts';
 import type { MbconvArch } from '../search-space/mbconv-arch.ts';
-import { loadSupernet } from '../search-space/supernet/checkpoint.ts';
-import { EMBEDDED_SUPERNET_DIR } from '../search-space/supernet/embedded.ts';
+import { loadSupernet } from '../supernet/checkpoint.ts';
+import { EMBEDDED_SUPERNET_DIR } from '../supernet/embedded.ts';
 import { Differentiable, differentiableOptions } from '../strategies/differentiable.ts';
 
 const { values } = parseArgs({

@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { initTf } from '../core/tf.ts';
+import { initTf } from '../runtime/tf.ts';
 import { Rng } from '../core/rng.ts';
 import { summarize } from '../core/stats.ts';
 import { createSpace } from '../search-space/registry.ts';

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { initTf } from '../core/tf.ts';
+import { initTf } from '../runtime/tf.ts';
 import { Rng } from '../core/rng.ts';
 import { summarize } from '../core/stats.ts';
 import { createSpace } from '../search-space/registry.ts';

@@ -8,8 +8,8 @@
  * it a MAC/weight-fetch stand-in is used. --options replaces the benchmark's defaults per strategy.
  */
 import { CostModel } from '../hardware/index.ts';
-import { nb201PresetHardware } from '../cli/commands/bench.ts';
-import { formatNb201Table, runNb201Benchmark } from '../strategies/nb201-bench.ts';
+import { nb201PresetHardware } from '../platform/bench/nb201-hardware.ts';
+import { formatNb201Table, runNb201Benchmark } from '../platform/bench/nb201-bench.ts';
 import type { Nb201Dataset } from '../search-space/nb201-table.ts';
 
 function arg(name: string, fallback: string): string {

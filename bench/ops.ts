@@ -11,17 +11,17 @@
  * so on an idle machine it equals wall time, and on a shared one it is far less disturbed by others.
  *
  * `--only dwfwd` times the depthwise forward alone, XNNPACK against the AssemblyScript kernel
- * (core/kernels-wasm-depthwise.ts) on the same tensors; `--dw-forward` picks which one the other
+ * (runtime/kernels/wasm-depthwise.ts) on the same tensors; `--dw-forward` picks which one the other
  * rows use (auto = the size table in that file; xnnpack = the "before" figures).
  */
 import { parseArgs } from 'node:util';
 import { Rng } from '../core/rng.ts';
-import { initTf, tf } from '../core/tf.ts';
-import { setKernelMode, type KernelMode } from '../core/kernels.ts';
-import { setDepthwiseForwardMode, type DepthwiseForwardMode } from '../core/kernels-wasm-depthwise.ts';
+import { initTf, tf } from '../runtime/tf.ts';
+import { setKernelMode, type KernelMode } from '../runtime/kernels/loader.ts';
+import { setDepthwiseForwardMode, type DepthwiseForwardMode } from '../runtime/kernels/wasm-depthwise.ts';
 import {
   avgPool, batchNormTrain, dense, depthwiseConv2d, hardSwish, maxPool, pointwiseConv2d, relu6, wasmGradKernelsNative, conv2d,
-} from '../core/ops/index.ts';
+} from '../runtime/ops/index.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -7,16 +7,16 @@
  * Usage: npx tsx bench/proxies-fidelity.ts [--checkpoint DIR] [--subnets 50] [--batch 32] [--val-limit 2000] [--seed proxies]
  */
 import { parseArgs } from 'node:util';
-import { initTf, tf } from '../core/tf.ts';
+import { initTf, tf } from '../runtime/tf.ts';
 import { Rng } from '../core/rng.ts';
 import { kendallTau } from '../core/stats.ts';
 import { layerMacs } from '../core/types.ts';
 import { loadDataset } from '../datasets/registry.ts';
 import { batchFloat32 } from '../datasets/types.ts';
-import { loadSupernet } from '../search-space/supernet/checkpoint.ts';
-import { EMBEDDED_SUPERNET_DIR } from '../search-space/supernet/embedded.ts';
-import { evaluateSubnet } from '../search-space/supernet/evaluate.ts';
-import { sampleDistinct } from '../search-space/space.ts';
+import { loadSupernet } from '../supernet/checkpoint.ts';
+import { EMBEDDED_SUPERNET_DIR } from '../supernet/embedded.ts';
+import { evaluateSubnet } from '../supernet/evaluate.ts';
+import { sampleDistinct } from '../core/space/space.ts';
 import { buildInitNetwork } from '../estimators/proxies/init-network.ts';
 import { gradNorm, naswot, synflow } from '../estimators/proxies/proxies.ts';
 

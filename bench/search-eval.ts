@@ -3,12 +3,12 @@
  * and accelerator cost from the real CostModel compiled for the preset accelerator
  * (estimators/accelerator-table.ts: every distinct layer of the space mapped once, up front — the
  * one-off per accelerator, like building the LUT). Joint candidates (an accelerator per candidate)
- * go through the per-layer-cached CostModel behind `cachedEstimator`, as cli/experiment/platform.ts
+ * go through the per-layer-cached CostModel behind `cachedEstimator`, as platform/platform.ts
  * wires the product. The per-step batch path makes one predictor call for all candidates;
  * `evaluateOne` is the per-candidate path and gives the same metrics.
  */
 import { performance } from 'node:perf_hooks';
-import { runtime } from '../core/tf.ts';
+import { runtime } from '../runtime/tf.ts';
 import { Rng } from '../core/rng.ts';
 import type { JsonObject, Metrics } from '../core/types.ts';
 import { MbconvSpace } from '../search-space/mbconv.ts';
@@ -21,7 +21,7 @@ import { cachedEstimator, type CacheStats } from '../estimators/estimator.ts';
 import { CostModel, accelArch, accelKey, preset, type AccelConfig } from '../hardware/index.ts';
 import type { Constraint } from '../strategies/constraints.ts';
 import type { ObjectiveSpec } from '../strategies/objectives.ts';
-import type { Joint } from '../strategies/joint.ts';
+import type { Joint } from '../core/space/joint.ts';
 import type { Candidate } from '../strategies/strategy.ts';
 import { syntheticLatencyTable } from './synthetic-lut.ts';
 

@@ -12,9 +12,9 @@ import { createApp } from '../server/app.ts';
 import { MemoryStorage } from '../storage/memory.ts';
 import { SqliteStorage } from '../storage/sqlite.ts';
 import type { Storage } from '../storage/storage.ts';
-import { fillExperiment } from '../test/server/fixtures.ts';
-import { serve } from '../test/server/serve.ts';
-import { HAVE_CHROMIUM, launch } from '../test/ui/browser.ts';
+import { fillExperiment } from '../testkit/fixtures.ts';
+import { serve } from '../testkit/serve.ts';
+import { HAVE_CHROMIUM, launch } from '../testkit/browser.ts';
 
 const { values: args } = parseArgs({ options: { trials: { type: 'string', default: '50000' }, runs: { type: 'string', default: '5' }, db: { type: 'string' } } });
 const runs = Number(args.runs);

@@ -24,19 +24,19 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { initTf } from '../core/tf.ts';
+import { initTf } from '../runtime/tf.ts';
 import { Rng } from '../core/rng.ts';
 import { kendallTau } from '../core/stats.ts';
 import { loadDataset } from '../datasets/registry.ts';
 import { subset } from '../datasets/types.ts';
-import type { Normalisation } from '../search-space/supernet/batches.ts';
-import type { MbconvSupernet } from '../search-space/supernet/mbconv-supernet.ts';
+import type { Normalisation } from '../supernet/batches.ts';
+import type { MbconvSupernet } from '../supernet/mbconv-supernet.ts';
 import type { MbconvArch } from '../search-space/mbconv-arch.ts';
-import { hasCheckpoint, loadSupernet, readTrainState } from '../search-space/supernet/checkpoint.ts';
-import { evaluateSubnet } from '../search-space/supernet/evaluate.ts';
-import type { TrainConfig } from '../search-space/supernet/train.ts';
+import { hasCheckpoint, loadSupernet, readTrainState } from '../supernet/checkpoint.ts';
+import { evaluateSubnet } from '../supernet/evaluate.ts';
+import type { TrainConfig } from '../supernet/train.ts';
 import { MbconvSpace } from '../search-space/mbconv.ts';
-import { sampleDistinct } from '../search-space/space.ts';
+import { sampleDistinct } from '../core/space/space.ts';
 import { layerMacs } from '../core/types.ts';
 
 const { values } = parseArgs({

@@ -10,23 +10,23 @@
  *                             [--workers 2] [--pool-archs 8] [--checkpoint DIR]
  */
 import { parseArgs } from 'node:util';
-import '../core/ops/index.ts';
+import '../runtime/ops/index.ts';
 import { Rng } from '../core/rng.ts';
 import { summarize } from '../core/stats.ts';
-import { initTf, tf } from '../core/tf.ts';
+import { initTf, tf } from '../runtime/tf.ts';
 import { loadDataset } from '../datasets/registry.ts';
 import { layerMacs } from '../core/types.ts';
 import { MbconvSpace } from '../search-space/mbconv.ts';
-import { batchPixels, batchTensor, labelArray, pixelStats } from '../search-space/supernet/batches.ts';
-import { calibrateSubnet, evaluateSubnet } from '../search-space/supernet/evaluate.ts';
-import { MbconvSupernet } from '../search-space/supernet/mbconv-supernet.ts';
-import { Sgd } from '../search-space/supernet/optimizer.ts';
-import { DEFAULT_SANDWICH, sandwichArchs } from '../search-space/supernet/sandwich.ts';
-import { parallelSandwichStep } from '../search-space/supernet/data-parallel.ts';
-import { TrainShardPool } from '../search-space/supernet/train-pool.ts';
-import { loadSupernet, spaceConfigJson } from '../search-space/supernet/checkpoint.ts';
-import { SubnetEvalPool } from '../search-space/supernet/eval-pool.ts';
-import { EMBEDDED_SUPERNET_DIR } from '../search-space/supernet/embedded.ts';
+import { batchPixels, batchTensor, labelArray, pixelStats } from '../supernet/batches.ts';
+import { calibrateSubnet, evaluateSubnet } from '../supernet/evaluate.ts';
+import { MbconvSupernet } from '../supernet/mbconv-supernet.ts';
+import { Sgd } from '../supernet/optimizer.ts';
+import { DEFAULT_SANDWICH, sandwichArchs } from '../supernet/sandwich.ts';
+import { parallelSandwichStep } from '../supernet/data-parallel.ts';
+import { TrainShardPool } from '../supernet/train-pool.ts';
+import { loadSupernet, spaceConfigJson } from '../supernet/checkpoint.ts';
+import { SubnetEvalPool } from '../supernet/eval-pool.ts';
+import { EMBEDDED_SUPERNET_DIR } from '../supernet/embedded.ts';
 
 const { values } = parseArgs({
   options: {

@@ -4,7 +4,7 @@
  * grow with the unit's MACs so searches over it still see a meaningful latency landscape.
  */
 import type { Arch } from '../core/types.ts';
-import type { NetworkSpace } from '../search-space/space.ts';
+import type { NetworkSpace } from '../core/space/space.ts';
 import { spaceUnits } from '../estimators/lut/coverage.ts';
 import type { LatencyTable } from '../estimators/lut/lut-estimator.ts';
 import { countLayers } from '../estimators/counters.ts';

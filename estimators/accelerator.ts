@@ -6,7 +6,7 @@
  */
 import type { Arch, HwConfig, Objective } from '../core/types.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { NetworkSpace } from '../search-space/space.ts';
+import type { NetworkSpace } from '../core/space/space.ts';
 import type { ArchSpec, CostModel } from '../hardware/index.ts';
 import type { Estimate, Estimator } from './estimator.ts';
 

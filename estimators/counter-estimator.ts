@@ -3,7 +3,7 @@
  * (millions of MACs, thousands of parameters, KiB) with the per-layer breakdown attached.
  */
 import type { Arch, Objective } from '../core/types.ts';
-import type { NetworkSpace } from '../search-space/space.ts';
+import type { NetworkSpace } from '../core/space/space.ts';
 import { countLayers, type CounterOptions } from './counters.ts';
 import type { Estimate, Estimator } from './estimator.ts';
 

@@ -16,7 +16,7 @@ import type { LayerSpec } from '../core/types.ts';
 import { layerKey } from '../hardware/index.ts';
 import type { MbconvSpace } from '../search-space/mbconv.ts';
 import { fromGenome, genomeArity } from '../search-space/mbconv-arch.ts';
-import { mbconvGenes } from '../search-space/supernet/relaxed.ts';
+import { mbconvGenes } from '../supernet/relaxed.ts';
 import type { CostTable, CostTerm } from './expected-cost.ts';
 
 /** Cost of one scope's layers (a latency unit, or a single layer) on accelerator `hw` of the pool (0 without a pool). */

@@ -4,7 +4,7 @@
  * weights.bin — so tfjs-node's `tf.loadLayersModel('file://…/model.json')` and the TF.js converter
  * tools read it too.
  */
-import { tf } from '../core/tf.ts';
+import { tf } from '../runtime/tf.ts';
 import { ConfigError } from '../core/errors.ts';
 import { readNoFollow, writeNoFollow } from './safe-dir.ts';
 

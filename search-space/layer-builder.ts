@@ -1,6 +1,6 @@
 /** Builds LayerSpecs for the network spaces: same-padding convs and the output-bits pass. */
 import type { LayerBits, LayerKind, LayerSpec } from '../core/types.ts';
-import { convOut, samePadding } from './space.ts';
+import { convOut, samePadding } from '../core/space/space.ts';
 
 export interface ConvArgs {
   readonly name: string;

@@ -13,8 +13,8 @@
  * Genome (choice indices): [resolution, per stage: depth, width, per block: kernel, expand, wbits, abits].
  */
 import { InvalidArchError } from '../core/errors.ts';
-import type { Arity } from './genome.ts';
-import { choiceIndex } from './genome.ts';
+import type { Arity } from '../core/space/genome.ts';
+import { choiceIndex } from '../core/space/genome.ts';
 import type { MbconvConfig } from './mbconv-config.ts';
 
 export type MbconvBlock = {

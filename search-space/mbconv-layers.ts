@@ -14,7 +14,7 @@ import { conv, withOutputBits } from './layer-builder.ts';
 import type { MbconvArch } from './mbconv-arch.ts';
 import type { MbconvConfig } from './mbconv-config.ts';
 import { makeDivisible, stageChannels } from './mbconv-config.ts';
-import type { LayerOptions } from './space.ts';
+import type { LayerOptions } from '../core/space/space.ts';
 
 export function mbconvLayers(cfg: MbconvConfig, x: MbconvArch, options: LayerOptions = {}): LayerSpec[] {
   const n = options.batch ?? 1;

@@ -12,15 +12,15 @@
 import type { LayerSpec } from '../core/types.ts';
 import type { Rng } from '../core/rng.ts';
 import { InvalidArchError } from '../core/errors.ts';
-import { crossoverGenomes, decodeGroups, encodeGenome, encodingLength, mutateGenome, sampleGenome } from './genome.ts';
-import type { Arity } from './genome.ts';
+import { crossoverGenomes, decodeGroups, encodeGenome, encodingLength, mutateGenome, sampleGenome } from '../core/space/genome.ts';
+import type { Arity } from '../core/space/genome.ts';
 import type { MbconvArch } from './mbconv-arch.ts';
 import { activeGenes, extremeArch, fromGenome, genomeArity, mbconvKey, toGenome, validateMbconv } from './mbconv-arch.ts';
 import type { MbconvConfig } from './mbconv-config.ts';
 import { parseMbconvConfig } from './mbconv-config.ts';
 import { mbconvLayers } from './mbconv-layers.ts';
 import { createMbconvEncoder, type MbconvEncoder } from './mbconv-encode.ts';
-import type { LayerOptions, NetworkSpace } from './space.ts';
+import type { LayerOptions, NetworkSpace } from '../core/space/space.ts';
 import { layerMacs } from '../core/types.ts';
 
 export class MbconvSpace implements NetworkSpace<MbconvArch> {

@@ -13,7 +13,7 @@ import { conv, withOutputBits } from './layer-builder.ts';
 import type { Nb201Arch } from './nb201-arch.ts';
 import { NB201_EDGES } from './nb201-arch.ts';
 import type { Nb201Config } from './nb201-config.ts';
-import type { LayerOptions } from './space.ts';
+import type { LayerOptions } from '../core/space/space.ts';
 
 /** Edges that contribute to the cell output: not 'none', source reachable from node 0, target reaching node 3. */
 export function liveEdges(x: Nb201Arch): boolean[] {

@@ -6,15 +6,15 @@
 import type { Rng } from '../core/rng.ts';
 import type { LayerSpec } from '../core/types.ts';
 import { layerMacs } from '../core/types.ts';
-import { crossoverGenomes, decodeGroups, encodeGenome, encodingLength, mutateGenome, sampleGenome } from './genome.ts';
-import type { Arity } from './genome.ts';
+import { crossoverGenomes, decodeGroups, encodeGenome, encodingLength, mutateGenome, sampleGenome } from '../core/space/genome.ts';
+import type { Arity } from '../core/space/genome.ts';
 import type { Nb201Arch, Nb201Op } from './nb201-arch.ts';
 import { NB201_NUM_EDGES, NB201_OPS, NB201_SIZE, formatNb201String, validateNb201 } from './nb201-arch.ts';
 import type { Nb201Config } from './nb201-config.ts';
 import { parseNb201Config } from './nb201-config.ts';
 import { nb201ArchAt } from './nb201-index.ts';
 import { nb201Layers } from './nb201-layers.ts';
-import type { LayerOptions, NetworkSpace } from './space.ts';
+import type { LayerOptions, NetworkSpace } from '../core/space/space.ts';
 import { InvalidArchError } from '../core/errors.ts';
 
 const ARITY: Arity = Array.from({ length: NB201_NUM_EDGES }, () => NB201_OPS.length);

@@ -6,7 +6,7 @@ import { ConfigError } from '../core/errors.ts';
 import type { Arch } from '../core/types.ts';
 import { MbconvSpace } from './mbconv.ts';
 import { Nb201Space } from './nb201.ts';
-import type { NetworkSpace } from './space.ts';
+import type { NetworkSpace } from '../core/space/space.ts';
 
 export type SpaceFactory = (config?: unknown) => NetworkSpace<Arch>;
 

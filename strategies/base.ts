@@ -6,7 +6,7 @@ import { ConfigError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import type { RngState } from '../core/rng.ts';
 import type { Json, JsonObject } from '../core/types.ts';
-import type { SearchSpace } from '../search-space/space.ts';
+import type { SearchSpace } from '../core/space/space.ts';
 import type { Candidate, EvalResult, Strategy, StrategyContext } from './strategy.ts';
 
 export interface BaseSnapshot {

@@ -5,7 +5,7 @@
  * snapshot can read synchronously and restore bit-exactly.
  */
 import type { Rng } from '../core/rng.ts';
-import { tf } from '../core/tf.ts';
+import { tf } from '../runtime/tf.ts';
 
 export interface ControllerState {
   readonly params: Record<string, number[]>;

@@ -43,7 +43,7 @@ export const differentiableOptions = z.object({
   lambda: z.number().min(0).default(1),
   constraintGrowth: z.number().min(1).default(2),
   baselineDecay: z.number().min(0).max(1).default(0.9),
-  // Read by the platform when it builds the relaxed problem (cli/experiment/relaxed-source.ts):
+  // Read by the platform when it builds the relaxed problem (platform/relaxed-source.ts):
   /** Joint hardware mode: accelerators sampled within the area budget as the relaxed hardware decision. */
   hwPool: z.number().int().min(1).max(64).default(4),
   /** Fake-quantise with the bits mixtures in the relaxed forward. */

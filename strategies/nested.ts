@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { ConfigError, UsageError } from '../core/errors.ts';
 import type { Json, JsonObject } from '../core/types.ts';
 import { BaseStrategy } from './base.ts';
-import type { Joint } from './joint.ts';
-import { ProductSpace } from './joint.ts';
+import type { Joint } from '../core/space/joint.ts';
+import { ProductSpace } from '../core/space/joint.ts';
 import type { StrategyEntry } from './registry.ts';
 import type { Candidate, EvalResult, Strategy, StrategyContext } from './strategy.ts';
 

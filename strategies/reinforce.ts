@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import type { Json, JsonObject } from '../core/types.ts';
 import { BaseStrategy } from './base.ts';
-import { arityOf, fromChoices } from './categorical.ts';
+import { arityOf, fromChoices } from '../core/space/categorical.ts';
 import type { ControllerState } from './controller.ts';
 import type { Policy } from './controller.ts';
 import { GruController } from './controller.ts';

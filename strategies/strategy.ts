@@ -7,7 +7,7 @@
  */
 import type { Rng } from '../core/rng.ts';
 import type { Json, JsonObject, Metrics } from '../core/types.ts';
-import type { SearchSpace } from '../search-space/space.ts';
+import type { SearchSpace } from '../core/space/space.ts';
 import type { Constraint } from './constraints.ts';
 import type { ObjectiveSpec } from './objectives.ts';
 import type { RelaxedProblem } from './relaxed-problem.ts';

@@ -8,13 +8,10 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, DatasetError } from '../../core/errors.ts';
-import { CostModel, presetNames } from '../../hardware/index.ts';
-import { Nb201Space } from '../../search-space/nb201.ts';
-import type { Nb201Arch } from '../../search-space/nb201.ts';
 import { NB201_DATASETS, defaultNb201CsvPath } from '../../search-space/nb201-table.ts';
 import type { Nb201Dataset } from '../../search-space/nb201-table.ts';
-import { NB201_ALIASES, NB201_DEFAULTS, formatNb201Table, runNb201Benchmark } from '../../strategies/nb201-bench.ts';
-import type { Nb201Hardware } from '../../strategies/nb201-bench.ts';
+import { NB201_ALIASES, NB201_DEFAULTS, formatNb201Table, runNb201Benchmark } from '../../platform/bench/nb201-bench.ts';
+import { nb201PresetHardware } from '../../platform/bench/nb201-hardware.ts';
 import { strategyNames } from '../../strategies/registry.ts';
 import { createProgress } from '../progress.ts';
 import { intArg, printJson, withJson } from '../context.ts';
@@ -27,25 +24,6 @@ interface Opts {
   readonly hw?: string;
   readonly csv?: string;
   readonly json?: boolean;
-}
-
-/**
- * Each preset as a cost on the NAS-Bench-201 macro skeleton through our accelerator model (latency
- * in ms, energy in µJ; layers mapped once per preset and cached by the model).
- */
-export function nb201PresetHardware(presets: readonly string[], model: CostModel = new CostModel()): Nb201Hardware[] {
-  const known = presetNames();
-  const space = new Nb201Space();
-  return presets.map((name) => {
-    if (!known.includes(name)) throw new ConfigError('--hw', name, `unknown preset; known: ${known.join(', ')}`);
-    return {
-      name,
-      cost: (arch: Nb201Arch) => {
-        const r = model.evaluate(space.layers(arch), name);
-        return { latency: r.latencyMs, energy: r.energyPj / 1e6 };
-      },
-    };
-  });
 }
 
 function parseList(flag: string, value: string): string[] {

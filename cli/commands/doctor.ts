@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { NasError } from '../../core/errors.ts';
-import { initTf, type BackendProbe } from '../../core/tf.ts';
+import { initTf, type BackendProbe } from '../../runtime/tf.ts';
 import { globalOptions, printJson, withDb, withJson } from '../context.ts';
 import { datasetSummaries, type DatasetSummary } from '../../datasets/registry.ts';
 import { inspectDatabase, type DatabaseInfo } from '../../storage/inspect.ts';

@@ -1,8 +1,8 @@
 /** `nas export EXP TRIAL --out DIR [--format tfjs,onnx,json]`: a picked trial as a deployable bundle. */
 import type { Command } from 'commander';
-import { initTf } from '../../core/tf.ts';
+import { initTf } from '../../runtime/tf.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import { exportableFormats, exportTrial, recordedProvenance } from '../experiment/export-trial.ts';
+import { exportableFormats, exportTrial, recordedProvenance } from '../../platform/export-trial.ts';
 import { globalOptions, intArg, printJson, withDb, withJson } from '../context.ts';
 import { findExperiment, openDb } from '../open-db.ts';
 

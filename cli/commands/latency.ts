@@ -3,7 +3,7 @@
  * measurements of held-out subnets on this machine's active backend).
  */
 import type { Command } from 'commander';
-import { initTf } from '../../core/tf.ts';
+import { initTf } from '../../runtime/tf.ts';
 import { createSpace } from '../../search-space/registry.ts';
 import { currentProvenance } from '../../estimators/lut/provenance.ts';
 import { provenanceLabel, requireLatencyTable } from '../../estimators/lut/lut-estimator.ts';

@@ -2,7 +2,7 @@
  * `nas lut build|show`: the latency lookup table measured on this machine's active backend.
  */
 import type { Command } from 'commander';
-import { initTf } from '../../core/tf.ts';
+import { initTf } from '../../runtime/tf.ts';
 import { createSpace } from '../../search-space/registry.ts';
 import { buildLut } from '../../estimators/lut/build.ts';
 import { provenanceLabel } from '../../estimators/lut/lut-estimator.ts';

@@ -10,13 +10,13 @@
 import type { Command } from 'commander';
 import type { Arch } from '../../core/types.ts';
 import type { ProgressFn } from '../../core/progress.ts';
-import { sampleDistinct, type NetworkSpace } from '../../search-space/space.ts';
+import { sampleDistinct, type NetworkSpace } from '../../core/space/space.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
-import { loadSupernet } from '../../search-space/supernet/checkpoint.ts';
-import { EMBEDDED_SUPERNET_DIR } from '../../search-space/supernet/embedded.ts';
-import { evaluateSubnet } from '../../search-space/supernet/evaluate.ts';
+import { loadSupernet } from '../../supernet/checkpoint.ts';
+import { EMBEDDED_SUPERNET_DIR } from '../../supernet/embedded.ts';
+import { evaluateSubnet } from '../../supernet/evaluate.ts';
 import { loadDataset } from '../../datasets/registry.ts';
-import { initTf } from '../../core/tf.ts';
+import { initTf } from '../../runtime/tf.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
 import { createSpace } from '../../search-space/registry.ts';

@@ -4,7 +4,7 @@
  * in the database, so Ctrl-C, a crash or kill -9 lose at most the step in flight.
  */
 import type { Command } from 'commander';
-import { initTf } from '../../core/tf.ts';
+import { initTf } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { ConfigError, NotFoundError } from '../../core/errors.ts';
 import type { Json, JsonObject } from '../../core/types.ts';
@@ -14,12 +14,12 @@ import { MemoryStorage } from '../../storage/memory.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
 import { createStrategy, parseStrategyOptions } from '../../strategies/registry.ts';
-import { runSearch } from '../../strategies/runner.ts';
-import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../experiment/config.ts';
-import { PROVENANCE_EVENT, recordedProvenance } from '../experiment/export-trial.ts';
-import { createPlatform, objectiveSpecs, type Platform } from '../experiment/platform.ts';
+import { runSearch } from '../../platform/runner.ts';
+import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../../platform/config.ts';
+import { PROVENANCE_EVENT, recordedProvenance } from '../../platform/export-trial.ts';
+import { createPlatform, objectiveSpecs, type Platform } from '../../platform/platform.ts';
 import type { Candidate } from '../../strategies/strategy.ts';
-import { allTrials, paretoTrials } from '../experiment/front.ts';
+import { allTrials, paretoTrials } from '../../platform/front.ts';
 import { createProgress } from '../progress.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
 import { checkDb, findExperiment, openDb, withDbOpen } from '../open-db.ts';

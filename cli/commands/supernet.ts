@@ -1,7 +1,7 @@
 /**
  * `nas supernet train|eval`: trains the weight-sharing supernet of the mbconv space and scores
  * subnets with inherited weights. Both call the same services other modules use
- * (search-space/supernet/train.ts trainSupernet, evaluate.ts evaluateSubnet).
+ * (supernet/train.ts trainSupernet, evaluate.ts evaluateSubnet).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -10,14 +10,14 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, UsageError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
-import { initTf, runtime } from '../../core/tf.ts';
+import { initTf, runtime } from '../../runtime/tf.ts';
 import { loadDataset } from '../../datasets/registry.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
-import { loadSupernet } from '../../search-space/supernet/checkpoint.ts';
-import { evaluateSubnet, type SubnetScore } from '../../search-space/supernet/evaluate.ts';
-import { SubnetEvalPool } from '../../search-space/supernet/eval-pool.ts';
-import { trainSupernet, type TrainConfig } from '../../search-space/supernet/train.ts';
+import { loadSupernet } from '../../supernet/checkpoint.ts';
+import { evaluateSubnet, type SubnetScore } from '../../supernet/evaluate.ts';
+import { SubnetEvalPool } from '../../supernet/eval-pool.ts';
+import { trainSupernet, type TrainConfig } from '../../supernet/train.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
 import { createProgress } from '../progress.ts';
 import { checkDb, openDb } from '../open-db.ts';

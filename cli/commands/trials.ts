@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import type { TrialRecord } from '../../storage/types.ts';
-import { allTrials, paretoTrials } from '../experiment/front.ts';
+import { allTrials, paretoTrials } from '../../platform/front.ts';
 import { formatTable, intArg, printJson, withDb, withJson } from '../context.ts';
 import { findExperiment, openDb } from '../open-db.ts';
 

@@ -15,7 +15,7 @@ import { createApp, type TrialExporter } from '../../server/app.ts';
 import { listen, shutdown, type ServerTimeouts } from '../../server/listen.ts';
 import { LOOPBACK_NAMES, type HostPolicy } from '../../server/origin.ts';
 import { isLoopback } from '../../server/security.ts';
-import { exportableFormats, exportFolder, exportTrial, recordedProvenance } from '../experiment/export-trial.ts';
+import { exportableFormats, exportFolder, exportTrial, recordedProvenance } from '../../platform/export-trial.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { withDb } from '../context.ts';
 

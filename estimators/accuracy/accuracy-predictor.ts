@@ -7,7 +7,7 @@ import type { Arch, JsonObject, Objective } from '../../core/types.ts';
 import { Rng } from '../../core/rng.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { kendallTau } from '../../core/stats.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import type { NetworkSpace } from '../../core/space/space.ts';
 import type { Estimate, Estimator } from '../estimator.ts';
 import { Mlp, splitMlpWeights, type MlpConfig, type TrainOptions } from './mlp.ts';
 

@@ -8,7 +8,7 @@ import type { Arch, JsonObject } from '../../core/types.ts';
 import { Rng } from '../../core/rng.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { summarize } from '../../core/stats.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import type { NetworkSpace } from '../../core/space/space.ts';
 import { AccuracyPredictor, type AccuracySample, type FitOptions, type HeldOutScore } from './accuracy-predictor.ts';
 
 export interface CrossValidation extends JsonObject {

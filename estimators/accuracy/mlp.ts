@@ -5,7 +5,7 @@
  * so the same seed on the same backend gives the same predictor. Only dense layers and ReLU, whose
  * gradients every backend has (matMul, step), so it trains on wasm.
  */
-import { tf } from '../../core/tf.ts';
+import { tf } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { ConfigError } from '../../core/errors.ts';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Arch } from '../../core/types.ts';
 import { ConfigError } from '../../core/errors.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import type { NetworkSpace } from '../../core/space/space.ts';
 import type { AccuracySample } from './accuracy-predictor.ts';
 
 const evalFileSchema = z.object({

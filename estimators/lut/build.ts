@@ -10,7 +10,7 @@ import { Rng } from '../../core/rng.ts';
 import type { Arch } from '../../core/types.ts';
 import type { ProgressFn } from '../../core/progress.ts';
 import { noProgress } from '../../core/progress.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import type { NetworkSpace } from '../../core/space/space.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { LutEntryInput } from '../../storage/types.ts';
 import { spaceUnits } from './coverage.ts';

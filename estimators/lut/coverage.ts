@@ -11,7 +11,7 @@ import type { Arch } from '../../core/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import type { NetworkSpace } from '../../core/space/space.ts';
 import { splitUnits, type LatencyUnit } from './units.ts';
 
 function* product(lists: readonly (readonly number[])[]): Generator<number[]> {

@@ -5,7 +5,7 @@
  * expand, depthwise and head; the project (last layer of a residual/bottleneck unit) and the FC are
  * linear. Weights are random: latency does not depend on their values.
  */
-import { tf } from '../../core/tf.ts';
+import { tf } from '../../runtime/tf.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { LayerSpec } from '../../core/types.ts';
 import { ConfigError } from '../../core/errors.ts';

@@ -6,7 +6,7 @@
  * errors are multiplicative.
  */
 import type { Arch } from '../../core/types.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import type { NetworkSpace } from '../../core/space/space.ts';
 import { countLayers } from '../counters.ts';
 import { lutBreakdown, type LatencyTable } from './lut-estimator.ts';
 

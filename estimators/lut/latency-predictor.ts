@@ -7,7 +7,7 @@
 import { Matrix, solve } from 'ml-matrix';
 import type { Arch, JsonObject } from '../../core/types.ts';
 import { ConfigError } from '../../core/errors.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import type { NetworkSpace } from '../../core/space/space.ts';
 import type { Estimate, Estimator } from '../estimator.ts';
 import { LATENCY_FEATURES, latencyFeatures } from './latency-features.ts';
 import { LATENCY_OBJECTIVE, provenanceLabel, type LatencyTable } from './lut-estimator.ts';

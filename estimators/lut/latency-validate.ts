@@ -9,7 +9,7 @@ import { summarize } from '../../core/stats.ts';
 import type { Arch } from '../../core/types.ts';
 import type { ProgressFn } from '../../core/progress.ts';
 import { noProgress } from '../../core/progress.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import type { NetworkSpace } from '../../core/space/space.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { fidelity, type Fidelity } from '../fidelity.ts';
 import { fitLatencyModel, latencyModelJson, predictLatency, type LatencyModel, type LatencySample } from './latency-predictor.ts';

@@ -5,7 +5,7 @@
  */
 import type { Arch, Objective } from '../../core/types.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import type { NetworkSpace } from '../../core/space/space.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { LutEntryRecord } from '../../storage/types.ts';
 import type { Estimate, Estimator } from '../estimator.ts';

@@ -5,7 +5,7 @@
  */
 import type { Rng } from '../../core/rng.ts';
 import type { Arch } from '../../core/types.ts';
-import type { NetworkSpace } from '../../search-space/space.ts';
+import type { NetworkSpace } from '../../core/space/space.ts';
 import { compileUnits } from './executor.ts';
 import { timeChain, type ChainTiming, type TimingOptions } from './timing.ts';
 import { splitUnits } from './units.ts';

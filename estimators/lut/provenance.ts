@@ -9,7 +9,7 @@
  * the clock existed was timed on the wall clock.
  */
 import { cpus } from 'node:os';
-import { runtime } from '../../core/tf.ts';
+import { runtime } from '../../runtime/tf.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { LutProvenance } from '../../storage/types.ts';
 import { checkClock, DEFAULT_CLOCK, type LatencyClock } from './timing.ts';

@@ -5,10 +5,10 @@
  * No batch norm: synflow is defined on the network without it (Tanaka et al. 2020), and NASWOT and
  * grad-norm are computed at initialization where BN would only rescale.
  *
- * Ops come from core/ops, which registers the wasm backend's missing gradient kernels.
+ * Ops come from runtime/ops, which registers the wasm backend's missing gradient kernels.
  */
-import { tf } from '../../core/tf.ts';
-import { conv2d, depthwiseConv2d } from '../../core/ops/index.ts';
+import { tf } from '../../runtime/tf.ts';
+import { conv2d, depthwiseConv2d } from '../../runtime/ops/index.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { LayerSpec } from '../../core/types.ts';
 import { ConfigError } from '../../core/errors.ts';

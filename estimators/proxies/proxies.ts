@@ -9,7 +9,7 @@
  * - grad-norm: Σ over parameter tensors of ‖∂CE/∂θ‖₂ on a labelled minibatch.
  */
 import { LuDecomposition, Matrix } from 'ml-matrix';
-import { tf } from '../../core/tf.ts';
+import { tf } from '../../runtime/tf.ts';
 import type { InitNetwork } from './init-network.ts';
 
 /** log|det K| through LU pivots, which stays finite where the determinant itself overflows. */

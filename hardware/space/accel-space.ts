@@ -1,7 +1,7 @@
 /**
  * The accelerator search space: PE rows × cols, per-PE register-file words, global-buffer KiB,
  * DRAM bandwidth, dataflow and precision mode, under an area budget. It satisfies the SearchSpace
- * contract of search-space/space.ts structurally (hardware sits below search-space in the
+ * contract of core/space/space.ts structurally (hardware sits below search-space in the
  * dependency order, so it does not import it); strategies search it alone or jointly with networks.
  */
 import { InvalidArchError } from '../../core/errors.ts';

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { nb201PresetHardware } from '../../cli/commands/bench.ts';
+import { nb201PresetHardware } from '../../platform/bench/nb201-hardware.ts';
 import { defaultNb201CsvPath } from '../../search-space/nb201-table.ts';
-import type { Nb201BenchResult } from '../../strategies/nb201-bench.ts';
+import type { Nb201BenchResult } from '../../platform/bench/nb201-bench.ts';
 import { runCli } from './run.ts';
 
 const present = existsSync(defaultNb201CsvPath());

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../cli/commands/doctor.ts';
-import { probeBackends } from '../../core/tf.ts';
+import { probeBackends } from '../../runtime/tf.ts';
 import { SCHEMA_VERSION } from '../../storage/schema.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { tempDir } from '../datasets/helpers.ts';

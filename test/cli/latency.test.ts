@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf } from '../../core/tf.ts';
+import { initTf } from '../../runtime/tf.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { currentProvenance, storedProvenance } from '../../estimators/lut/provenance.ts';
 import type { LatencyClock } from '../../estimators/lut/timing.ts';

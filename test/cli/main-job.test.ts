@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../storage/sqlite.ts';
-import { allTrials } from '../../cli/experiment/front.ts';
-import { PROVENANCE_EVENT } from '../../cli/experiment/export-trial.ts';
+import { allTrials } from '../../platform/front.ts';
+import { PROVENANCE_EVENT } from '../../platform/export-trial.ts';
 import { runCli } from './run.ts';
 
 describe('nas search (default experiment)', () => {

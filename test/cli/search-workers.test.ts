@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../storage/sqlite.ts';
-import { allTrials } from '../../cli/experiment/front.ts';
+import { allTrials } from '../../platform/front.ts';
 import { runCli } from './run.ts';
 
 async function search(dir: string, workers: number): Promise<{ key: string | null; metrics: unknown }[]> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../storage/sqlite.ts';
-import { allTrials } from '../../cli/experiment/front.ts';
+import { allTrials } from '../../platform/front.ts';
 import { runCli } from './run.ts';
 
 const bin = fileURLToPath(new URL('../../bin/nas.js', import.meta.url));

@@ -1,12 +1,12 @@
 /**
- * Conformance suite for any SearchSpace (search-space/space.ts invariants). A test file calls
+ * Conformance suite for any SearchSpace (core/space/space.ts invariants). A test file calls
  * `searchSpaceConformance(label, make, options)` once per implementation.
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidArchError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
 import type { JsonObject } from '../../core/types.ts';
-import type { SearchSpace } from '../../search-space/space.ts';
+import type { SearchSpace } from '../../core/space/space.ts';
 
 export interface BadArch {
   /** What is wrong, for the test name. */

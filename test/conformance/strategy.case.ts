@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Rng } from '../../core/rng.ts';
 import type { JsonObject, Metrics } from '../../core/types.ts';
-import type { SearchSpace } from '../../search-space/space.ts';
+import type { SearchSpace } from '../../core/space/space.ts';
 import type { Constraint } from '../../strategies/constraints.ts';
 import { violation } from '../../strategies/constraints.ts';
 import type { ObjectiveSpec } from '../../strategies/objectives.ts';

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import sqlite3 from 'sqlite3';
 import { Rng } from '../../core/rng.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
-import { allTrials, paretoTrials } from '../../cli/experiment/front.ts';
+import { allTrials, paretoTrials } from '../../platform/front.ts';
 
 const { values } = parseArgs({ options: { kills: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' }, budget: { type: 'string', default: '120' } } });
 const kills = Number(values.kills);

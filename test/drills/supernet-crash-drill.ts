@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '../../core/rng.ts';
-import { hasCheckpoint, readTrainState, weightsPath } from '../../search-space/supernet/checkpoint.ts';
+import { hasCheckpoint, readTrainState, weightsPath } from '../../supernet/checkpoint.ts';
 
 const { values } = parseArgs({ options: { kills: { type: 'string', default: '8' }, seed: { type: 'string', default: '1' }, epochs: { type: 'string', default: '6' } } });
 const kills = Number(values.kills);

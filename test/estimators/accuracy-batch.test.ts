@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { InvalidArchError } from '../../core/errors.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';

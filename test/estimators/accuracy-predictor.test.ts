@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { createSpace } from '../../search-space/registry.ts';
 import { defaultNb201CsvPath, loadNb201Table } from '../../search-space/nb201-table.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';

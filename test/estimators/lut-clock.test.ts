@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTf } from '../../core/tf.ts';
+import { initTf } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { ConfigError, NotFoundError } from '../../core/errors.ts';
 import { MemoryStorage } from '../../storage/memory.ts';

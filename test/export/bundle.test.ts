@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { loadBundleModel, writeBundle } from '../../export/bundle.ts';
 import type { BundleInput } from '../../export/bundle.ts';

@@ -3,7 +3,7 @@
  * (no tf.random), shared by the ONNX and bundle tests.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { tf } from '../../core/tf.ts';
+import { tf } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
 
 type Sym = tfl.SymbolicTensor;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { registerOnnxConverter, tfjsToOnnx } from '../../export/onnx/convert.ts';
 import { tfPadding } from '../../export/onnx/padding.ts';

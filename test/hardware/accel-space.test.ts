@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArchError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
-import type { SearchSpace } from '../../search-space/space.ts';
+import type { SearchSpace } from '../../core/space/space.ts';
 import { searchSpaceConformance } from '../conformance/search-space.case.ts';
 import { CostModel } from '../../hardware/cost-model.ts';
 import { ACCEL_CHOICES, accelArch, createAccelSpace, type AccelConfig } from '../../hardware/space/accel-space.ts';

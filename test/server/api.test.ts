@@ -7,8 +7,8 @@ import { dominates, orient } from '../../server/pareto.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import type { Page, TrialRecord } from '../../storage/types.ts';
-import { fillExperiment } from './fixtures.ts';
-import { serve, type Served } from './serve.ts';
+import { fillExperiment } from '../../testkit/fixtures.ts';
+import { serve, type Served } from '../../testkit/serve.ts';
 
 type Json = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import { startUi } from '../../cli/commands/ui.ts';
 import { StorageError, UsageError } from '../../core/errors.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { isLoopback } from '../../server/security.ts';
-import { fillExperiment } from './fixtures.ts';
+import { fillExperiment } from '../../testkit/fixtures.ts';
 
 describe('nas ui (startUi)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nas-cli-ui-'));

@@ -13,8 +13,8 @@ import { Rng } from '../../core/rng.ts';
 import { createApp } from '../../server/app.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import type { StepTrial } from '../../storage/types.ts';
-import { metricsOf, OBJECTIVES, randomArch, randomHw } from './fixtures.ts';
-import { serve, type Served } from './serve.ts';
+import { metricsOf, OBJECTIVES, randomArch, randomHw } from '../../testkit/fixtures.ts';
+import { serve, type Served } from '../../testkit/serve.ts';
 
 const STEP = 5;
 const STEPS = 30;

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
 import { createApp } from '../../server/app.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
-import { fillExperiment } from './fixtures.ts';
-import { serve, type Served } from './serve.ts';
+import { fillExperiment } from '../../testkit/fixtures.ts';
+import { serve, type Served } from '../../testkit/serve.ts';
 
 const ROUTES = [
   '/api/experiments', '/api/experiments/1', '/api/experiments/1/trials', '/api/experiments/1/points', '/api/experiments/1/pareto',

@@ -15,8 +15,8 @@ import { SqliteStorage } from '../../storage/sqlite.ts';
 import type { Page, TrialRecord } from '../../storage/types.ts';
 import { runCli } from '../cli/run.ts';
 import { TINY_EXPERIMENT } from '../fixtures/tiny-experiment.ts';
-import { fillExperiment } from './fixtures.ts';
-import { serve, type Served } from './serve.ts';
+import { fillExperiment } from '../../testkit/fixtures.ts';
+import { serve, type Served } from '../../testkit/serve.ts';
 
 interface Answer { status: number; body: string }
 

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
-import { OBJECTIVES } from './fixtures.ts';
-import { serve, type Served } from './serve.ts';
+import { OBJECTIVES } from '../../testkit/fixtures.ts';
+import { serve, type Served } from '../../testkit/serve.ts';
 
 interface Sse {
   id: number;

@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
-import { initTf } from '../../core/tf.ts';
+import { initTf } from '../../runtime/tf.ts';
 import { CostModel, createAccelSpace } from '../../hardware/index.ts';
 import { sampleAccelPool } from '../../estimators/relaxed-mbconv.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import { Differentiable, differentiableOptions } from '../../strategies/differentiable.ts';
-import { productSpace, type Joint } from '../../strategies/joint.ts';
+import { productSpace, type Joint } from '../../core/space/joint.ts';
 import type { AccelConfig } from '../../hardware/index.ts';
 import { relaxedFixture } from './fixture-relaxed.ts';
 

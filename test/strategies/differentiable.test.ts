@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import { toGenome } from '../../search-space/mbconv-arch.ts';
 import { Differentiable, differentiableOptions } from '../../strategies/differentiable.ts';

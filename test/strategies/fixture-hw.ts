@@ -5,9 +5,9 @@
 import { InvalidArchError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { JsonObject, Metrics } from '../../core/types.ts';
-import type { SearchSpace } from '../../search-space/space.ts';
+import type { SearchSpace } from '../../core/space/space.ts';
 import type { Nb201Arch } from '../../search-space/nb201.ts';
-import type { Joint } from '../../strategies/joint.ts';
+import type { Joint } from '../../core/space/joint.ts';
 import type { Candidate } from '../../strategies/strategy.ts';
 import { evaluate as evalArch, mmacs } from './fixture.ts';
 

@@ -1,5 +1,5 @@
 /** A reduced mbconv space, a freshly initialised supernet and synthetic images: a real relaxed problem that runs in milliseconds per step. */
-import '../../core/ops/index.ts';
+import '../../runtime/ops/index.ts';
 import { Rng } from '../../core/rng.ts';
 import { layerMacs, type Metrics } from '../../core/types.ts';
 import type { AccelConfig, CostModel } from '../../hardware/index.ts';
@@ -7,8 +7,8 @@ import type { CostTable } from '../../estimators/expected-cost.ts';
 import { mbconvMetricTable, mbconvRelaxedProblem, type MbconvRelaxedProblem } from '../../estimators/relaxed-mbconv.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
-import { pixelStats } from '../../search-space/supernet/batches.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
+import { pixelStats } from '../../supernet/batches.ts';
 import { syntheticImages } from '../supernet/tiny.ts';
 
 export const relaxedSpace = new MbconvSpace({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import type { Nb201Arch } from '../../search-space/nb201.ts';
-import { arityOf, fromChoices } from '../../strategies/categorical.ts';
+import { arityOf, fromChoices } from '../../core/space/categorical.ts';
 import { createStrategy } from '../../strategies/registry.ts';
 import { Reinforce, reinforceOptions } from '../../strategies/reinforce.ts';
 import type { EvalResult } from '../../strategies/strategy.ts';

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
-import { middleChannelOrder, sortMiddleChannels } from '../../search-space/supernet/channel-sort.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
-import { Sgd } from '../../search-space/supernet/optimizer.ts';
-import { maxBlocks } from '../../search-space/supernet/plan.ts';
-import { sandwichArchs, sandwichGradients } from '../../search-space/supernet/sandwich.ts';
+import { middleChannelOrder, sortMiddleChannels } from '../../supernet/channel-sort.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
+import { Sgd } from '../../supernet/optimizer.ts';
+import { maxBlocks } from '../../supernet/plan.ts';
+import { sandwichArchs, sandwichGradients } from '../../supernet/sandwich.ts';
 import { syntheticBatch, tinySpace } from './tiny.ts';
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { EXIT_CODES } from '../../core/errors.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
-import { readTrainState } from '../../search-space/supernet/checkpoint.ts';
-import type { TrainConfig } from '../../search-space/supernet/train.ts';
+import { readTrainState } from '../../supernet/checkpoint.ts';
+import type { TrainConfig } from '../../supernet/train.ts';
 import { TINY, tinySpace } from './tiny.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {

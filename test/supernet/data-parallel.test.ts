@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
-import { initTf, tf } from '../../core/tf.ts';
-import { averageShards, parallelSandwichStep, shardGradients, shardSizes, sliceBatch, type ShardBatch } from '../../search-space/supernet/data-parallel.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
-import { DEFAULT_SANDWICH, sandwichArchs } from '../../search-space/supernet/sandwich.ts';
-import { spaceConfigJson } from '../../search-space/supernet/checkpoint.ts';
-import { TrainShardPool } from '../../search-space/supernet/train-pool.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
+import { averageShards, parallelSandwichStep, shardGradients, shardSizes, sliceBatch, type ShardBatch } from '../../supernet/data-parallel.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
+import { DEFAULT_SANDWICH, sandwichArchs } from '../../supernet/sandwich.ts';
+import { spaceConfigJson } from '../../supernet/checkpoint.ts';
+import { TrainShardPool } from '../../supernet/train-pool.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import { tinySpace } from './tiny.ts';
 

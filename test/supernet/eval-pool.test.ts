@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTf, runtime } from '../../core/tf.ts';
+import { initTf, runtime } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { loadDataset } from '../../datasets/registry.ts';
-import { loadSupernet } from '../../search-space/supernet/checkpoint.ts';
-import { EMBEDDED_SUPERNET_DIR } from '../../search-space/supernet/embedded.ts';
-import { evaluateSubnet } from '../../search-space/supernet/evaluate.ts';
-import { SubnetEvalPool } from '../../search-space/supernet/eval-pool.ts';
+import { loadSupernet } from '../../supernet/checkpoint.ts';
+import { EMBEDDED_SUPERNET_DIR } from '../../supernet/embedded.ts';
+import { evaluateSubnet } from '../../supernet/evaluate.ts';
+import { SubnetEvalPool } from '../../supernet/eval-pool.ts';
 
 // worker threads load the shipped Fashion-MNIST checkpoint: real weights, real data, few images
 const opts = { valLimit: 96, calibImages: 64, seed: 'pool' };

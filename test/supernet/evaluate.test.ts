@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../../core/ops/index.ts';
+import '../../runtime/ops/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
-import { initTf, tf } from '../../core/tf.ts';
-import { batchPixels, batchTensor, pixelStats } from '../../search-space/supernet/batches.ts';
-import { calibrateSubnet, evaluateSubnet } from '../../search-space/supernet/evaluate.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
-import { subnetPlan } from '../../search-space/supernet/plan.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
+import { batchPixels, batchTensor, pixelStats } from '../../supernet/batches.ts';
+import { calibrateSubnet, evaluateSubnet } from '../../supernet/evaluate.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
+import { subnetPlan } from '../../supernet/plan.ts';
 import { syntheticImages, tinySpace } from './tiny.ts';
 
 const space = tinySpace();

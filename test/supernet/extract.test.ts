@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../../core/ops/index.ts';
+import '../../runtime/ops/index.ts';
 import { Rng } from '../../core/rng.ts';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
-import { batchPixels, batchTensor, pixelStats } from '../../search-space/supernet/batches.ts';
-import { calibrateSubnet } from '../../search-space/supernet/evaluate.ts';
-import { extractSubnet } from '../../search-space/supernet/extract.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
-import { Sgd } from '../../search-space/supernet/optimizer.ts';
+import { batchPixels, batchTensor, pixelStats } from '../../supernet/batches.ts';
+import { calibrateSubnet } from '../../supernet/evaluate.ts';
+import { extractSubnet } from '../../supernet/extract.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
+import { Sgd } from '../../supernet/optimizer.ts';
 import { syntheticImages, tinySpace } from './tiny.ts';
 
 const space = tinySpace();

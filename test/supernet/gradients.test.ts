@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import '../../core/ops/index.ts';
+import '../../runtime/ops/index.ts';
 import { Rng } from '../../core/rng.ts';
-import { initTf, tf } from '../../core/tf.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
-import { paramName } from '../../search-space/supernet/params.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
+import { paramName } from '../../supernet/params.ts';
 import { syntheticBatch, tinySpace } from './tiny.ts';
 
 /**
- * The wasm backend trains through gradient kernels registered by core/ops; the cpu backend uses
+ * The wasm backend trains through gradient kernels registered by runtime/ops; the cpu backend uses
  * tfjs's own. The supernet's gradients must agree on both, for every parameter a subnet touches.
  */
 describe('supernet gradients: wasm equals cpu', () => {

@@ -2,14 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
-import { loadSupernet, readTrainState } from '../../search-space/supernet/checkpoint.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
+import { loadSupernet, readTrainState } from '../../supernet/checkpoint.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
 import {
   DEPTHWISE_CHANNEL_AXIS, fakeQuantActivation, fakeQuantWeights, steQuantActivation, steQuantWeights,
-} from '../../search-space/supernet/quantize.ts';
-import { describeTraining, trainSupernet, type TrainConfig } from '../../search-space/supernet/train.ts';
+} from '../../supernet/quantize.ts';
+import { describeTraining, trainSupernet, type TrainConfig } from '../../supernet/train.ts';
 import { syntheticBatch, syntheticImages, tinySpace } from './tiny.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'supernet-qat-'));

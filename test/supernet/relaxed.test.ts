@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../core/ops/index.ts';
+import '../../runtime/ops/index.ts';
 import { Rng } from '../../core/rng.ts';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import { genomeArity, toGenome } from '../../search-space/mbconv-arch.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
-import { RelaxedSupernet } from '../../search-space/supernet/relaxed.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
+import { RelaxedSupernet } from '../../supernet/relaxed.ts';
 import { syntheticBatch } from './tiny.ts';
 
 /** Reduced space: 2 stages, block-0 residual in stage 0 only at one width, stride 2 in stage 1. */

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../core/ops/index.ts';
+import '../../runtime/ops/index.ts';
 import { Rng } from '../../core/rng.ts';
-import { initTf, tf } from '../../core/tf.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
-import type { BnMode } from '../../search-space/supernet/elastic.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
-import { Sgd } from '../../search-space/supernet/optimizer.ts';
-import { sandwichArchs, sandwichGradients } from '../../search-space/supernet/sandwich.ts';
+import type { BnMode } from '../../supernet/elastic.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
+import { Sgd } from '../../supernet/optimizer.ts';
+import { sandwichArchs, sandwichGradients } from '../../supernet/sandwich.ts';
 import { syntheticBatch, tinySpace } from './tiny.ts';
 
 const TRAIN: BnMode = { kind: 'train' };

@@ -1,6 +1,6 @@
 /** A tiny mbconv configuration and synthetic inputs that keep supernet tests fast on wasm. */
 import { Rng } from '../../core/rng.ts';
-import { tf } from '../../core/tf.ts';
+import { tf } from '../../runtime/tf.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 
 export const TINY = {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.ts';
-import { initTf, tf } from '../../core/tf.ts';
-import { loadSupernet, readTrainState, weightsPath } from '../../search-space/supernet/checkpoint.ts';
-import { trainSupernet, type TrainConfig } from '../../search-space/supernet/train.ts';
-import { MbconvSupernet } from '../../search-space/supernet/mbconv-supernet.ts';
+import { initTf, tf } from '../../runtime/tf.ts';
+import { loadSupernet, readTrainState, weightsPath } from '../../supernet/checkpoint.ts';
+import { trainSupernet, type TrainConfig } from '../../supernet/train.ts';
+import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
 import { Rng } from '../../core/rng.ts';
 import { syntheticImages, tinySpace } from './tiny.ts';
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.ts';
-import { initTf } from '../../core/tf.ts';
-import { loadSupernet, STATE_FILE } from '../../search-space/supernet/checkpoint.ts';
-import { trainSupernet, type TrainConfig } from '../../search-space/supernet/train.ts';
-import { verifyRecordedAccuracy } from '../../search-space/supernet/verify.ts';
+import { initTf } from '../../runtime/tf.ts';
+import { loadSupernet, STATE_FILE } from '../../supernet/checkpoint.ts';
+import { trainSupernet, type TrainConfig } from '../../supernet/train.ts';
+import { verifyRecordedAccuracy } from '../../supernet/verify.ts';
 import { syntheticImages, tinySpace } from './tiny.ts';
 
 const train = syntheticImages('train', 48);

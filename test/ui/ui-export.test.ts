@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUi, type RunningUi } from '../../cli/commands/ui.ts';
 import { runCli } from '../cli/run.ts';
-import { CHROMIUM, HAVE_CHROMIUM, launch } from './browser.ts';
+import { CHROMIUM, HAVE_CHROMIUM, launch } from '../../testkit/browser.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
 

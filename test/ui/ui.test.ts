@@ -11,9 +11,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type TrialExporter } from '../../server/app.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
-import { fillExperiment } from '../server/fixtures.ts';
-import { serve, type Served } from '../server/serve.ts';
-import { CHROMIUM, HAVE_CHROMIUM, launch } from './browser.ts';
+import { fillExperiment } from '../../testkit/fixtures.ts';
+import { serve, type Served } from '../../testkit/serve.ts';
+import { CHROMIUM, HAVE_CHROMIUM, launch } from '../../testkit/browser.ts';
 
 /**
  * Polls a condition from the test side: the page's CSP forbids string evaluation, which is how

@@ -1,0 +1,175 @@
+/**
+ * The search loop: ask → evaluate → constraints → tell → commitStep (the step's trials + snapshot,
+ * atomically, in one storage call). Because the snapshot is taken after `tell` and stored with the
+ * step's trials, a crash anywhere leaves storage at a step boundary plus, at worst, one step's
+ * trials started but never completed. Resuming restores the snapshot and re-asks: the strategy
+ * proposes the same candidates again, which re-use those orphaned trials in order, so the final
+ * trial list equals an uninterrupted run's.
+ *
+ * Storage traffic is per step, not per trial: the step's trials are first inserted as running in
+ * one `startTrials` call, so the UI shows what is being evaluated, and `commitStep` completes them.
+ * This holds for `evaluateBatch` too: a batch may take seconds (a supernet scoring the whole step
+ * on a worker pool), and its trials must show as running meanwhile.
+ */
+import { ConfigError } from '../core/errors.ts';
+import type { Json, JsonObject, Metrics } from '../core/types.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { StepTrial, TrialOutcome, TrialRecord } from '../storage/types.ts';
+import type { Constraint } from '../strategies/constraints.ts';
+import { evaluateCandidate } from '../strategies/evaluation.ts';
+import type { ObjectiveSpec } from '../strategies/objectives.ts';
+import type { Candidate, EvalResult, Strategy } from '../strategies/strategy.ts';
+
+export type Evaluate<T extends JsonObject> = (candidate: Candidate<T>) => Promise<Metrics>;
+/** Evaluates a whole step at once (e.g. one batched predictor call); entry i is candidates[i]'s. */
+export type EvaluateBatch<T extends JsonObject> = (candidates: readonly Candidate<T>[]) => Promise<readonly Metrics[]>;
+
+export interface RunOptions<T extends JsonObject> {
+  readonly storage: Storage;
+  readonly experimentId: number;
+  /** A freshly created strategy; restored from storage when the experiment has a snapshot. */
+  readonly strategy: Strategy<T>;
+  readonly objectives: readonly ObjectiveSpec[];
+  readonly constraints?: readonly Constraint[];
+  readonly evaluate: Evaluate<T>;
+  /**
+   * Optional: one call per step instead of one per candidate, so a predictor runs one batched
+   * forward pass or a supernet scores the step on a worker pool. If it throws (or returns the wrong
+   * count) the step falls back to `evaluate` per candidate, so a failure is still recorded against
+   * its own trial. Must give the same metrics as `evaluate` (same trials either way); a trial's
+   * evaluateMs is then its share of the batch.
+   */
+  readonly evaluateBatch?: EvaluateBatch<T>;
+  /** Total completed (finished + failed) trials to reach. */
+  readonly budget: number;
+  /** Candidates per ask/tell step (default 1). */
+  readonly batch?: number;
+  readonly signal?: AbortSignal;
+  /** How a candidate is stored: default `{arch: x.arch, hw: x.hw}` for joint values, else `{arch: x}`. */
+  readonly split?: (x: T) => { arch: JsonObject; hw: JsonObject | null };
+  /** Called after each committed step (progress display). */
+  readonly onStep?: (progress: RunProgress) => void;
+}
+
+export interface RunProgress {
+  readonly completed: number;
+  readonly budget: number;
+  readonly trials: readonly TrialRecord[];
+}
+
+export interface RunSummary {
+  readonly status: 'finished' | 'stopped';
+  readonly completed: number;
+  /** Whether the experiment already had trials or a snapshot (a resume rather than a start). */
+  readonly resumed: boolean;
+}
+
+interface RunnerSnapshot {
+  readonly version: 1;
+  readonly completed: number;
+  readonly strategy: Json;
+}
+
+export function defaultSplit(x: JsonObject): { arch: JsonObject; hw: JsonObject | null } {
+  const a = x['arch'];
+  const h = x['hw'];
+  if (Object.keys(x).length === 2 && a && typeof a === 'object' && !Array.isArray(a) && h && typeof h === 'object' && !Array.isArray(h)) {
+    return { arch: a as JsonObject, hw: h as JsonObject };
+  }
+  return { arch: x, hw: null };
+}
+
+/** The step's metrics from one batch call, or null to evaluate candidate by candidate. */
+async function evaluateStep<T extends JsonObject>(f: EvaluateBatch<T>, candidates: readonly Candidate<T>[]): Promise<{ metrics: readonly Metrics[]; msEach: number } | null> {
+  if (candidates.length === 0) return null;
+  const t0 = performance.now();
+  try {
+    const metrics = await f(candidates);
+    return metrics.length === candidates.length ? { metrics, msEach: (performance.now() - t0) / candidates.length } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs (or resumes) an experiment until `budget` trials are completed or `signal` aborts. */
+export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSummary> {
+  const { storage, experimentId, strategy, objectives, evaluate, signal } = opts;
+  const constraints = opts.constraints ?? [];
+  const batch = opts.batch ?? 1;
+  const split = opts.split ?? defaultSplit;
+  if (!Number.isInteger(opts.budget) || opts.budget < 0) throw new ConfigError('budget', opts.budget, 'must be a non-negative integer');
+  if (!Number.isInteger(batch) || batch < 1) throw new ConfigError('batch', batch, 'must be a positive integer');
+
+  const saved = await storage.loadSnapshot(experimentId);
+  let completed = 0;
+  if (saved) {
+    const s = saved.state as unknown as RunnerSnapshot;
+    strategy.restore(s.strategy);
+    completed = s.completed;
+  }
+  // Trials started after the last committed step: the re-asked candidates take them over in order.
+  const orphans = [...(await storage.listTrials({ experimentId, state: 'running', sort: 'number', limit: 10_000 })).items];
+  const resumed = saved !== null || orphans.length > 0;
+  await storage.setExperimentStatus(experimentId, 'running');
+
+  const stopped = () => signal?.aborted === true;
+  while (completed < opts.budget) {
+    if (stopped()) return stop();
+    const candidates = strategy.ask(Math.min(batch, opts.budget - completed));
+    // Orphans re-used in order while they match what the strategy proposes again.
+    const trialIds: (number | undefined)[] = [];
+    for (const c of candidates) {
+      if (orphans.length === 0) break;
+      if (orphans[0]!.key !== c.key) {
+        await abandon(orphans.splice(0));
+        break;
+      }
+      trialIds.push(orphans.shift()!.id);
+    }
+    const fresh = candidates.slice(trialIds.length);
+    if (fresh.length > 0) {
+      const started = await storage.startTrials(fresh.map((c) => ({ experimentId, ...split(c.x), key: c.key })));
+      for (const t of started) trialIds.push(t.id);
+      // the UI redraws on events: without this one it would see the step only once it is committed
+      await storage.appendEvent({ experimentId, type: 'step', payload: { started: started.length, completed, budget: opts.budget } });
+    }
+    if (stopped()) return stop();
+    const results: EvalResult<T>[] = [];
+    const stepTrials: StepTrial[] = [];
+    const batched = opts.evaluateBatch ? await evaluateStep(opts.evaluateBatch, candidates) : null;
+    for (const [i, c] of candidates.entries()) {
+      if (stopped()) return stop();
+      const t0 = performance.now();
+      const r = batched
+        ? await evaluateCandidate(c, () => batched.metrics[i] as Metrics, objectives, constraints)
+        : await evaluateCandidate(c, evaluate, objectives, constraints);
+      const timings = { evaluateMs: batched ? batched.msEach : performance.now() - t0 };
+      const outcome: TrialOutcome = r.ok ? { state: 'finished', metrics: r.metrics, feasible: r.violation === 0, timings } : { state: 'failed', error: r.error, timings };
+      results.push(r);
+      stepTrials.push({ trialId: trialIds[i] as number, outcome });
+    }
+    if (stopped()) return stop();
+    strategy.tell(results);
+    completed += candidates.length;
+    const snapshot: RunnerSnapshot = { version: 1, completed, strategy: strategy.snapshot() };
+    const step = await storage.commitStep({
+      experimentId,
+      trials: stepTrials,
+      snapshot: snapshot as unknown as Json,
+      events: [{ experimentId, type: 'progress', payload: { completed, budget: opts.budget } }],
+    });
+    opts.onStep?.({ completed, budget: opts.budget, trials: step.trials });
+  }
+  await storage.setExperimentStatus(experimentId, 'finished');
+  return { status: 'finished', completed, resumed };
+
+  /** Orphans this seed no longer proposes (the strategy or its inputs changed): kept, as failed. */
+  async function abandon(trials: readonly TrialRecord[]): Promise<void> {
+    for (const t of trials) await storage.failTrial(t.id, { error: 'abandoned: interrupted and not proposed again on resume' });
+  }
+
+  async function stop(): Promise<RunSummary> {
+    await storage.setExperimentStatus(experimentId, 'stopped');
+    return { status: 'stopped', completed, resumed };
+  }
+}
