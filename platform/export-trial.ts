@@ -20,7 +20,7 @@ import { folderInside } from '../export/safe-dir.ts';
 import type { ExperimentRecord, TrialRecord } from '../storage/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { parseExperiment } from './config.ts';
-import { metricProvenance } from './platform.ts';
+import { metricProvenance } from './provenance.ts';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 export interface ExportTrialOptions {

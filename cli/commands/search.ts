@@ -5,20 +5,17 @@
  */
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
-import { Rng } from '../../core/rng.ts';
 import { ConfigError, NotFoundError } from '../../core/errors.ts';
-import type { Json, JsonObject } from '../../core/types.ts';
+import type { Json } from '../../core/types.ts';
 import { SCHEMA_VERSION } from '../../storage/schema.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
-import { createStrategy, parseStrategyOptions } from '../../strategies/registry.ts';
-import { runSearch } from '../../platform/runner.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../../platform/config.ts';
 import { PROVENANCE_EVENT, recordedProvenance } from '../../platform/export-trial.ts';
-import { createPlatform, objectiveSpecs, type Platform } from '../../platform/platform.ts';
-import type { Candidate } from '../../strategies/strategy.ts';
+import { createPlatform, type Platform } from '../../platform/create-platform.ts';
+import { runExperiment } from '../../platform/run-experiment.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
 import { createProgress } from '../progress.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
@@ -51,38 +48,34 @@ interface SearchOpts {
   readonly json?: boolean;
 }
 
-async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentConfig, quiet: boolean, backend?: string) {
+/**
+ * Builds the experiment's platform once, reading stored predictors from `reader`; a config that
+ * cannot be built throws here, before anything is written.
+ */
+async function build(cfg: ExperimentConfig, reader: Storage, backend?: string): Promise<Platform> {
+  // The accuracy source may evaluate (supernet checkpoint verification) while it is built.
   await initTf(backend);
-  const platform = await createPlatform(cfg, storage);
+  return createPlatform(cfg, { predictors: reader });
+}
+
+/** Runs (or resumes) `exp` on `platform` with a progress bar; Ctrl-C and `nas stop` end it 'stopped'. */
+async function execute(storage: Storage, exp: ExperimentRecord, platform: Platform, quiet: boolean) {
   const progress = createProgress({ quiet });
   const stop = interruptSignal();
   try {
     // Where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export
     // bundles; recorded here rather than at creation so a kill between the two is mended by the resume.
     if (!(await recordedProvenance(storage, exp.id))) await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
-    const strategy = createStrategy(cfg.strategy.name, {
-      space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, ...(platform.relaxed ? { relaxed: platform.relaxed } : {}), rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
-    }, cfg.strategy.options);
-    await storage.setExperimentStatus(exp.id, 'running');
-    const summary = await runSearch({
-      storage, experimentId: exp.id, strategy, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints,
-      evaluate: (c) => platform.evaluate(c.x),
-      ...(platform.evaluateBatch ? { evaluateBatch: (cs: readonly Candidate<JsonObject>[]) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(cs.map((c) => c.x)) } : {}),
-      budget: cfg.budget, batch: cfg.batch, signal: stop.signal,
-      onStep: (p) => {
-        progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } });
-        // `nas stop` from another process marks the experiment; stop after this step.
-        void storage.getExperiment(exp.id).then((e) => e.status === 'stopped' && stop.abort(), () => {});
-      },
+    const summary = await runExperiment({
+      sink: storage, experimentId: exp.id, ...platform.search, signal: stop.signal,
+      onStep: (p) => progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } }),
     });
     progress.stop();
-    await storage.setExperimentStatus(exp.id, summary.status === 'finished' ? 'finished' : 'stopped');
     const trials = await allTrials(storage, exp.id);
-    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: cfg.constraints };
+    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: platform.config.constraints };
   } finally {
     stop.release();
     progress.stop();
-    platform.dispose();
   }
 }
 
@@ -127,31 +120,33 @@ export function registerSearch(program: Command): void {
       // The database first: a missing directory, a foreign or read-only file fails in milliseconds,
       // not after the accuracy source has been verified. Nothing is created yet.
       const check = await checkDb(opts.db, 'create');
-      // The accuracy source may evaluate (supernet checkpoint verification) while validating.
-      await initTf(globalOptions(cmd).backend);
-      // Validate everything (objectives, constraints, preset, accuracy source) before opening the
+      // Build (= validate) everything, reading stored predictors read-only, before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
-      // (an older schema has no LUT or predictor tables yet: nothing to look up before it is migrated)
+      // (an older schema has no predictor tables yet: nothing to look up before it is migrated)
       const reader: Storage = check.state === 'database' && check.version === SCHEMA_VERSION ? await SqliteStorage.open(opts.db, { mode: 'read' }) : new MemoryStorage();
-      let objectives: Platform['objectives'];
+      let platform: Platform;
       try {
-        parseStrategyOptions(cfg.strategy.name, cfg.strategy.options);
-        const platform = await createPlatform(cfg, reader);
-        objectives = platform.objectives;
-        platform.dispose();
+        platform = await build(cfg, reader, globalOptions(cmd).backend);
         const wanted = opts.name ?? cfg.name;
-        if (wanted !== undefined && (await reader.findExperiment(wanted))) throw nameTaken(wanted);
+        if (wanted !== undefined && (await reader.findExperiment(wanted))) {
+          platform.dispose();
+          throw nameTaken(wanted);
+        }
       } finally {
         await reader.close();
       }
-      const storage = await openDb(opts.db, 'create');
       try {
-        const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
-        if (await storage.findExperiment(name)) throw nameTaken(name);
-        const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives });
-        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+        const storage = await openDb(opts.db, 'create');
+        try {
+          const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
+          if (await storage.findExperiment(name)) throw nameTaken(name);
+          const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
+          report(exp, await execute(storage, exp, platform, Boolean(opts.json)), opts.db, opts.json);
+        } finally {
+          await storage.close();
+        }
       } finally {
-        await storage.close();
+        platform.dispose();
       }
     });
 
@@ -177,8 +172,12 @@ export function registerSearch(program: Command): void {
           throw e instanceof NotFoundError ? new NotFoundError('experiment', ref, `nothing to resume in ${storage.location} — a search interrupted before it stored its experiment evaluated nothing: run the same \`nas search\` again`) : e;
         });
         const exp = await storage.getExperiment(found.id);
-        const cfg = parseExperiment(exp.config);
-        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+        const platform = await build(parseExperiment(exp.config), storage, globalOptions(cmd).backend);
+        try {
+          report(exp, await execute(storage, exp, platform, Boolean(opts.json)), opts.db, opts.json);
+        } finally {
+          platform.dispose();
+        }
       } finally {
         await storage.close();
       }

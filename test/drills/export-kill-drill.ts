@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Rng } from '../../core/rng.ts';
 import { parseExperiment } from '../../platform/config.ts';
-import { metricProvenance } from '../../platform/platform.ts';
+import { metricProvenance } from '../../platform/provenance.ts';
 import { PROVENANCE_EVENT } from '../../platform/export-trial.ts';
 import { createSpace } from '../../search-space/registry.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
