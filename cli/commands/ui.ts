@@ -7,6 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -48,9 +49,12 @@ function parsePort(raw: string): number {
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', '']);
 
-/** Loopback names, the bound host and any allowed names; IP literals too when bound to every address. */
+/**
+ * Loopback names, the bound host and any allowed names; bound to every address, also the machine's
+ * own host name and any IP literal (a re-bound DNS name never arrives as an IP literal).
+ */
 export function hostPolicy(host: string, allow: readonly string[] = []): HostPolicy {
-  const names = [...LOOPBACK_NAMES, ...(WILDCARDS.has(host) ? [] : [host]), ...allow];
+  const names = [...LOOPBACK_NAMES, ...(WILDCARDS.has(host) ? [hostname()] : [host]), ...allow];
   return { names, ipLiterals: !isLoopback(host) };
 }
 

@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUi, type RunningUi } from '../../cli/commands/ui.ts';
+import { hostPolicy, startUi, type RunningUi } from '../../cli/commands/ui.ts';
+import { hostGuard, hostName } from '../../server/origin.ts';
 import { createApp, type TrialExporter } from '../../server/app.ts';
 import { Connection, OPEN_READWRITE } from '../../storage/connection.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
@@ -37,6 +38,30 @@ function send(url: string, method: string, path: string, headers: Record<string,
     req.end(body);
   });
 }
+
+describe('host names', () => {
+  it('parses Host headers strictly', () => {
+    expect(hostName('[::1]:8321')).toBe('::1');
+    expect(hostName('Evil.COM.:80')).toBe('evil.com');
+    expect(hostName('127.0.0.1')).toBe('127.0.0.1');
+    for (const bad of ['', 'a b', 'user@localhost', 'localhost/x', 'localhost?x', 'x'.repeat(300), undefined]) expect(hostName(bad), String(bad)).toBeNull();
+  });
+
+  it('a loopback server answers to loopback names and its --host; one bound to every address also to IP literals', () => {
+    const allows = (policy: ReturnType<typeof hostPolicy>, host: string) => {
+      let ok = false;
+      hostGuard(policy)({ headers: { host } } as never, { status: () => ({ json: () => undefined }) } as never, () => (ok = true));
+      return ok;
+    };
+    const loop = hostPolicy('127.0.0.1');
+    expect(['localhost:1', '127.0.0.1:1', '[::1]:1'].map((h) => allows(loop, h))).toEqual([true, true, true]);
+    expect(['192.168.1.5:1', 'evil.com:1', 'nas.local:1'].map((h) => allows(loop, h))).toEqual([false, false, false]);
+    expect(allows(hostPolicy('127.0.0.1', ['nas.local']), 'nas.local:1')).toBe(true);
+    const all = hostPolicy('0.0.0.0');
+    expect(['192.168.1.5:1', '[fe80::1]:1', 'localhost:1'].map((h) => allows(all, h))).toEqual([true, true, true]);
+    expect(allows(all, 'evil.com:1')).toBe(false);
+  });
+});
 
 describe('Host and Origin checks', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nas-origin-'));
