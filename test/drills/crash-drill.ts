@@ -4,7 +4,8 @@
  * front, no finished trial lost or duplicated, and `PRAGMA integrity_check` = ok.
  *
  * The first `--early` kills aim at the first seconds of `nas search` — while the database is created
- * and migrated and the platform validated, before the experiment row exists. Such a kill leaves no
+ * and migrated and the platform validated, before the experiment row exists (a kill that lands after
+ * the row appeared ends this phase). Such a kill leaves no
  * experiment (at most an initialised database): there is nothing to resume, `nas resume` says so, and
  * the documented way on is to run the same `nas search` again, which this drill does. Later kills aim
  * at a number of stored trials (mid-trial, mid-write, mid-snapshot) and are followed by `nas resume`.
@@ -14,7 +15,7 @@
  * the signal lands.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,7 +40,7 @@ const file = join(dir, 'exp.json');
 writeFileSync(file, JSON.stringify({ ...TINY_EXPERIMENT, budget, batch: 4 }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Kill = { atTrials: number } | { afterMs: number };
+type Kill = { atTrials: number } | { afterMs: number } | { afterFileMs: number };
 
 /** Runs the CLI; kills it with SIGKILL at the given moment. `rowMs`: when the experiment row appeared. */
 function run(args: string[], db: string, kill?: Kill): Promise<{ code: number | null; killed: boolean; rowMs: number | null }> {
@@ -50,6 +51,16 @@ function run(args: string[], db: string, kill?: Kill): Promise<{ code: number | 
     let done = false;
     let rowMs: number | null = null;
     if (kill && 'afterMs' in kill) setTimeout(() => (killed = !done && child.kill('SIGKILL')), kill.afterMs);
+    if (kill && 'afterFileMs' in kill) {
+      // The moments between creating the database file and storing the experiment row.
+      const seen = existsSync(db);
+      const watch = setInterval(() => {
+        if (done) return clearInterval(watch);
+        if (seen || !existsSync(db)) return;
+        clearInterval(watch);
+        setTimeout(() => (killed = !done && child.kill('SIGKILL')), kill.afterFileMs);
+      }, 1);
+    }
     void (async () => {
       while (!done) {
         const n = await countTrials(db).catch(() => -1);
@@ -120,34 +131,43 @@ const base = await run(search(straight), straight);
 if (base.code !== 0) throw new Error(`uninterrupted run failed (exit ${base.code})`);
 const duration = performance.now() - t0;
 const expected = await snapshot(straight);
-const rowMs = base.rowMs ?? duration / 2;
+// How long `nas search` takes to store its experiment row: the shortest seen so far (it varies with load).
+let rowMs = base.rowMs ?? duration / 2;
 console.log(`uninterrupted: ${expected.trials.length} trials in ${(duration / 1000).toFixed(1)} s (experiment row stored after ${(rowMs / 1000).toFixed(1)} s), front ${expected.front.length}`);
 
 const crashed = join(dir, 'crashed.db');
 let delivered = 0;
 let beforeRow = 0;
+let earlyLeft = early;
 let restarts = 0;
 let resumes = 0;
 for (let k = 0; k < kills; k++) {
   const hasRow = (await experimentCount(crashed).catch(() => 0)) > 0;
   const stored = hasRow ? Math.max(0, await countTrials(crashed)) : 0;
   if (stored >= budget - 1) break;
-  // Early kills: anywhere in the time the uninterrupted run took to store its experiment row. Later: spread over the remaining trials.
-  const kill: Kill = k < early
-    ? { afterMs: rng.uniform(0, rowMs) }
+  // Early kills (while there is no row): anywhere in the first 80 % of the time a search has taken to
+  // store its row. Later kills: spread over the remaining trials.
+  const isEarly = !hasRow && earlyLeft > 0;
+  if (isEarly) earlyLeft--;
+  // Half of them aim at the moments right after the database file appears (creation, migrations).
+  const fresh = !existsSync(crashed);
+  const kill: Kill = isEarly
+    ? fresh && earlyLeft % 2 === 0 ? { afterFileMs: rng.int(10) } : { afterMs: rng.uniform(0, 0.8 * rowMs) }
     : { atTrials: stored + 1 + rng.int(Math.max(1, Math.floor((budget - stored - 1) / (kills - k)))) };
   const args = hasRow ? ['resume', 'drill', '--db', crashed] : search(crashed);
   if (hasRow) resumes++;
   else restarts++;
   const r = await run(args, crashed, kill);
+  if (!hasRow && r.rowMs !== null) rowMs = Math.min(rowMs, r.rowMs);
   if (r.killed && r.code === null) delivered++;
   const rowNow = (await experimentCount(crashed).catch(() => 0)) > 0;
   if (r.killed && !rowNow) beforeRow++;
   const now = await snapshot(crashed).catch(() => ({ trials: [] as string[], front: [] as number[] }));
   const ok = rowNow ? await integrity(crashed) : 'ok';
   const finished = now.trials.filter((t) => t.includes('"finished"')).length;
-  const aim = 'afterMs' in kill ? `${kill.afterMs.toFixed(0)} ms after start` : `once ${kill.atTrials} trials were stored`;
-  const left = rowNow ? '' : await examineDatabase(crashed).then((f) => `database ${f.state}`, (e: Error) => e.message);
+  const aim = 'afterMs' in kill ? `${kill.afterMs.toFixed(0)} ms after start` : 'afterFileMs' in kill ? `${kill.afterFileMs} ms after the database file appeared` : `once ${kill.atTrials} trials were stored`;
+  const STATES = { missing: 'no database file', empty: 'an empty database file', database: 'an initialised database' } as const;
+  const left = rowNow ? '' : await examineDatabase(crashed).then((f) => STATES[f.state], (e: Error) => e.message);
   console.log(`kill ${k + 1}/${kills} ${aim}: ${rowNow ? `${now.trials.length} trials stored (${finished} finished)` : `no experiment row yet (${left})`}, integrity ${ok}`);
   check(failures, ok === 'ok', `integrity_check after kill ${k + 1}: ${ok}`);
   const prefix = expected.trials.slice(0, now.trials.length);
