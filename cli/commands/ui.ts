@@ -15,10 +15,15 @@ import { ConfigError, UsageError } from '../../core/errors.ts';
 import { createApp, type TrialExporter } from '../../server/app.ts';
 import { listen, shutdown, type ServerTimeouts } from '../../server/listen.ts';
 import { LOOPBACK_NAMES, type HostPolicy } from '../../server/origin.ts';
+import { trialBreakdown } from '../../platform/breakdown.ts';
+import { experimentDescriber } from '../../platform/describe.ts';
+import { initTf } from '../../runtime/tf.ts';
+import type { ExportFormat } from '../../server/params.ts';
 import { isLoopback } from '../../server/security.ts';
 import { exportableFormats, exportFolder, exportTrial, recordedProvenance } from '../../platform/export-trial.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
-import { withDb } from '../context.ts';
+import type { ExperimentRecord, TrialRecord } from '../../storage/types.ts';
+import { globalOptions, withDb } from '../context.ts';
 
 export interface UiOptions {
   readonly port: string;
@@ -30,6 +35,8 @@ export interface UiOptions {
   /** Where export bundles go; default `exports/` beside the database. */
   readonly exports?: string;
   readonly timeouts?: ServerTimeouts;
+  /** Tensor backend for exporting models (the global --backend); default: the first available. */
+  readonly backend?: string;
 }
 
 export interface RunningUi {
@@ -73,16 +80,24 @@ export async function startUi(opts: UiOptions, env: NodeJS.ProcessEnv = process.
   const storage = await SqliteStorage.open(opts.db, { mode: 'read' });
   // Bundles go beside the database (or --exports), one folder per trial; the client never chooses a path.
   const exportRoot = resolve(opts.exports ?? join(dirname(resolve(opts.db)), 'exports'));
-  const exporter: TrialExporter = async ({ experiment, trial, formats }) => {
-    const out = exportFolder(exportRoot, experiment, trial);
-    await mkdir(exportRoot, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-      throw new ConfigError('--exports', exportRoot, `cannot be created (${e.code ?? e.message}); start nas ui with --exports DIR`);
-    });
-    const r = await exportTrial(experiment, trial, { out, root: exportRoot, formats: formats ?? exportableFormats(experiment), overwrite: true, provenance: await recordedProvenance(storage, experiment.id) });
-    // Relative to the database's folder: the client learns where to look, not the machine's layout.
-    return { dir: relative(dirname(resolve(opts.db)), r.dir) || '.', files: r.files.map((f) => f.name) };
+  const exporter: TrialExporter = {
+    formats: (experiment) => exportableFormats(experiment) as ExportFormat[],
+    async write({ experiment, trial, formats }) {
+      const out = exportFolder(exportRoot, experiment, trial);
+      const chosen = formats ?? exportableFormats(experiment);
+      await mkdir(exportRoot, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+        throw new ConfigError('--exports', exportRoot, `cannot be created (${e.code ?? e.message}); start nas ui with --exports DIR`);
+      });
+      // Building the model needs a tensor backend; the server starts without one (most pages never need it).
+      if (chosen.some((f) => f !== 'json')) await initTf(opts.backend);
+      const r = await exportTrial(experiment, trial, { out, root: exportRoot, formats: chosen, overwrite: true, provenance: await recordedProvenance(storage, experiment.id) });
+      // Clients are told the folder relative to the database's folder, not the machine's layout.
+      return { dir: r.dir, shown: relative(dirname(resolve(opts.db)), r.dir) || '.', files: r.files.map((f) => f.name) };
+    },
   };
-  const app = createApp({ storage, exporter, hosts: hostPolicy(opts.host, opts.allowHost), ...(token ? { token } : {}) });
+  const describe = experimentDescriber(storage);
+  const breakdown = async (experiment: ExperimentRecord, trial: TrialRecord) => trialBreakdown(experiment, trial);
+  const app = createApp({ storage, exporter, describe, breakdown, hosts: hostPolicy(opts.host, opts.allowHost), ...(token ? { token } : {}) });
   const server = await listen(app, port, opts.host, opts.timeouts).catch(async (e: NodeJS.ErrnoException) => {
     await storage.close();
     throw new ConfigError('--port', opts.port, `cannot listen on ${opts.host}:${opts.port} (${e.code ?? e.message})`);
@@ -111,8 +126,9 @@ export function registerUi(program: Command): void {
       .option('--allow-host <names>', 'more host names the server answers to (comma-separated; e.g. the machine\'s DNS name)', collect)
       .option('--exports <dir>', 'folder for export bundles (default: exports/ beside the database)')
       .addHelpText('after', '\nExamples:\n  nas ui                      # http://127.0.0.1:8321/\n  nas ui --db runs/a.db --port 0\n  nas ui --host ::1           # IPv6 loopback\n  NAS_UI_TOKEN=s3cret-token nas ui --host 0.0.0.0 --allow-host gpu-box.lan'),
-  ).action(async (opts: UiOptions) => {
-    const ui = await startUi(opts);
+  ).action(async (opts: UiOptions, cmd: Command) => {
+    const backend = globalOptions(cmd).backend;
+    const ui = await startUi({ ...opts, ...(backend ? { backend } : {}) });
     const link = opts.token || process.env.NAS_UI_TOKEN ? `${ui.url}?token=…` : ui.url;
     process.stdout.write(`nas ui: serving ${opts.db} (read-only) at ${link}  — Ctrl-C to stop\n`);
     await new Promise<void>((done) => {

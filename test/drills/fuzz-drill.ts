@@ -57,7 +57,7 @@ process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
 
 const ui = await startUi({ port: '0', host: '127.0.0.1', db });
 const url = new URL(ui.url);
-const routes = appRoutes(createApp({ storage: new MemoryStorage(), exporter: async () => ({ dir: '', files: [] }) }));
+const routes = appRoutes(createApp({ storage: new MemoryStorage(), exporter: { formats: () => ['json'], write: async () => ({ dir: '', files: [] }) } }));
 console.log(`${routes.length} routes: ${routes.join(' ')}`);
 const statuses = new Map<number, number>();
 const bad: string[] = [];

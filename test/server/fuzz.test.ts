@@ -21,7 +21,7 @@ describe('API fuzz', () => {
   beforeAll(async () => {
     const storage = new MemoryStorage();
     await fillExperiment(storage, { name: 'fuzz', trials: 60, seed: 3 });
-    const app = createApp({ storage, exporter: async ({ trial }) => ({ dir: `exports/none/${trial.id}`, files: [] }), log: (e) => errors.push(e) });
+    const app = createApp({ storage, exporter: { formats: () => ['json'], write: async ({ trial }) => ({ dir: `exports/none/${trial.id}`, files: [] }) }, log: (e) => errors.push(e) });
     routes = appRoutes(app);
     srv = await serve(app);
   });

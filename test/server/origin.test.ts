@@ -70,9 +70,12 @@ describe('Host and Origin checks', () => {
   let host: string;
   let finished: number;
   const exported: number[] = [];
-  const exporter: TrialExporter = async ({ trial }) => {
-    exported.push(trial.id);
-    return { dir: `exports/x/trial-${trial.number}`, files: ['README.md'] };
+  const exporter: TrialExporter = {
+    formats: () => ['json'],
+    write: async ({ trial }) => {
+      exported.push(trial.id);
+      return { dir: join(dir, 'exports', 'x', `trial-${trial.number}`), shown: `exports/x/trial-${trial.number}`, files: ['README.md'] };
+    },
   };
 
   beforeAll(async () => {
