@@ -9,6 +9,6 @@ export * from './workload.ts';
 export { parseTimeloopArch, readTimeloopArch, parseErt, parseArt, type TimeloopArch } from './timeloop/arch.ts';
 export { parseTimeloopMapTxt, parseTimeloopMapYaml, readTimeloopMap } from './timeloop/map.ts';
 export { parseTimeloopProblem, readTimeloopProblem } from './timeloop/problem.ts';
-export { ACCEL_CHOICES, accelArch, accelKey, createAccelSpace, type AccelConfig, type AccelSpaceOptions } from './space/accel-space.ts';
+export { ACCEL_CHOICES, AccelSpace, accelArch, accelKey, createAccelSpace, type AccelConfig, type AccelSpaceOptions } from './space/accel-space.ts';
 export { hwEval, type HwEvalOptions, type HwEvalReport, type LayerReport, type LevelReport } from './eval-files.ts';
 export { SEARCH_BUDGET } from './cost-model.ts';
