@@ -1,4 +1,4 @@
-/** Public surface of the accelerator cost model (DESIGN.md §2 CostModel, §5). */
+/** Public surface of the accelerator cost model (docs/architecture.md §2 CostModel). */
 export { CostModel, layerKey, type CostModelOptions, type CostResult, type LayerCost } from './cost-model.ts';
 export { analyze, bitFusionRate, type Evaluation, type LevelStats, type TensorAccess } from './model/analysis.ts';
 export { formatMapping, mappedBounds, validateMapping, type LevelMapping, type Loop, type Mapping } from './model/mapping.ts';

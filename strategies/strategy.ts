@@ -1,5 +1,5 @@
 /**
- * The one search contract (DESIGN.md §2): a strategy proposes candidates (`ask`), learns from their
+ * The one search contract (docs/architecture.md §2): a strategy proposes candidates (`ask`), learns from their
  * evaluations (`tell`) and serialises its whole state, RNG included, to JSON (`snapshot` /
  * `restore`), so a restored strategy continues exactly as the original would have.
  *

@@ -1,5 +1,5 @@
 /**
- * The SearchSpace contract (DESIGN.md §2): a space is pure data plus operators over readonly JSON
+ * The SearchSpace contract (docs/architecture.md §2): a space is pure data plus operators over readonly JSON
  * values. Strategies only ever talk to this interface, so the network spaces (mbconv, nb201) and
  * the accelerator space are searched by the same code, alone or jointly.
  *
