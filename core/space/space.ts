@@ -76,16 +76,6 @@ export interface NetworkSpace<T extends JsonObject = JsonObject> extends SearchS
   smallest(): T;
 }
 
-/** Spatial output size of a convolution or pooling window with the given padding. */
-export function convOut(size: number, kernel: number, stride: number, padding: number): number {
-  return Math.floor((size + 2 * padding - kernel) / stride) + 1;
-}
-
-/** Same padding as the cost models assume it: floor((k-1)/2) on each side. */
-export function samePadding(kernel: number): number {
-  return Math.floor((kernel - 1) / 2);
-}
-
 /**
  * Up to `n` distinct architectures (by key) drawn from `space` with `rng`, in draw order; stops after
  * 100·n draws so a space with fewer than n architectures cannot loop forever.
