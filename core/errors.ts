@@ -15,6 +15,7 @@ export const EXIT_CODES = {
   storage: 7,
   notFound: 8,
   hardware: 9,
+  check: 10,
   interrupted: 130,
 } as const;
 
@@ -117,17 +118,33 @@ export class SchemaVersionError extends StorageError {
   }
 }
 
+/** A command that reads or updates a database was pointed at a path where none exists (nothing is created). */
+export class NoDatabaseError extends StorageError {
+  constructor(path: string, hint = '') {
+    super(path, 'no database at this path');
+    this.message = `no database at ${path}${hint}`;
+  }
+}
+
 export class NotFoundError extends NasError {
   readonly what: string;
   readonly id: unknown;
-  constructor(what: string, id: unknown) {
-    super('notFound', `${what} ${show(id)} not found`, { what, id });
+  /** `hint` (e.g. what to do instead) is appended to the message after a semicolon. */
+  constructor(what: string, id: unknown, hint?: string) {
+    super('notFound', `${what} ${show(id)} not found${hint ? `; ${hint}` : ''}`, { what, id });
     this.what = what;
     this.id = id;
   }
 }
 
 /** A hardware description or mapping that cannot be evaluated (capacity, bad spec, bad file). */
+/** A self-check found a disagreement it was told must not happen (`nas hw validate`: an exact case differs). */
+export class CheckFailedError extends NasError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('check', message, details);
+  }
+}
+
 export class HardwareError extends NasError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('hardware', message, details);

@@ -8,11 +8,13 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import * as tflayers from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../core/errors.ts';
 import type { Arch, HwConfig, Json, JsonObject, LayerBits, Metrics } from '../core/types.ts';
-import { bundleReadme } from './bundle-readme.ts';
+import type { AcceleratorBreakdown } from './breakdown.ts';
+import { bundleReadme, QUANTIZATION, type Preprocessing } from './bundle-readme.ts';
 import { MODEL_JSON, WEIGHTS_BIN, fileLoadHandler, fileSaveHandler } from './fs-io.ts';
 import { tfjsToOnnx } from './onnx/convert.ts';
 import type { OnnxExportOptions } from './onnx/convert.ts';
-import { prepareBundleDir, readNoFollow, removeStale, writeNoFollow } from './safe-dir.ts';
+import { commitBundleDir, discardStaging, stageBundleDir } from './atomic-dir.ts';
+import { checkBundleDir, readNoFollow, writeNoFollow } from './safe-dir.ts';
 import type { BundleDirOptions } from './safe-dir.ts';
 
 export const BUNDLE_FORMATS = ['tfjs', 'onnx', 'json'] as const;
@@ -49,6 +51,10 @@ export interface BundleInput extends BundleDirOptions {
   readonly predicted?: JsonObject | null;
   readonly bits: readonly LayerBitsEntry[];
   readonly mapping?: readonly LayerMappingEntry[];
+  /** Per-layer accelerator costs (export/breakdown.ts); gives the mapping entries when `mapping` is absent. */
+  readonly breakdown?: AcceleratorBreakdown;
+  /** How images become the model's input (stated in the README). */
+  readonly preprocessing?: Preprocessing;
   readonly formats: readonly string[];
   /** Experiment / trial the bundle came from, copied into every JSON file. */
   readonly source?: JsonObject;
@@ -98,21 +104,35 @@ const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
 export const PREDICTED_NOTE = "the search strategy's prediction made before this candidate was verified; not a measurement (the verified values are under figures)";
 
-/** Writes the bundle into `dir` (created if missing); see BundleDirOptions for the safety rules. */
+/**
+ * Writes the bundle into `dir` (see BundleDirOptions for the safety rules). The files are written to a
+ * staging directory beside it and renamed into place, so an interrupted export never leaves a partial
+ * bundle under `dir` (atomic-dir.ts).
+ */
 export async function writeBundle(dir: string, input: BundleInput): Promise<BundleResult> {
   const formats = parseFormats(input.formats);
   checkInput(input, formats);
   // Convert before touching the disk, so an unsupported layer leaves no half-written bundle.
   const onnx = formats.has('onnx') && input.model ? tfjsToOnnx(input.model, { ...input.onnx, metadata: { 'nas-codesign.arch': JSON.stringify(input.arch) } }) : undefined;
-  const real = await prepareBundleDir(dir, input);
+  const target = await checkBundleDir(dir, input);
+  const staging = await stageBundleDir(target);
+  try {
+    const files = await writeFiles(staging, input, formats, onnx);
+    await commitBundleDir(staging, target, ALL_FILES);
+    return { dir: target, files };
+  } catch (e) {
+    await discardStaging(staging);
+    throw e;
+  }
+}
+
+async function writeFiles(real: string, input: BundleInput, formats: Set<BundleFormat>, onnx: Uint8Array | undefined): Promise<BundleFile[]> {
   const written = new Map<string, Uint8Array>();
   const put = async (name: string, data: Uint8Array | string) => {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     await writeNoFollow(real, name, bytes);
     written.set(name, bytes);
   };
-  await removeStale(real, ALL_FILES);
-
   if (formats.has('tfjs') && input.model) {
     await input.model.save(fileSaveHandler(real));
     for (const name of [MODEL_JSON, WEIGHTS_BIN]) written.set(name, await readNoFollow(real, name));
@@ -124,9 +144,12 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Bund
     const unit = input.units?.[k];
     figures[k] = { value: v, ...(unit ? { unit } : {}), provenance: input.provenance[k] as Json };
   }
+  const b = input.breakdown;
+  const mapping = input.mapping ?? (b ? b.layers.map(({ layer, mapping: text, ...figures }) => ({ layer, mapping: { text, ...figures } })) : []);
   if (formats.has('json')) {
-    await put('arch.json', json({ source, arch: input.arch, quantization: { granularity: 'per-layer', layers: input.bits } }));
-    if (input.hw) await put('accelerator.json', json({ source, hw: input.hw, mapping: input.mapping ?? [] }));
+    await put('arch.json', json({ source, arch: input.arch, quantization: { ...QUANTIZATION, layers: input.bits } }));
+    const costs = b ? { accelerator: b.accelerator, clockGHz: b.clockGHz, peArray: b.peArray, levels: b.levels, totals: b.totals, units: b.units, provenance: b.provenance } : {};
+    if (input.hw) await put('accelerator.json', json({ source, hw: input.hw, ...costs, mapping }));
     await put('metrics.json', json({ source, figures, ...(input.predicted ? { predicted: { note: PREDICTED_NOTE, values: input.predicted } } : {}) }));
   }
   await put(
@@ -134,14 +157,16 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Bund
     bundleReadme({
       files: [...written.keys()].concat('README.md'),
       inputShape: input.model?.inputs[0]?.shape,
+      outputShape: input.model?.outputs[0]?.shape,
       figures,
       ...(input.predicted ? { predicted: input.predicted } : {}),
       layers: input.bits.length,
+      ...(input.preprocessing ? { preprocessing: input.preprocessing } : {}),
+      ...(b ? { clockGHz: b.clockGHz, accelerator: b.accelerator } : {}),
       ...(input.source ? { source: input.source } : {}),
     }),
   );
-  const files = [...written.entries()].map(([name, data]) => ({ name, bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') }));
-  return { dir: real, files };
+  return [...written.entries()].map(([name, data]) => ({ name, bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') }));
 }
 
 /** Reloads the bundle's TF.js model (custom layer classes must be registered by the caller). */

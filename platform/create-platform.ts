@@ -20,6 +20,7 @@ import { ACCELERATOR_OBJECTIVES, acceleratorEstimator } from '../estimators/acce
 import { parseConstraint, type Constraint } from '../strategies/constraints.ts';
 import type { ObjectiveSpec } from '../strategies/objectives.ts';
 import { createStrategy, parseStrategyOptions } from '../strategies/registry.ts';
+import { tensorPolicies } from '../runtime/gru-policy.ts';
 import type { RelaxedProblem } from '../strategies/relaxed-problem.ts';
 import type { Candidate, Strategy } from '../strategies/strategy.ts';
 import { createAccuracySource } from './accuracy/registry.ts';
@@ -100,7 +101,7 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
   const net = createSpace(cfg.space, cfg.spaceConfig);
   const hwMode = cfg.hardware.mode;
   const accel = hwMode === 'joint' ? createAccelSpace({ areaBudgetMm2: areaBudgetOf(cfg) }) : null;
-  const space: SearchSpace<JsonObject> = accel ? (productSpace(net, accel) as unknown as SearchSpace<JsonObject>) : (net as unknown as SearchSpace<JsonObject>);
+  const space: SearchSpace<JsonObject> = accel ? productSpace(net, accel) : net;
 
   // Limits of the form area(PRESET) are checked before the (slow) accuracy source is built.
   cfg.constraints.forEach((t, i) => resolveConstraint(t, `experiment.constraints[${i}]`));
@@ -136,7 +137,9 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
     if (surrogate) owned.push({ dispose: () => void surrogate.tables.close() });
     const costMetrics = async (arch: Arch, hw: HwConfig | null): Promise<Record<string, number>> => {
       const metrics: Record<string, number> = {};
-      if (wants(COUNTER_OBJECTIVES)) Object.assign(metrics, (await counters.estimate(arch)).values);
+      // Counters are arithmetic over the layer list (microseconds): always stored, so every trial
+      // carries its params and MACs for the tables and downloads even when they are not objectives.
+      Object.assign(metrics, (await counters.estimate(arch)).values);
       if (hardware && wants(ACCELERATOR_OBJECTIVES)) {
         // A compiled table holds the estimator's own figures bit for bit: no per-layer mapping needed.
         const table = surrogate?.tables.find(hw ? (hw as AccelConfig) : (presetName as string));
@@ -170,7 +173,7 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
 
     const specs = objectiveSpecs(objectives);
     const strategy: Strategy<JsonObject> = createStrategy(cfg.strategy.name, {
-      space, objectives: specs, constraints, ...(relaxed ? { relaxed: relaxed.problem } : {}), ...(surrogate ? { surrogate: surrogate.port } : {}), rng: rng.fork(`strategy/${cfg.strategy.name}`),
+      space, objectives: specs, constraints, ...(relaxed ? { relaxed: relaxed.problem } : {}), ...(surrogate ? { surrogate: surrogate.port } : {}), rng: rng.fork(`strategy/${cfg.strategy.name}`), policies: tensorPolicies,
     }, strategyOptions);
     owned.push({ dispose: () => strategy.dispose() });
 

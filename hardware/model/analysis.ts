@@ -12,8 +12,9 @@
  * Energies: each action is charged per vector access, ceil(count / blockSize), as Timeloop does.
  */
 import type { ArchSpec, StorageLevel } from '../spec.ts';
-import { macEnergyAt } from '../spec.ts';
-import { problemOps, relevance, type Problem } from '../workload.ts';
+import { fanout, macEnergyAt } from '../spec.ts';
+import { problemOps, relevance, type DataSpace, type Problem } from '../workload.ts';
+import { movedCounts } from './compression.ts';
 import type { Mapping } from './mapping.ts';
 
 export interface TensorAccess {
@@ -46,17 +47,28 @@ export interface Evaluation {
   readonly energyPj: number;
   readonly utilization: number;
   readonly levels: readonly LevelStats[];
-  /** Capacity violations (empty when the mapping fits). */
+  /** Capacity, instance and fan-out violations, every one (empty when the mapping fits). */
   readonly violations: readonly string[];
+  /** Traffic of the backing store (the last level): bytes moved, and the same data uncoded. */
+  readonly offChip: OffChipTraffic;
+  /** What sets `cycles`: 'compute' or the name of the level whose bandwidth stalls the layer. */
+  readonly boundBy: string;
 }
 
-interface FlatLoop { dim: number; bound: number; level: number; spatial: boolean; step: number }
+export interface OffChipTraffic {
+  readonly readBytes: number;
+  readonly writeBytes: number;
+  readonly denseReadBytes: number;
+  readonly denseWriteBytes: number;
+}
+
+interface FlatLoop { dim: number; bound: number; level: number; spatial: boolean; axis: 'X' | 'Y' | undefined; step: number }
 
 function flatten(p: Problem, m: Mapping): FlatLoop[] {
   const flat: FlatLoop[] = [];
   for (let l = m.levels.length - 1; l >= 0; l--) {
     for (const lp of m.levels[l]?.loops ?? []) {
-      if (lp.bound > 1) flat.push({ dim: lp.dim, bound: lp.bound, level: l, spatial: lp.spatial !== undefined, step: 1 });
+      if (lp.bound > 1) flat.push({ dim: lp.dim, bound: lp.bound, level: l, spatial: lp.spatial !== undefined, axis: lp.spatial, step: 1 });
     }
   }
   const prod = new Array<number>(p.dims.length).fill(1);
@@ -127,6 +139,22 @@ export function bitFusionRate(bitsA: number, bitsW: number): number {
   return 16 / (Math.ceil(bitsA / 2) * Math.ceil(bitsW / 2));
 }
 
+/** Spatial loops of a level beyond its fan-out along X or Y (the instance counts alone miss a 20×1 on a 14×12 mesh). */
+function fanoutViolations(a: ArchSpec, flat: readonly FlatLoop[]): string[] {
+  const out: string[] = [];
+  for (let l = 0; l < a.levels.length; l++) {
+    let x = 1;
+    let y = 1;
+    for (const f of flat) if (f.level === l && f.axis) { if (f.axis === 'X') x *= f.bound; else y *= f.bound; }
+    if (x === 1 && y === 1) continue;
+    const fo = fanout(a, l);
+    const name = a.levels[l]?.name ?? `L${l}`;
+    if (x > fo.x) out.push(`${name}: spatial X loops span ${x} > fan-out ${fo.x} along X`);
+    if (y > fo.y) out.push(`${name}: spatial Y loops span ${y} > fan-out ${fo.y} along Y`);
+  }
+  return out;
+}
+
 export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
   const flat = flatten(p, m);
   const rel = relevance(p);
@@ -184,6 +212,7 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
   }
 
   const violations: string[] = [];
+  const offChip = { readBytes: 0, writeBytes: 0, denseReadBytes: 0, denseWriteBytes: 0 };
   const levels: LevelStats[] = a.levels.map((lv, l) => {
     let inst = 1;
     for (const f of flat) if (f.spatial && f.level > l) inst *= f.bound;
@@ -192,23 +221,34 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
     let perInst = 0;
     let rd = 0;
     let wr = 0;
-    ts.forEach((s, t) => {
-      if (!s) return;
+    ts.forEach((raw, t) => {
+      if (!raw) return;
+      const s = movedCounts(lv, p.dataSpaces[t] as DataSpace, raw);
       const b = bitsOf(t);
       const words = scaled ? b / lv.wordBits : 1;
       cap += s.tile * words;
       rd += s.reads * words;
       wr += (s.fills + s.updates) * words;
+      if (l === nL - 1) {
+        // the backing store's traffic in bytes, as moved and uncoded
+        const bytes = (words * lv.wordBits) / 8;
+        offChip.readBytes += s.reads * bytes;
+        offChip.writeBytes += (s.fills + s.updates) * bytes;
+        offChip.denseReadBytes += raw.reads * bytes;
+        offChip.denseWriteBytes += (raw.fills + raw.updates) * bytes;
+      }
       perInst += vectorEnergy(s.reads, lv, lv.energy.read, b, scaled) + vectorEnergy(s.fills, lv, lv.energy.write, b, scaled)
         + vectorEnergy(s.updates, lv, lv.energy.update, b, scaled);
     });
     if (cap > lv.sizeWords) violations.push(`${lv.name}: tiles need ${cap} words > capacity ${lv.sizeWords}`);
     if (inst > lv.instances) violations.push(`${lv.name}: mapping uses ${inst} instances > ${lv.instances}`);
-    const bandwidthCycles = Math.max(rd / lv.readBandwidth, wr / lv.writeBandwidth);
+    const bandwidthCycles = lv.sharedBandwidth ? (rd + wr) / lv.readBandwidth : Math.max(rd / lv.readBandwidth, wr / lv.writeBandwidth);
     return { name: lv.name, utilizedInstances: inst, utilizedCapacity: cap, tensors: ts, energyPj: perInst * inst, leakPj: 0, bandwidthCycles };
   });
   if (macInstances > a.mac.instances) violations.push(`${a.mac.name}: mapping uses ${macInstances} MACs > ${a.mac.instances}`);
+  violations.push(...fanoutViolations(a, flat));
   const cycles = Math.max(computeCycles, ...levels.map((l) => Math.ceil(l.bandwidthCycles)));
+  const stall = levels.find((l) => Math.ceil(l.bandwidthCycles) === cycles && cycles > computeCycles);
   const macEnergyPj = computes * (scaled ? macEnergyAt(a.mac, iBits, wBits) : a.mac.energyPj);
   let energyPj = macEnergyPj;
   const withLeak = levels.map((l, k) => {
@@ -216,11 +256,13 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
     energyPj += l.energyPj + leakPj;
     return { ...l, leakPj };
   });
-  energyPj += cycles * a.mac.leakPj * macInstances;
+  // Timeloop charges no MAC leakage; an arch opts in with macLeakage.
+  if (a.macLeakage) energyPj += cycles * a.mac.leakPj * macInstances;
   const usefulOps = problemOps(p);
   return {
     computes, usefulOps, computeCycles, cycles, macEnergyPj, energyPj,
     utilization: usefulOps / (cycles * a.mac.instances),
-    levels: withLeak, violations,
+    levels: withLeak, violations, offChip, boundBy: stall?.name ?? 'compute',
   };
 }
+

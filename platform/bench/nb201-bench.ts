@@ -27,6 +27,7 @@ import { NB201_OBJECTIVES, Nb201Universe } from './nb201-front.ts';
 import type { HwCost } from './nb201-front.ts';
 import { createStrategy } from '../../strategies/registry.ts';
 import { nb201SurrogateBatch, nb201SurrogatePort } from './nb201-surrogate.ts';
+import { tensorPolicies } from '../../runtime/gru-policy.ts';
 
 export type { HwCost };
 export const OBJECTIVES = NB201_OBJECTIVES;
@@ -154,7 +155,7 @@ export async function runNb201Benchmark(opts: Nb201BenchOptions): Promise<Nb201B
   const K = universe.configs;
   // One config: the plain cell space (as before joint mode existed); several: (cell, config) pairs.
   const hwSpace = new ChoiceSpace('hw', names);
-  const space = (K === 1 ? cells : new ProductSpace(cells, hwSpace)) as unknown as SearchSpace<JsonObject>;
+  const space: SearchSpace<JsonObject> = K === 1 ? cells : new ProductSpace(cells, hwSpace);
   const pointOf = K === 1
     ? (x: JsonObject) => nb201Index(x as Nb201Arch)
     : (x: JsonObject) => nb201Index((x as Joint<Nb201Arch, Choice>).arch) * K + hwSpace.indexOf((x as Joint<Nb201Arch, Choice>).hw);
@@ -176,7 +177,7 @@ export async function runNb201Benchmark(opts: Nb201BenchOptions): Promise<Nb201B
     for (let seed = 0; seed < opts.seeds; seed++) {
       progress({ phase: 'searching', done: rows.length * opts.seeds + seed, total, fields: { strategy: given, seed } });
       const surrogate = name === 'surrogate' ? (port ??= nb201SurrogatePort(universe, K === 1 ? null : hwSpace)) : undefined;
-      const strategy = createStrategy(name, { space, objectives: OBJECTIVES, rng: new Rng(seed).fork(`nb201/${name}`), ...(surrogate ? { surrogate } : {}) }, optionsOf(given));
+      const strategy = createStrategy(name, { space, objectives: OBJECTIVES, rng: new Rng(seed).fork(`nb201/${name}`), policies: tensorPolicies, ...(surrogate ? { surrogate } : {}) }, optionsOf(given));
       try {
         // The surrogate verifies a round's batch at once; the other strategies keep one query per step.
         const batch = surrogate ? nb201SurrogateBatch(opts.budget) : 1;
@@ -186,7 +187,7 @@ export async function runNb201Benchmark(opts: Nb201BenchOptions): Promise<Nb201B
         hv.push(universe.hypervolumeRatio(found));
         recall.push(universe.frontRecall(results.flatMap((r) => (r.ok ? [pointOf(r.candidate.x)] : []))));
       } finally {
-        (strategy as { dispose?: () => void }).dispose?.();
+        strategy.dispose();
       }
     }
     rows.push({ strategy: given, bestAccuracy: stat(best), regret: stat(best.map((b) => optimum - b)), hypervolumeRatio: stat(hv), frontRecall: stat(recall), msPerRun: (performance.now() - t0) / opts.seeds });

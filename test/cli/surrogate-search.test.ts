@@ -46,7 +46,7 @@ describe('nas search --strategy surrogate, end to end', () => {
     out = r.stdout;
     reader = await SqliteStorage.open(db, { readonly: true });
     trials = await allTrials(reader, 1);
-    srv = await serve(createApp({ storage: reader, exporter: async () => ({ dir, files: [] }), log: () => undefined }));
+    srv = await serve(createApp({ storage: reader, log: () => undefined }));
   }, 600_000);
   afterAll(async () => {
     await srv?.close();

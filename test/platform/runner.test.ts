@@ -14,6 +14,7 @@ import { ACC_LAT, evaluate, rngFor, space } from '../strategies/fixture.ts';
 import { initTf } from '../../runtime/tf.ts';
 import { ROUND_NOTE } from '../../strategies/surrogate/surrogate.ts';
 import { SMALL, toyPort } from '../strategies/surrogate/fixture.ts';
+import { tensorPolicies } from '../../runtime/gru-policy.ts';
 
 await initTf();
 
@@ -27,7 +28,7 @@ const constraints = [{ metric: 'latency', op: '<=' as const, limit: 30 }];
 
 function strategyFor(name: string) {
   const options = name === 'evolution' ? { population: 8, sampleSize: 3, crossoverProb: 0.5 } : name === 'nsga2' ? { population: 6 } : name === 'reinforce' ? { learningRate: 0.05, hidden: 8 } : name === 'surrogate' ? SMALL : {};
-  return createStrategy<Nb201Arch>(name, { space, objectives: ACC_LAT, constraints, rng: rngFor(7), ...(name === 'surrogate' ? { surrogate: toyPort(false) as never } : {}) }, options);
+  return createStrategy<Nb201Arch>(name, { space, objectives: ACC_LAT, constraints, rng: rngFor(7), policies: tensorPolicies, ...(name === 'surrogate' ? { surrogate: toyPort(false) as never } : {}) }, options);
 }
 
 async function newExperiment(storage: Storage, name: string): Promise<number> {
