@@ -1,7 +1,7 @@
 /**
  * The surrogate strategy's port (strategies/surrogate/port.ts) for the mbconv space: networks as
  * their genome (mbconv-arch.ts), predictor inputs = the one-hot encoding the accuracy predictors
- * use (`space.encode`, written straight from genomes), exact cost from compiled tables — the
+ * use (`space.encode`, written straight from genomes) plus the network's scaled log MACs, exact cost from compiled tables — the
  * accelerator's (accel-tables.ts) and per-layer counters (MACs, parameters, model size) — and the
  * Gaussian-process predictor (estimators/accuracy/gp.ts).
  */
@@ -26,11 +26,25 @@ const COUNTER_TABLES: Readonly<Record<string, { bits: boolean; perLayer: (c: Ret
   model_kb: { bits: true, perLayer: (c) => c.modelBytes, scale: 1024 },
 };
 
+/**
+ * Weight of the size feature: log MACs scaled to [0, SIZE_WEIGHT] between the smallest and the
+ * largest network, so the whole range counts like SIZE_WEIGHT² differing choices in the kernel's
+ * distance. It gives the GP the trend the one-hot codes only imply (accuracy grows with compute:
+ * τ 0.58 against MACs on supernet scores, README "Supernet"): without it, unfamiliar small networks
+ * were predicted near the median accuracy — a point above what they verified at.
+ */
+const SIZE_WEIGHT = 2;
+
 export function mbconvGeneView(space: MbconvSpace): GeneView {
   const cfg = space.config;
   const arity = genomeArity(cfg);
   const offsets = arity.map((_, g) => arity.slice(0, g).reduce((s, a) => s + a, 0));
-  const F = space.encodingLength;
+  const E = space.encodingLength;
+  const F = E + 1;
+  const macs = mbconvCostTable(space, 'macs', (ls) => countLayers(ls.map(({ residualFrom: _r, ...l }) => l)).macs, { scope: 'layer', bits: false });
+  const logMacs = (g: readonly number[]) => Math.log(costOfChoices(macs, g));
+  const lo = logMacs(toGenome(cfg, space.smallest()));
+  const hi = logMacs(toGenome(cfg, space.largest()));
   return {
     arity,
     active: (g) => activeGenes(cfg, Array.from({ length: arity.length }, (_, i) => g[i] as number)),
@@ -44,6 +58,7 @@ export function mbconvGeneView(space: MbconvSpace): GeneView {
         const g = Array.from(genes.subarray(r * G, (r + 1) * G));
         const on = activeGenes(cfg, g);
         for (let i = 0; i < G; i++) if (on[i]) out[r * F + (offsets[i] as number) + (g[i] as number)] = 1;
+        out[r * F + E] = hi > lo ? (SIZE_WEIGHT * (logMacs(g) - lo)) / (hi - lo) : 0;
       }
       return out;
     },

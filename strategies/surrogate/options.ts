@@ -19,7 +19,7 @@ export const surrogateOptions = z.strictObject({
   /** β of the optimistic point: predicted mean moved β standard deviations toward better. */
   beta: z.number().min(0).max(10).default(1),
   /** Picks per round by the optimistic predicted metric alone (the accurate end of the front; GP-UCB). */
-  exploit: z.number().int().min(0).max(1000).default(2),
+  exploit: z.number().int().min(0).max(1000).default(3),
   /** Neighbours (one choice changed) of this many best verified networks join the candidates each round. */
   neighbourhood: z.number().int().min(0).max(100).default(3),
   /** Share of each batch picked for diversity along the predicted front (the rest by UCB-HVI). */

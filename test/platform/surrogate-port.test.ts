@@ -33,7 +33,15 @@ describe('mbconv surrogate port', () => {
     const genes = new Int32Array(archs.length * G);
     archs.forEach((a, i) => genes.set(toGenome(space.config, a), i * G));
     const f = port.genes.features(genes, archs.length);
-    archs.forEach((a, i) => expect(Array.from(f.subarray(i * port.genes.featureLength, (i + 1) * port.genes.featureLength))).toEqual(space.encode(a)));
+    const F = port.genes.featureLength;
+    expect(F).toBe(space.encodingLength + 1);
+    archs.forEach((a, i) => expect(Array.from(f.subarray(i * F, i * F + space.encodingLength))).toEqual(space.encode(a)));
+    // the last feature: log MACs scaled to [0, 2] between the smallest and the largest network
+    const size = (a: never) => f[archs.indexOf(a) * F + F - 1]!;
+    for (const a of archs) expect(size(a as never)).toBeGreaterThanOrEqual(-1e-6);
+    const macs = (a: (typeof archs)[number]) => space.layers(a).reduce((s, l) => s + l.n * l.m * l.p * l.q * (l.c / l.groups) * l.r * l.s, 0);
+    const [p, q] = [archs[0]!, archs[1]!];
+    expect(Math.sign(size(p as never) - size(q as never))).toBe(Math.sign(macs(p) - macs(q)));
     const x = port.candidate(toGenome(space.config, archs[0]!), hws[0] as JsonObject);
     expect(port.parts(x)).toEqual({ genes: toGenome(space.config, archs[0]!), hw: hws[0] });
     expect(space.key((port.candidate(port.genes.largest, hws[0] as JsonObject) as { arch: never }).arch)).toBe(space.key(space.largest()));
