@@ -48,9 +48,10 @@ export interface Strategy<T extends JsonObject = JsonObject> {
   snapshot(): Json;
   restore(state: Json): void;
   /**
-   * Optional asynchronous work the runner awaits before every `ask` (e.g. compiling the cost tables
-   * of accelerators the next ask will pair networks with). It must not change what `ask` returns:
-   * that depends on the strategy's state alone, so a restored strategy still continues exactly.
+   * Optional asynchronous work the runner awaits before every `ask` (e.g. screening accelerators
+   * and compiling the cost tables the next ask will pair networks with). It may advance the
+   * strategy's state, but only as a function of that state: the runner calls it once before every
+   * ask, after a restore too, so a restored strategy still continues exactly.
    */
   prepare?(): Promise<void>;
   /**
