@@ -138,7 +138,8 @@ export function createMbconvSurrogatePort(o: MbconvPortOptions): SurrogatePort<J
       }
       return { genes: toGenome(cfg, o.space.validate(x) as MbconvArch), hw: null };
     },
-    predictor: fitGpPredictor,
+    // the size feature (last column) may be the GP's mean function: far from the verified codes it reverts to the size trend
+    predictor: (x, rows, cols, y) => fitGpPredictor(x, rows, cols, y, { trend: cols - 1 }),
   };
 }
 

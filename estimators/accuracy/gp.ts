@@ -14,7 +14,14 @@
  *   C(a, b) = (1 − w)·exp(−|a − b|² / 2ℓ²) + w·(a·b)/m̄ + η·[a = b],   K = σ²·C
  * Targets are standardised; σ² is profiled out of the marginal likelihood (σ̂² = yᵀC⁻¹y / n) and
  * (ℓ², w, η) are chosen by coordinate search over fixed grids maximising it (type-II maximum
- * likelihood; Rasmussen & Williams 2006, §5.4), so no optimiser state exists to save.
+ * likelihood; Rasmussen & Williams 2006, §5.4), so no optimiser state exists to save. The grids stop
+ * short of a pure linear kernel and of noise below 1 % of the signal: with tens of points and
+ * ~160 one-hot columns those interpolate, and a search that maximises the prediction then finds
+ * exactly the codes where it extrapolates wildly (measured: cheap networks predicted 2–3 points
+ * above what they verified at).
+ * Optional trend: a least-squares line in one feature column (the network's size) is the GP's mean
+ * function, and the GP models what is left (universal kriging with one regressor), so codes far
+ * from every verified one revert to the trend instead of to the average accuracy.
  */
 import { ConfigError } from '../../core/errors.ts';
 import { cholesky, choleskySolve, forwardSubstitute } from './cholesky.ts';
@@ -37,11 +44,23 @@ export interface GpFitOptions {
   readonly hyperSample?: number;
   /** Fixed hyperparameters (skip the search), e.g. to re-fit a fold with the full data's choice. */
   readonly hyper?: Omit<GpHyper, 'signalVar' | 'logMarginal'>;
+  /**
+   * Column whose least-squares line may be the mean function: fitted with and without it, the model
+   * with the higher marginal likelihood is kept, the trend's slope charged ½·log n (BIC).
+   */
+  readonly trend?: number;
+}
+
+/** y ≈ a + b·x[col], in standardised target units. */
+interface Trend {
+  readonly col: number;
+  readonly a: number;
+  readonly b: number;
 }
 
 const LENGTH_FACTORS = [0.125, 0.25, 0.5, 1, 2, 4, 8];
-const LINEAR_SHARES = [0, 0.2, 0.5, 0.8, 1];
-const NOISE_RATIOS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
+const LINEAR_SHARES = [0, 0.2, 0.5];
+const NOISE_RATIOS = [0.01, 0.03, 0.1, 0.3, 1, 3];
 
 /** Row-major features as sparse rows: the one-hot encodings are ~⅓ ones, so dot products skip the zeros. */
 interface Rows {
@@ -109,6 +128,7 @@ export class GaussianProcess {
     private readonly meanSq: number,
     readonly targetMean: number,
     readonly targetStd: number,
+    private readonly trend: Trend | null,
   ) {}
 
   get size(): number {
@@ -116,18 +136,27 @@ export class GaussianProcess {
   }
 
   /** Kind, training size and hyperparameters (JSON), for the records a search keeps of each fit. */
-  describe(): { kind: 'gp'; trainSize: number; lengthscale2: number; linearShare: number; noiseRatio: number; signalVar: number; logMarginal: number; targetMean: number; targetStd: number } {
-    return { kind: 'gp', trainSize: this.train.n, ...this.hyper, targetMean: this.targetMean, targetStd: this.targetStd };
+  describe(): { kind: 'gp'; trainSize: number; lengthscale2: number; linearShare: number; noiseRatio: number; signalVar: number; logMarginal: number; targetMean: number; targetStd: number; trendSlope?: number } {
+    return { kind: 'gp', trainSize: this.train.n, ...this.hyper, targetMean: this.targetMean, targetStd: this.targetStd, ...(this.trend ? { trendSlope: this.trend.b * this.targetStd } : {}) };
   }
 
   /** Fits on `n` rows of `cols` features and their targets (any units; standardised inside). */
   static fit(x: Float32Array, n: number, cols: number, y: readonly number[], options: GpFitOptions = {}): GaussianProcess {
+    if (options.trend === undefined) return GaussianProcess.fitOne(x, n, cols, y, options, false);
+    const flat = GaussianProcess.fitOne(x, n, cols, y, options, false);
+    const sloped = GaussianProcess.fitOne(x, n, cols, y, options, true);
+    return sloped.hyper.logMarginal - 0.5 * Math.log(n) > flat.hyper.logMarginal ? sloped : flat;
+  }
+
+  private static fitOne(x: Float32Array, n: number, cols: number, y: readonly number[], options: GpFitOptions, withTrend: boolean): GaussianProcess {
     if (y.length !== n || n < 2) throw new ConfigError('targets', y.length, `need one target per row and at least 2 rows (${n} rows)`);
     if (y.some((v) => !Number.isFinite(v))) throw new ConfigError('targets', y.find((v) => !Number.isFinite(v)), 'must be finite numbers');
     const rows = rowsOf(x, n, cols);
     const mean = y.reduce((a, v) => a + v, 0) / n;
     const std = Math.sqrt(y.reduce((a, v) => a + (v - mean) ** 2, 0) / n) || 1;
     const z = Float64Array.from(y, (v) => (v - mean) / std);
+    const trend = withTrend && options.trend !== undefined ? fitTrend(rows, z, options.trend) : null;
+    if (trend) for (let i = 0; i < n; i++) z[i] = (z[i] as number) - trend.a - trend.b * (rows.dense[i * cols + trend.col] as number);
     const g = gram(rows);
     const meanSq = rows.sq.reduce((a, v) => a + v, 0) / n || 1;
     const shape = options.hyper ?? GaussianProcess.search(rows, g, z, meanSq, options.hyperSample ?? 300);
@@ -137,7 +166,7 @@ export class GaussianProcess {
     const hyper = { ...shape, ...likelihood(l, n, z, alpha) };
     const xt = new Float64Array(cols * n);
     for (let i = 0; i < n; i++) for (let k = 0; k < cols; k++) xt[k * n + i] = rows.dense[i * cols + k] as number;
-    return new GaussianProcess(hyper, rows, xt, alpha, l, meanSq, mean, std);
+    return new GaussianProcess(hyper, rows, xt, alpha, l, meanSq, mean, std, trend);
   }
 
   /** Coordinate search over the grids from (ℓ² = median distance, w = 0.2, η = 0.1) until no move improves. */
@@ -234,8 +263,25 @@ export class GaussianProcess {
       k[i] = v;
       m += (this.alpha[i] as number) * v;
     }
-    return { mean: m, self: 1 - linearShare + (linearShare * sqA) / this.meanSq };
+    const t = this.trend ? this.trend.a + this.trend.b * (x[r * cols + this.trend.col] as number) : 0;
+    return { mean: m + t, self: 1 - linearShare + (linearShare * sqA) / this.meanSq };
   }
+}
+
+/** Least-squares line of `z` in column `col` (slope 0 when the column is constant). */
+function fitTrend(rows: Rows, z: Float64Array, col: number): Trend {
+  if (!Number.isInteger(col) || col < 0 || col >= rows.cols) throw new ConfigError('trend', col, `must be a column index below ${rows.cols}`);
+  const xs = Array.from({ length: rows.n }, (_, i) => rows.dense[i * rows.cols + col] as number);
+  const mx = xs.reduce((s, v) => s + v, 0) / rows.n;
+  const mz = z.reduce((s, v) => s + v, 0) / rows.n;
+  let sxx = 0;
+  let sxz = 0;
+  xs.forEach((v, i) => {
+    sxx += (v - mx) ** 2;
+    sxz += (v - mx) * ((z[i] as number) - mz);
+  });
+  const b = sxx > 1e-12 ? sxz / sxx : 0;
+  return { col, a: mz - b * mx, b };
 }
 
 /** Log marginal likelihood with σ² profiled out, and σ̂² itself. */
@@ -252,7 +298,7 @@ function likelihood(l: Float64Array, n: number, z: Float64Array, alpha: Float64A
  * Fits a GP and returns it behind the surrogate strategy's predictor interface (structurally: the
  * estimators do not import the strategies).
  */
-export function fitGpPredictor(x: Float32Array, rows: number, cols: number, y: readonly number[]): { predictMean: GaussianProcess['predictMean']; predict: GaussianProcess['predict']; describe: () => ReturnType<GaussianProcess['describe']> } {
-  const gp = GaussianProcess.fit(x, rows, cols, y);
+export function fitGpPredictor(x: Float32Array, rows: number, cols: number, y: readonly number[], options: GpFitOptions = {}): { predictMean: GaussianProcess['predictMean']; predict: GaussianProcess['predict']; describe: () => ReturnType<GaussianProcess['describe']> } {
+  const gp = GaussianProcess.fit(x, rows, cols, y, options);
   return { predictMean: (a, n) => gp.predictMean(a, n), predict: (a, n) => gp.predict(a, n), describe: () => gp.describe() };
 }

@@ -74,6 +74,30 @@ describe('GaussianProcess', () => {
     expect(Array.from(a.predict(oneHot(test), test.length).sd)).toEqual(Array.from(b.predict(oneHot(test), test.length).sd));
   });
 
+  it('with a trend column, codes far from every verified one revert to the trend, not to the mean', () => {
+    // 12 codes of small size (0–1) plus a size column; the truth rises 3 points per unit of size
+    const r = new Rng('trend');
+    const cols = F + 1;
+    const rows = (gs: number[][], size: number[]) => {
+      const x = new Float32Array(gs.length * cols);
+      gs.forEach((g, i) => {
+        g.forEach((v, k) => (x[i * cols + k * ARITY + v] = 1));
+        x[i * cols + F] = size[i]!;
+      });
+      return x;
+    };
+    const gs = sample(r, 12);
+    const size = gs.map(() => r.next());
+    const y = size.map((v) => 85 + 3 * v + 0.05 * r.normal());
+    const far = sample(new Rng('far'), 5);
+    const gp = GaussianProcess.fit(rows(gs, size), 12, cols, y, { trend: F });
+    expect(gp.describe().trendSlope).toBeCloseTo(3, 0);
+    const pred = gp.predictMean(rows(far, far.map(() => 2)), 5);
+    for (const p of pred) expect(p).toBeGreaterThan(89.5);
+    const flat = GaussianProcess.fit(rows(gs, size), 12, cols, y);
+    for (const p of flat.predictMean(rows(far, far.map(() => 2)), 5)) expect(p).toBeLessThan(pred[0]!);
+  });
+
   it('names bad inputs', () => {
     expect(() => GaussianProcess.fit(oneHot(train), 1, F, [1])).toThrow(/targets/);
     expect(() => GaussianProcess.fit(oneHot(train), 3, F, [1, Number.NaN, 2])).toThrow(ConfigError);
