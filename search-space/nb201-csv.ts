@@ -1,10 +1,11 @@
 /**
  * Reader for the NAS-Bench-201 accuracy table (NATS-Bench topology, 200-epoch test accuracies):
- * `../shared/research/data/nb201/nats_bench.csv`, one row per cell in benchmark index order.
+ * `nats_bench.csv`, one row per cell in benchmark index order. Where it comes from and where it is
+ * looked for: datasets/nb201-source.ts (`nas datasets get nb201` downloads it).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { DatasetError } from '../core/errors.ts';
+import { NB201_MISSING_HINT, locateNb201Table } from '../datasets/nb201-source.ts';
 
 export const NB201_DATASETS = ['cifar10', 'cifar100', 'imagenet16-120'] as const;
 export type Nb201Dataset = (typeof NB201_DATASETS)[number];
@@ -22,14 +23,14 @@ const COLUMNS: Readonly<Record<Nb201Dataset | 'archString', string>> = {
   archString: 'ArchitectureString',
 };
 
-/** `NAS_NB201_CSV` if set, else `../shared/research/data/nb201/nats_bench.csv` beside the repository. */
+/** `NAS_NB201_CSV`, else the downloaded copy in the cache, else the reference data beside the repository (see nb201-source.ts). */
 export function defaultNb201CsvPath(): string {
-  return process.env.NAS_NB201_CSV ?? fileURLToPath(new URL('../../shared/research/data/nb201/nats_bench.csv', import.meta.url));
+  return locateNb201Table().path;
 }
 
 export function readNb201Csv(path: string = defaultNb201CsvPath()): Nb201Row[] {
   if (!existsSync(path)) {
-    throw new DatasetError(path, 'NAS-Bench-201 table not found; pass its path or set NAS_NB201_CSV');
+    throw new DatasetError(path, NB201_MISSING_HINT);
   }
   const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
   const header = (lines[0] ?? '').split(',');

@@ -115,7 +115,7 @@ export function registerPredictor(program: Command): void {
     .option('--epochs <n>', 'training epochs', intArg('--epochs', 1), 150)
     .option('--hidden <sizes>', 'hidden layer sizes', '400x400x400')
     .option('--nb201-dataset <name>', `NAS-Bench-201 accuracy column: ${NB201_DATASETS.join(' | ')}`, 'cifar10')
-    .option('--nb201-csv <file>', 'NAS-Bench-201 table (default: ../shared/research/data/nb201/nats_bench.csv)')
+    .option('--nb201-csv <file>', 'NAS-Bench-201 table (default: $NAS_NB201_CSV, else the copy `nas datasets get nb201` downloaded)')
     .option('--seed <n>', 'seed', intArg('--seed', 0), 0)
     .option('--checkpoint <dir>', 'mbconv: supernet checkpoint that scores the samples (default: the shipped one)')
     .option('--val-limit <n>', 'mbconv: validation images per scored subnet', intArg('--val-limit', 10), 2000)
