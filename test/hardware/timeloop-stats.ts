@@ -1,10 +1,9 @@
 /** Helpers for the Timeloop reference tests: data location, the reference problem, stats parser. */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { referenceData } from '../reference-data.ts';
 import { fromLayer, type Problem } from '../../hardware/workload.ts';
 
-/** ../shared relative to the project root (tests run from it), or the absolute shared path. */
-export const REF_ROOT = [resolve('../shared/research/data/timeloop-ref-outputs'), '/work/shared/research/data/timeloop-ref-outputs'].find(existsSync);
+/** The Timeloop reference outputs under ../shared/research/data, or undefined when absent. */
+export const REF_ROOT = referenceData('timeloop-ref-outputs');
 
 /** The reference-architecture problem: C=3, M=32, 224×224 input, stride 2, 3×3 (P=Q=112). */
 export const refConv = (): Problem => fromLayer({
