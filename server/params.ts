@@ -23,7 +23,7 @@ export const OBJECTIVE_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
 const metricName = z.string().regex(OBJECTIVE_NAME, 'must be an objective name (letters, digits, _ and .)');
 
 export const trialsQuery = z.strictObject({
-  state: z.enum(['running', 'finished', 'failed']).optional(),
+  state: z.enum(['running', 'finished', 'failed', 'interrupted']).optional(),
   feasible: z.enum(['true', 'false']).transform((s) => s === 'true').optional(),
   sort: z.union([z.enum(['id', 'number', 'state', 'createdAt', 'finishedAt']), metricName]).optional(),
   order: z.enum(['asc', 'desc']).optional(),

@@ -8,7 +8,7 @@
 import { NotFoundError } from '../core/errors.ts';
 import type { Connection, Param } from './connection.ts';
 import { foreignInsert, foreignTrial, immutableTrial } from './records.ts';
-import { TRIAL_COLUMNS, trialPageQuery, trialRecord, trialWhere, type TrialRow } from './sqlite-rows.ts';
+import { NO_RUNS, TRIAL_COLUMNS, trialPageQuery, trialRecord, trialWhere, type TrialRow } from './sqlite-rows.ts';
 import type { NewTrial, Page, StepTrial, TrialRecord } from './types.ts';
 import { checkId, checkNewTrial, type NormalOutcome, type NormalQuery } from './validate.ts';
 
@@ -76,12 +76,12 @@ async function insertTrialValues(db: Connection, items: readonly { id: number; e
   }
 }
 
-/** Records of `ids`, in that order. */
-export async function readTrials(db: Connection, ids: readonly number[]): Promise<TrialRecord[]> {
+/** Records of `ids`, in that order (`gone`: experiments whose running trials read 'interrupted'). */
+export async function readTrials(db: Connection, ids: readonly number[], gone: ReadonlySet<number> = NO_RUNS): Promise<TrialRecord[]> {
   const byId = new Map<number, TrialRecord>();
   for (const part of chunks(ids, CHUNK)) {
     const rows = await db.all<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id IN (${part.map(() => '?').join(', ')})`, part);
-    for (const r of rows) byId.set(r.id, trialRecord(r));
+    for (const r of rows) byId.set(r.id, trialRecord(r, gone));
   }
   return ids.map((id) => {
     const t = byId.get(id);
@@ -141,11 +141,11 @@ export async function writeStepTrials(db: Connection, experimentId: number, item
   return done.map((d) => d.id);
 }
 
-/** Throws NotFoundError. */
-export async function selectTrial(db: Connection, id: number): Promise<TrialRecord> {
+/** Throws NotFoundError. Without `gone`, the stored state. */
+export async function selectTrial(db: Connection, id: number, gone: ReadonlySet<number> = NO_RUNS): Promise<TrialRecord> {
   const row = await db.get<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id = ?`, [checkId(id, 'trialId')]);
   if (!row) throw new NotFoundError('trial', id);
-  return trialRecord(row);
+  return trialRecord(row, gone);
 }
 
 /** running → finished/failed, with its objective values indexed in trial_values. */
@@ -157,19 +157,19 @@ export async function completeTrial(db: Connection, id: number, o: NormalOutcome
   return selectTrial(db, id);
 }
 
-export async function countTrialRows(db: Connection, q: Pick<NormalQuery, 'experimentId' | 'states' | 'feasible'>): Promise<number> {
-  const where = trialWhere(q);
+export async function countTrialRows(db: Connection, q: Pick<NormalQuery, 'experimentId' | 'states' | 'feasible'>, gone: ReadonlySet<number> = NO_RUNS): Promise<number> {
+  const where = trialWhere(q, gone);
   return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM trials t ${where.sql}`, where.params))!.n;
 }
 
 /** One page and its total, from one read transaction (the same snapshot). */
-export async function selectTrialPage(db: Connection, q: NormalQuery): Promise<Page<TrialRecord>> {
+export async function selectTrialPage(db: Connection, q: NormalQuery, gone: ReadonlySet<number> = NO_RUNS): Promise<Page<TrialRecord>> {
   await db.exec('BEGIN');
   try {
-    const page = trialPageQuery(q);
+    const page = trialPageQuery(q, gone);
     const rows = await db.all<TrialRow>(page.sql, page.params);
-    const total = await countTrialRows(db, q);
-    return Object.freeze({ items: Object.freeze(rows.map(trialRecord)), total, limit: q.limit, offset: q.offset });
+    const total = await countTrialRows(db, q, gone);
+    return Object.freeze({ items: Object.freeze(rows.map((r) => trialRecord(r, gone))), total, limit: q.limit, offset: q.offset });
   } finally {
     await db.exec('COMMIT');
   }

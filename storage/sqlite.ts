@@ -16,9 +16,10 @@ import {
   insertCheckpoint, insertPredictor, selectCheckpoints, selectLatestPredictor, selectLutEntries, selectMissingLutKeys, selectPredictors, upsertLutRows,
 } from './sqlite-artifacts.ts';
 import {
-  experimentIdByName, insertEvent, insertExperiment, selectEvents, selectExperiment, selectExperimentSummaries, selectSnapshot,
-  updateExperimentStatus, upsertSnapshot,
+  experimentIdByName, goneRuns, insertEvent, insertExperiment, selectEvents, selectExperiment, selectExperimentSummaries, selectSnapshot,
+  startRun, stopRun, updateExperimentStatus, upsertSnapshot,
 } from './sqlite-experiments.ts';
+import { checkRunEnd, checkRunStart, currentLease, type RunEndStatus, type RunnerLease } from './runs.ts';
 import {
   completeTrial, countTrialRows, insertRunningTrials, readTrials, selectTrial, selectTrialPage, writeStepTrials,
 } from './sqlite-trials.ts';
@@ -114,6 +115,27 @@ export class SqliteStorage implements Storage {
     });
   }
 
+  async beginRun(experimentId: number, lease: RunnerLease = currentLease()): Promise<{ experiment: ExperimentRecord; orphans: readonly TrialRecord[] }> {
+    this.alive();
+    checkId(experimentId, 'experimentId');
+    return this.write(async () => {
+      checkRunStart(await this.experiment(experimentId), lease);
+      const ids = await startRun(this.db, experimentId, lease, this.now());
+      return Object.freeze({ experiment: await this.experiment(experimentId), orphans: Object.freeze(await readTrials(this.db, ids)) });
+    });
+  }
+
+  async endRun(experimentId: number, status: RunEndStatus): Promise<{ experiment: ExperimentRecord; interrupted: number }> {
+    this.alive();
+    checkId(experimentId, 'experimentId');
+    const s = checkRunEnd(status);
+    return this.write(async () => {
+      await this.experiment(experimentId);
+      const interrupted = await stopRun(this.db, experimentId, s, this.now());
+      return Object.freeze({ experiment: await this.experiment(experimentId), interrupted });
+    });
+  }
+
   async startTrial(input: NewTrial): Promise<TrialRecord> {
     this.alive();
     const t = checkNewTrial(input);
@@ -148,19 +170,19 @@ export class SqliteStorage implements Storage {
 
   async getTrial(id: number): Promise<TrialRecord> {
     this.alive();
-    return this.read(() => selectTrial(this.db, id));
+    return this.read(async () => selectTrial(this.db, id, await goneRuns(this.db)));
   }
 
   async listTrials(query: TrialQuery = {}): Promise<Page<TrialRecord>> {
     this.alive();
     const q = checkQuery(query);
-    return this.read(() => selectTrialPage(this.db, q));
+    return this.read(async () => selectTrialPage(this.db, q, await goneRuns(this.db)));
   }
 
   async countTrials(query: TrialQuery = {}): Promise<number> {
     this.alive();
     const q = checkQuery(query);
-    return this.read(() => countTrialRows(this.db, q));
+    return this.read(async () => countTrialRows(this.db, q, await goneRuns(this.db)));
   }
 
   async commitStep(input: StepInput): Promise<StepResult> {

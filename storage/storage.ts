@@ -10,6 +10,9 @@
  * - a finished or failed trial is immutable: finishing/failing it again throws StorageError;
  * - `commitStep` is atomic: its trials, snapshot and events are all stored, or (on any error) none;
  * - event ids strictly increase in append order;
+ * - a run's in-flight trials never stay 'running' after it: `endRun` stores them as 'interrupted',
+ *   and while a killed runner's lease is left behind every read shows them (and the experiment) as
+ *   'interrupted' (storage/runs.ts); `beginRun` takes them over;
  * - inputs are validated at the edge: bad values throw ConfigError naming the field and the value;
  *   unknown ids throw NotFoundError; everything after `close()` throws StorageError.
  */
@@ -37,6 +40,7 @@ import type {
   TrialQuery,
   TrialRecord,
 } from './types.ts';
+import type { RunEndStatus, RunnerLease } from './runs.ts';
 
 /** The schema version this code reads and writes (number of migrations in migrations.ts). */
 export { SCHEMA_VERSION } from './schema.ts';
@@ -56,6 +60,16 @@ export interface Storage {
   /** All experiments, newest first, with trial counts per state. */
   listExperiments(): Promise<readonly ExperimentSummary[]>;
   setExperimentStatus(id: number, status: ExperimentStatus): Promise<ExperimentRecord>;
+
+  /**
+   * A search starts or resumes, atomically: refuses (ConfigError 'experiment') while another live
+   * process holds the experiment's lease; records `lease` (default: this process), sets the status
+   * 'running' and takes over the trials a previous run left running or interrupted (they become
+   * running again), returned in number order for the runner to re-use.
+   */
+  beginRun(experimentId: number, lease?: RunnerLease): Promise<{ readonly experiment: ExperimentRecord; readonly orphans: readonly TrialRecord[] }>;
+  /** A run ends, atomically: its running trials become 'interrupted', the status `status`, the lease is cleared. */
+  endRun(experimentId: number, status: RunEndStatus): Promise<{ readonly experiment: ExperimentRecord; readonly interrupted: number }>;
 
   /** Insert a trial in state 'running' (about to be evaluated). */
   startTrial(input: NewTrial): Promise<TrialRecord>;
