@@ -19,6 +19,7 @@ import { registerUi } from './commands/ui.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerDatasets } from './commands/datasets.ts';
 import { packageVersion } from './context.ts';
+import { checkCommandPath } from './command-path.ts';
 
 export function buildProgram(): Command {
   const program = new Command('nas')
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
+    checkCommandPath(program, argv.slice(2));
     await program.parseAsync(argv as string[]);
     return 0;
   } catch (e) {
