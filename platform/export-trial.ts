@@ -19,7 +19,7 @@ import { writeBundle, type BundleResult } from '../export/bundle.ts';
 import type { ExperimentRecord, TrialRecord } from '../storage/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { parseExperiment } from './config.ts';
-import { metricProvenance } from './platform.ts';
+import { metricProvenance } from './provenance.ts';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 export interface ExportTrialOptions {

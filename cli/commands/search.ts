@@ -5,20 +5,17 @@
  */
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
-import { Rng } from '../../core/rng.ts';
 import { ConfigError } from '../../core/errors.ts';
-import type { Json, JsonObject } from '../../core/types.ts';
+import type { Json } from '../../core/types.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
 import { readHeader } from '../../storage/open.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
-import { createStrategy, parseStrategyOptions } from '../../strategies/registry.ts';
-import { runSearch } from '../../platform/runner.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../../platform/config.ts';
 import { PROVENANCE_EVENT } from '../../platform/export-trial.ts';
-import { createPlatform, objectiveSpecs, type Platform } from '../../platform/platform.ts';
-import type { Candidate } from '../../strategies/strategy.ts';
+import { createPlatform, type Platform } from '../../platform/create-platform.ts';
+import { runExperiment } from '../../platform/run-experiment.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
 import { createProgress } from '../progress.ts';
 import { findExperiment } from './experiments.ts';
@@ -49,35 +46,31 @@ interface SearchOpts {
   readonly json?: boolean;
 }
 
-async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentConfig, quiet: boolean, backend?: string) {
+/**
+ * Builds the experiment's platform once, reading stored predictors from `reader`; a config that
+ * cannot be built throws here, before anything is written.
+ */
+async function build(cfg: ExperimentConfig, reader: Storage, backend?: string): Promise<Platform> {
+  // The accuracy source may evaluate (supernet checkpoint verification) while it is built.
   await initTf(backend);
-  const platform = await createPlatform(cfg, storage);
+  return createPlatform(cfg, { predictors: reader });
+}
+
+/** Runs (or resumes) `exp` on `platform` with a progress bar; Ctrl-C and `nas stop` end it 'stopped'. */
+async function execute(storage: Storage, exp: ExperimentRecord, platform: Platform, quiet: boolean) {
   const progress = createProgress({ quiet });
   const stop = interruptSignal();
   try {
-    const strategy = createStrategy(cfg.strategy.name, {
-      space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, ...(platform.relaxed ? { relaxed: platform.relaxed } : {}), rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
-    }, cfg.strategy.options);
-    await storage.setExperimentStatus(exp.id, 'running');
-    const summary = await runSearch({
-      storage, experimentId: exp.id, strategy, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints,
-      evaluate: (c) => platform.evaluate(c.x),
-      ...(platform.evaluateBatch ? { evaluateBatch: (cs: readonly Candidate<JsonObject>[]) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(cs.map((c) => c.x)) } : {}),
-      budget: cfg.budget, batch: cfg.batch, signal: stop.signal,
-      onStep: (p) => {
-        progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } });
-        // `nas stop` from another process marks the experiment; stop after this step.
-        void storage.getExperiment(exp.id).then((e) => e.status === 'stopped' && stop.abort(), () => {});
-      },
+    const summary = await runExperiment({
+      sink: storage, experimentId: exp.id, ...platform.search, signal: stop.signal,
+      onStep: (p) => progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } }),
     });
     progress.stop();
-    await storage.setExperimentStatus(exp.id, summary.status === 'finished' ? 'finished' : 'stopped');
     const trials = await allTrials(storage, exp.id);
-    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: cfg.constraints };
+    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: platform.config.constraints };
   } finally {
     stop.release();
     progress.stop();
-    platform.dispose();
   }
 }
 
@@ -119,30 +112,30 @@ export function registerSearch(program: Command): void {
         ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: 40 } : {}),
         ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
       });
-      // The accuracy source may evaluate (supernet checkpoint verification) while validating.
-      await initTf(globalOptions(cmd).backend);
-      // Validate everything (objectives, constraints, preset, accuracy source) before opening the
+      // Build (= validate) everything, reading stored predictors read-only, before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
       const header = await readHeader(opts.db);
       const reader: Storage = header && header.size > 0 ? await SqliteStorage.open(opts.db, { readonly: true }) : new MemoryStorage();
+      let platform: Platform;
       try {
-        parseStrategyOptions(cfg.strategy.name, cfg.strategy.options);
-        (await createPlatform(cfg, reader)).dispose();
+        platform = await build(cfg, reader, globalOptions(cmd).backend);
       } finally {
         await reader.close();
       }
-      const storage = await SqliteStorage.open(opts.db);
       try {
-        const platform = await createPlatform(cfg, storage);
-        platform.dispose();
-        const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
-        if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
-        const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
-        // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
-        await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
-        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+        const storage = await SqliteStorage.open(opts.db);
+        try {
+          const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
+          if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
+          const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
+          // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
+          await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
+          report(exp, await execute(storage, exp, platform, Boolean(opts.json)), opts.db, opts.json);
+        } finally {
+          await storage.close();
+        }
       } finally {
-        await storage.close();
+        platform.dispose();
       }
     });
 
@@ -168,8 +161,12 @@ export function registerSearch(program: Command): void {
       const storage = await SqliteStorage.open(opts.db);
       try {
         const exp = await storage.getExperiment(found.id);
-        const cfg = parseExperiment(exp.config);
-        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+        const platform = await build(parseExperiment(exp.config), storage, globalOptions(cmd).backend);
+        try {
+          report(exp, await execute(storage, exp, platform, Boolean(opts.json)), opts.db, opts.json);
+        } finally {
+          platform.dispose();
+        }
       } finally {
         await storage.close();
       }
