@@ -80,10 +80,11 @@ export function acceleratorColumns(rows: readonly TrialRecord[], objectives: rea
 }
 
 /** What the accelerator columns mean (printed above a table that has them). */
-export const ACCELERATOR_LEGEND =
-  'accelerator: PE = processing-element array rows×cols; DATAFLOW ws = weight-, os = output-, rs = row-stationary; ' +
-  'PREC int8 / int16 / bitfusion (2-bit bricks, throughput grows as bits shrink); RF = register-file words per PE; ' +
-  'GLB = global buffer; DRAM = off-chip bandwidth; area and EDP (energy × latency) from the analytic cost model at 1 GHz';
+export const ACCELERATOR_LEGEND = [
+  'accelerator: PE = processing-element array rows×cols · DATAFLOW ws / os / rs = weight- / output- / row-stationary · PREC int8, int16 or',
+  '  bitfusion (2-bit bricks: more products per cycle at fewer bits) · RF = register-file words per PE · GLB = global buffer · DRAM = off-chip',
+  '  bandwidth · area and EDP (energy × latency) from the analytic cost model at 1 GHz',
+].join('\n');
 
 export interface TrialTableOptions {
   /** Add a STATE column (trial lists; the front holds finished trials only). */

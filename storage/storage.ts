@@ -52,7 +52,7 @@ export { SCHEMA_VERSION } from './schema.ts';
  */
 export type TrialSink = Pick<
   Storage,
-  'getExperiment' | 'setExperimentStatus' | 'startTrials' | 'failTrial' | 'listTrials' | 'commitStep' | 'loadSnapshot' | 'appendEvent'
+  'getExperiment' | 'beginRun' | 'endRun' | 'startTrials' | 'failTrial' | 'listTrials' | 'commitStep' | 'loadSnapshot' | 'appendEvent'
 >;
 
 export interface Storage {

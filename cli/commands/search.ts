@@ -12,14 +12,17 @@ import { MemoryStorage } from '../../storage/memory.ts';
 import { readHeader } from '../../storage/open.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
+import { checkRunStart, currentLease } from '../../storage/runs.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../../platform/config.ts';
 import { PROVENANCE_EVENT } from '../../platform/export-trial.ts';
 import { createPlatform, type Platform } from '../../platform/create-platform.ts';
 import { runExperiment } from '../../platform/run-experiment.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
-import { createProgress } from '../progress.ts';
+import type { ProgressFn } from '../../core/progress.ts';
+import { createProgress, type ProgressRenderer } from '../progress.ts';
 import { findExperiment } from './experiments.ts';
-import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
+import { globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
+import { trialTable } from '../trial-table.ts';
 
 /** The default experiment: multi-objective co-search of the mbconv network and the accelerator. */
 export const DEFAULT_EXPERIMENT = {
@@ -50,20 +53,28 @@ interface SearchOpts {
  * Builds the experiment's platform once, reading stored predictors from `reader`; a config that
  * cannot be built throws here, before anything is written.
  */
-async function build(cfg: ExperimentConfig, reader: Storage, backend?: string): Promise<Platform> {
+async function build(cfg: ExperimentConfig, reader: Storage, progress: ProgressFn, backend?: string): Promise<Platform> {
   // The accuracy source may evaluate (supernet checkpoint verification) while it is built.
+  progress({ phase: 'starting the tensor backend', done: 0, total: 0 });
   await initTf(backend);
-  return createPlatform(cfg, { predictors: reader });
+  return createPlatform(cfg, { predictors: reader, progress });
 }
 
-/** Runs (or resumes) `exp` on `platform` with a progress bar; Ctrl-C and `nas stop` end it 'stopped'. */
-async function execute(storage: Storage, exp: ExperimentRecord, platform: Platform, quiet: boolean) {
-  const progress = createProgress({ quiet });
+/**
+ * Runs (or resumes) `exp` on `platform`; Ctrl-C, SIGTERM and `nas stop` end it 'stopped'. The bar
+ * shows the step being evaluated from its start, not only once it is stored.
+ */
+async function execute(storage: Storage, exp: ExperimentRecord, platform: Platform, progress: ProgressRenderer) {
   const stop = interruptSignal();
+  let failed = 0;
   try {
     const summary = await runExperiment({
       sink: storage, experimentId: exp.id, ...platform.search, signal: stop.signal,
-      onStep: (p) => progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } }),
+      onStepStart: (s) => progress.update({ phase: `search ${exp.name}`, done: s.completed, total: s.budget, fields: { evaluating: s.evaluating, ...(failed > 0 ? { failed } : {}) } }),
+      onStep: (p) => {
+        failed += p.trials.filter((t) => t.state === 'failed').length;
+        progress.update({ phase: `search ${exp.name}`, done: p.completed, total: p.budget, ...(failed > 0 ? { fields: { failed } } : {}) });
+      },
     });
     progress.stop();
     const trials = await allTrials(storage, exp.id);
@@ -84,12 +95,8 @@ function report(exp: ExperimentRecord, r: Awaited<ReturnType<typeof execute>>, d
       (r.front.length === 0 && r.total > 0 && r.constraints.length > 0
         ? `no trial met the constraints (${r.constraints.join(', ')}); ${r.total} trials stored — relax a limit and resume or start a new search\n`
         : '') +
-      `Pareto front (${r.front.length} of ${r.total} trials):\n` +
-      `${formatTable(r.front, [
-        { header: '#', get: (t) => t.number, align: 'right' },
-        ...r.objectives.map((o) => ({ header: `${o.direction === 'max' ? '↑' : '↓'}${o.name}`, get: (t: (typeof r.front)[number]) => t.metrics?.[o.name], align: 'right' as const })),
-        { header: 'ACCELERATOR', get: (t) => (t.hw ? String(t.hw['peRows'] ?? '') + '×' + String(t.hw['peCols'] ?? '') + ' ' + String(t.hw['dataflow'] ?? '') : '-') },
-      ])}\n` +
+      `Pareto front over ${r.objectives.map((o) => o.name).join(', ')} (${r.front.length} of ${r.total} trials):\n` +
+      `${trialTable(r.front, r.objectives)}\n` +
       (r.summary.status === 'stopped' ? `resume with: nas resume ${exp.name} --db ${db}\n` : '') +
       `browse it: nas ui --db ${db}\n`,
   );
@@ -116,9 +123,13 @@ export function registerSearch(program: Command): void {
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
       const header = await readHeader(opts.db);
       const reader: Storage = header && header.size > 0 ? await SqliteStorage.open(opts.db, { readonly: true }) : new MemoryStorage();
+      const progress = createProgress({ quiet: Boolean(opts.json) });
       let platform: Platform;
       try {
-        platform = await build(cfg, reader, globalOptions(cmd).backend);
+        platform = await build(cfg, reader, progress.update, globalOptions(cmd).backend);
+      } catch (e) {
+        progress.stop();
+        throw e;
       } finally {
         await reader.close();
       }
@@ -130,24 +141,32 @@ export function registerSearch(program: Command): void {
           const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
           // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
           await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
-          report(exp, await execute(storage, exp, platform, Boolean(opts.json)), opts.db, opts.json);
+          report(exp, await execute(storage, exp, platform, progress), opts.db, opts.json);
         } finally {
           await storage.close();
         }
       } finally {
+        progress.stop();
         platform.dispose();
       }
     });
 
   withDb(program.command('stop'))
     .argument('<experiment>', 'id or name')
-    .description('ask a running search to stop after its current step (it stays resumable)')
+    .description('ask a running search to stop after its current step (it stays resumable); a search whose process is gone is stopped at once')
     .action(async (ref: string, opts: { db: string }) => {
       const found = await findExperiment(opts.db, ref);
       const storage = await SqliteStorage.open(opts.db);
       try {
-        await storage.setExperimentStatus(found.id, 'stopped');
-        process.stdout.write(`experiment ${found.name} marked stopped; a running search stops after its current step (resume with nas resume ${found.name})\n`);
+        const exp = await storage.getExperiment(found.id);
+        if (exp.runner?.alive) {
+          // the runner reads the mark after its current step and ends the run itself
+          await storage.setExperimentStatus(exp.id, 'stopped');
+          process.stdout.write(`experiment ${exp.name}: asked process ${exp.runner.pid} on ${exp.runner.host} to stop after its current step (resume with nas resume ${exp.name})\n`);
+        } else {
+          const { interrupted } = await storage.endRun(exp.id, 'stopped');
+          process.stdout.write(`experiment ${exp.name} stopped (no process was running it)${interrupted > 0 ? `; ${interrupted} trials it left running are interrupted` : ''}; resume with nas resume ${exp.name}\n`);
+        }
       } finally {
         await storage.close();
       }
@@ -159,15 +178,19 @@ export function registerSearch(program: Command): void {
     .action(async (ref: string, opts: { db: string; json?: boolean }, cmd: Command) => {
       const found = await findExperiment(opts.db, ref);
       const storage = await SqliteStorage.open(opts.db);
+      const progress = createProgress({ quiet: Boolean(opts.json) });
       try {
         const exp = await storage.getExperiment(found.id);
-        const platform = await build(parseExperiment(exp.config), storage, globalOptions(cmd).backend);
+        // refused before the (slow) build while another live process runs it; beginRun re-checks atomically
+        checkRunStart(exp, currentLease());
+        const platform = await build(parseExperiment(exp.config), storage, progress.update, globalOptions(cmd).backend);
         try {
-          report(exp, await execute(storage, exp, platform, Boolean(opts.json)), opts.db, opts.json);
+          report(exp, await execute(storage, exp, platform, progress), opts.db, opts.json);
         } finally {
           platform.dispose();
         }
       } finally {
+        progress.stop();
         await storage.close();
       }
     });

@@ -5,8 +5,9 @@ import type { Nb201Arch } from '../../search-space/nb201-arch.ts';
 import { loadNb201Table } from '../../search-space/nb201-table.ts';
 import type { AccuracyFactory } from './source.ts';
 
-export const nb201Accuracy: AccuracyFactory = async (cfg, { space }) => {
+export const nb201Accuracy: AccuracyFactory = async (cfg, { space, progress }) => {
   if (space.name !== 'nb201') throw new ConfigError('experiment.accuracy.source', 'nb201', 'needs space: nb201');
+  progress?.({ phase: 'loading the NAS-Bench-201 table', done: 0, total: 0 });
   const table = loadNb201Table(cfg.nb201Csv);
   return {
     objective: ACCURACY_OBJECTIVE,

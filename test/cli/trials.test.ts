@@ -74,9 +74,9 @@ describe('nas trials ls', () => {
     const r = await runCli('trials', 'ls', 'co', '--db', db);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^accelerator: PE = processing-element array rows×cols; DATAFLOW ws = weight-/);
-    expect(lines[1]).toMatch(/^\s*#\s+STATE\s+↑accuracy \[%\]\s+↓energy_uj \[µJ\]\s+PE\s+DATAFLOW\s+PREC\s+RF\s+GLB \[KiB\]\s+DRAM \[GB\/s\]\s+area \[mm²\]\s+EDP \[µJ·ms\]\s+ERROR$/);
-    const rows = lines.slice(2, -1);
+    expect(lines[0]).toMatch(/^accelerator: PE = processing-element array rows×cols · DATAFLOW ws \/ os \/ rs = weight-/);
+    expect(lines[3]).toMatch(/^\s*#\s+STATE\s+↑accuracy \[%\]\s+↓energy_uj \[µJ\]\s+PE\s+DATAFLOW\s+PREC\s+RF\s+GLB \[KiB\]\s+DRAM \[GB\/s\]\s+area \[mm²\]\s+EDP \[µJ·ms\]\s+ERROR$/);
+    const rows = lines.slice(4, -1);
     expect(rows).toHaveLength(50);
     expect(rows[0]).toMatch(/^\s*1\s+finished\s+85\.00\s+\d+\.\d{2}\s+\d+×\d+\s+(ws|os|rs)\s+int8\s+16\s+108\s+16\s+\d+\.\d+\s+\d+\.\d+/);
     for (const row of rows) expect(row).toMatch(/finished\s+\d\d\.\d\d\s/);
