@@ -118,8 +118,10 @@ for (let k = 0; k < kills; k++) {
   const finished = now.trials.filter((t) => t.includes('"finished"')).length;
   console.log(`kill ${k + 1}/${kills} once ${target} trials were stored: ${now.trials.length} trials stored (${finished} finished), integrity ${ok}`);
   if (ok !== 'ok') throw new Error(`integrity_check after kill ${k + 1}: ${ok}`);
+  // the killed process cannot mark anything: every reader must still see its in-flight trials as interrupted
+  if (r.killed && now.trials.some((t) => t.includes('"running"'))) throw new Error(`kill ${k + 1}: a trial of the killed search still reads running`);
   const prefix = expected.trials.slice(0, now.trials.length);
-  const done = now.trials.filter((t) => !t.includes('"running"'));
+  const done = now.trials.filter((t) => !t.includes('"running"') && !t.includes('"interrupted"'));
   if (done.some((t) => !prefix.includes(t))) throw new Error(`kill ${k + 1}: a completed trial differs from the uninterrupted run`);
 }
 const final = await run(['resume', 'drill', '--db', crashed]);
