@@ -44,7 +44,7 @@ export function registerDatasets(program: Command): void {
       .argument('<name>', `what to download: ${GETTABLE.join(', ')}`)
       .description('download a benchmark table into the cache, verify its sha256 and contents (nothing is kept on any failure)')
       .option('--url <url>', 'where to download from (e.g. a mirror of the same file)', NB201_TABLE_URL)
-      .option('--sha256 <hex>', 'expected sha256 of the file (default: the pinned file\'s)', NB201_TABLE_SHA256)
+      .option('--sha256 <hex>', 'expected sha256 of the file', NB201_TABLE_SHA256)
       .option('--cache-dir <dir>', 'cache directory (default: $NAS_CACHE_DIR, else .cache/datasets in the project)')
       .option('--force', 'download again even if the table is already cached'),
   ).action(async (name: string, opts: GetOpts) => {
