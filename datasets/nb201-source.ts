@@ -45,5 +45,22 @@ export function locateNb201Table(): Nb201Location {
   return { path: cached, via: 'missing' };
 }
 
+/** One line per benchmark table for `nas doctor` and `nas datasets ls`. */
+export interface TableStatus {
+  readonly name: string;
+  readonly path: string;
+  readonly available: boolean;
+  readonly via: Nb201Location['via'];
+}
+
+export function benchmarkTables(): TableStatus[] {
+  const nb201 = locateNb201Table();
+  return [{ name: 'nb201', path: nb201.path, available: nb201.via !== 'missing', via: nb201.via }];
+}
+
+export function formatTableStatus(t: TableStatus): string {
+  return `  ${t.name.padEnd(14)} ${t.available ? `${t.path} (${t.via})` : `missing — nas datasets get ${t.name}`}`;
+}
+
 /** What a user reads when the table is not where a command looked. */
 export const NB201_MISSING_HINT = 'NAS-Bench-201 table not found; download it with `nas datasets get nb201` (or give its path: NAS_NB201_CSV=FILE)';

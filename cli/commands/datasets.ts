@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { ConfigError, DatasetError } from '../../core/errors.ts';
 import { downloadVerified, SHA256_HEX } from '../../datasets/download.ts';
 import { defaultCacheDir } from '../../datasets/cache-dir.ts';
-import { NB201_TABLE_SHA256, NB201_TABLE_URL, locateNb201Table, nb201CachePath } from '../../datasets/nb201-source.ts';
+import { NB201_TABLE_SHA256, NB201_TABLE_URL, benchmarkTables, formatTableStatus, nb201CachePath } from '../../datasets/nb201-source.ts';
 import { listDatasets } from '../../datasets/registry.ts';
 import { loadNb201Table } from '../../search-space/nb201-table.ts';
 import { createProgress } from '../progress.ts';
@@ -82,8 +82,7 @@ export function registerDatasets(program: Command): void {
   });
 
   withJson(group.command('ls').description('datasets and benchmark tables, with where each comes from')).action((opts: { json?: boolean }) => {
-    const nb201 = locateNb201Table();
-    const tables = [{ name: 'nb201', path: nb201.path, available: nb201.via !== 'missing', via: nb201.via }];
+    const tables = benchmarkTables();
     const datasets = listDatasets();
     if (opts.json) return printJson({ cacheDir: defaultCacheDir(), datasets, tables });
     const lines = [
@@ -91,7 +90,7 @@ export function registerDatasets(program: Command): void {
       'datasets',
       ...datasets.map((d) => `  ${d.name.padEnd(14)} ${d.description}`),
       'tables',
-      `  ${'nb201'.padEnd(14)} ${nb201.via === 'missing' ? 'missing — nas datasets get nb201' : `${nb201.path} (${nb201.via})`}`,
+      ...tables.map(formatTableStatus),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });

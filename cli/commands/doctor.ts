@@ -9,6 +9,7 @@ import { initTf, type BackendProbe } from '../../runtime/tf.ts';
 import { globalOptions, printJson, withDb, withJson } from '../context.ts';
 import { datasetSummaries, type DatasetSummary } from '../../datasets/registry.ts';
 import { inspectDatabase, type DatabaseInfo } from '../../storage/inspect.ts';
+import { benchmarkTables, formatTableStatus, type TableStatus } from '../../datasets/nb201-source.ts';
 
 export interface DoctorReport {
   readonly node: string;
@@ -17,6 +18,8 @@ export interface DoctorReport {
   readonly tfjs: string;
   readonly backend: { readonly active: string; readonly available: readonly string[]; readonly probes: readonly BackendProbe[] };
   readonly datasets: readonly DatasetSummary[];
+  /** Benchmark tables (NAS-Bench-201): where each was found, or how to get it. */
+  readonly tables: readonly TableStatus[];
   readonly database: DatabaseInfo;
 }
 
@@ -30,6 +33,7 @@ export async function collectDoctorReport(opts: { backend?: string; db: string }
     tfjs: rt.tfjsVersion,
     backend: { active: rt.backend, available: rt.available, probes: rt.probes },
     datasets: await datasetSummaries(),
+    tables: benchmarkTables(),
     database: await inspectDatabase(opts.db),
   };
 }
@@ -54,6 +58,8 @@ function formatDoctor(r: DoctorReport): string {
       (d) =>
         `  ${d.name.padEnd(14)} ${d.available ? `train ${d.train}  test ${d.test}  ${d.shape.join('×')}  ${d.classes} classes` : `unavailable — ${d.reason ?? ''}`}`,
     ),
+    'tables',
+    ...r.tables.map(formatTableStatus),
     `database  ${r.database.path} — ${
       r.database.exists ? `schema version ${r.database.schemaVersion} (supported ${r.database.supportedVersion})` : `not created yet (schema version ${r.database.supportedVersion} on first use)`
     }${r.database.problem ? ` — ${r.database.problem}` : ''}`,

@@ -159,7 +159,7 @@ describe('nas datasets get nb201', () => {
     writeFileSync(exp, 'space: nb201\naccuracy: { source: nb201 }\nhardware: { mode: none }\nobjectives: [accuracy, params_k]\nbudget: 5\n');
     const search = await runCli('search', '--config', exp, '--db', join(cache, 's.db'));
     expect(search.code).toBe(6);
-    expect(search.stderr).toBe(`nas: ${nowhere}: ${hint}\n`);
+    expect(lastLine(search.stderr)).toBe(`nas: ${nowhere}: ${hint}`);
     expect(existsSync(join(cache, 's.db'))).toBe(false);
   });
 });
