@@ -15,18 +15,10 @@ import { describe, expect, it } from 'vitest';
 import { startUi } from '../../cli/commands/ui.ts';
 import type { ExperimentSummary, TrialRecord } from '../../storage/types.ts';
 import { runCli } from './run.ts';
+import { SMALL_EXPERIMENT } from './small-experiment.ts';
 
 const bin = fileURLToPath(new URL('../../bin/nas.js', import.meta.url));
-const experiment = {
-  seed: 5,
-  space: 'mbconv',
-  spaceConfig: { resolutions: [12], stages: [{ channels: 8, stride: 1 }, { channels: 12, stride: 2 }], stemChannels: 8, headChannels: 16 },
-  hardware: { mode: 'preset', preset: 'simple-ws' },
-  strategy: { name: 'evolution', options: { population: 6, sampleSize: 3 } },
-  objectives: ['macs_m', 'energy_uj'],
-  budget: 60,
-  batch: 4,
-};
+const experiment = { ...SMALL_EXPERIMENT, seed: 5, constraints: [], budget: 60, batch: 4 };
 
 /** The stored state column, read without the storage layer (which shows gone runs as interrupted). */
 function storedStates(db: string): Promise<Record<string, number>> {
