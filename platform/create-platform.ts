@@ -115,7 +115,9 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
     const parts = (x: JsonObject) => (accel ? defaultSplit(x) : { arch: x as Arch, hw: null as HwConfig | null });
     const costMetrics = async (arch: Arch, hw: HwConfig | null): Promise<Record<string, number>> => {
       const metrics: Record<string, number> = {};
-      if (wants(COUNTER_OBJECTIVES)) Object.assign(metrics, (await counters.estimate(arch)).values);
+      // Counters are arithmetic over the layer list (microseconds): always stored, so every trial
+      // carries its params and MACs for the tables and downloads even when they are not objectives.
+      Object.assign(metrics, (await counters.estimate(arch)).values);
       if (hardware && wants(ACCELERATOR_OBJECTIVES)) Object.assign(metrics, (await hardware.estimate(arch, hw)).values);
       return metrics;
     };
