@@ -1,7 +1,7 @@
 /**
  * `nas datasets get nb201` against a local HTTP server on loopback serving a table made here (every
  * cell in benchmark index order with seeded accuracies): a good download lands in the cache and the
- * NB201 commands read it from there; a wrong checksum, a cut-off transfer, an HTTP error or a file
+ * NB201 commands (bench, a space: nb201 search, predictor training) read it from there; a wrong checksum, a cut-off transfer, an HTTP error or a file
  * that is not a table leave nothing behind (and never replace a good copy); a missing table is
  * exit 6 saying how to get it.
  */
@@ -19,21 +19,24 @@ import { nb201ArchAt } from '../../search-space/nb201-index.ts';
 import { runCli } from './run.ts';
 
 /** A complete table in index order; accuracies drawn from a seeded Rng (best cell known). */
-function makeTable(seed: number): { csv: Buffer; best: number } {
+function makeTable(seed: number): { csv: Buffer; best: number; accuracies: Set<number> } {
   const rng = new Rng(seed);
   const lines = ['CIFAR10TestAccuracy200Epochs,CIFAR100TestAccuracy200Epochs,ImageNetTestAccuracy200Epochs,ArchitectureString,UniqueString'];
   let best = 0;
+  const accuracies = new Set<number>();
   for (let i = 0; i < NB201_SIZE; i++) {
     const acc = Number(rng.uniform(10, 90).toFixed(3));
     best = Math.max(best, acc);
+    accuracies.add(acc);
     lines.push(`${acc},${rng.uniform(1, 70).toFixed(3)},${rng.uniform(1, 45).toFixed(3)},${formatNb201String(nb201ArchAt(i))},u${i}`);
   }
-  return { csv: Buffer.from(`${lines.join('\n')}\n`), best };
+  return { csv: Buffer.from(`${lines.join('\n')}\n`), best, accuracies };
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 const table = makeTable(7);
+const accuracies = table.accuracies;
 // right checksum, wrong contents: two rows swapped, so the table is out of index order
 const swapped = (() => {
   const lines = table.csv.toString().split('\n');
@@ -100,6 +103,16 @@ describe('nas datasets get nb201', () => {
     const bench = await runCli('bench', 'nb201', '--strategies', 'rs', '--budget', '5', '--seeds', '1', '--json');
     expect(bench.code, bench.stderr).toBe(0);
     expect(JSON.parse(bench.stdout)).toMatchObject({ points: 15_625, optimum: table.best });
+
+    // so do a space: nb201 search scored by the table and an accuracy predictor trained on it
+    const exp = join(cache, 'nb201.yaml');
+    writeFileSync(exp, 'space: nb201\naccuracy: { source: nb201 }\nhardware: { mode: none }\nstrategy: { name: random }\nobjectives: [accuracy, params_k]\nbudget: 6\nbatch: 3\n');
+    const search = await runCli('search', '--config', exp, '--db', join(cache, 's.db'), '--json');
+    expect(search.code, search.stderr).toBe(0);
+    const front = (JSON.parse(search.stdout) as { pareto: { metrics: { accuracy: number } }[] }).pareto;
+    for (const t of front) expect(accuracies.has(t.metrics.accuracy)).toBe(true);
+    const predictor = await runCli('predictor', 'train', '--kind', 'accuracy', '--space', 'nb201', '--samples', '40', '--epochs', '2', '--hidden', '8', '--folds', '0', '--db', join(cache, 'p.db'), '--json');
+    expect(predictor.code, predictor.stderr).toBe(0);
 
     const again = await get('--url', `${base}/table.csv`, '--sha256', sha(table.csv));
     expect(again.code).toBe(0);
