@@ -10,7 +10,7 @@ import { NotFoundError, StorageError } from '../core/errors.ts';
 import type { Json } from '../core/types.ts';
 import type { Connection } from './connection.ts';
 import { userVersion } from './migrations.ts';
-import { openDatabase, type OpenOptions } from './open.ts';
+import { openChecked, type DatabaseCheck, type OpenOptions } from './open.ts';
 import { duplicateExperiment, systemClock, type Clock } from './records.ts';
 import {
   insertCheckpoint, insertPredictor, selectCheckpoints, selectLatestPredictor, selectLutEntries, selectMissingLutKeys, selectPredictors, upsertLutRows,
@@ -40,10 +40,12 @@ export interface SqliteOptions extends OpenOptions {
 }
 
 export class SqliteStorage implements Storage {
-  private constructor(private readonly db: Connection, private readonly clock: Clock) {}
+  private constructor(private readonly db: Connection, private readonly clock: Clock, readonly opened: DatabaseCheck) {}
 
+  /** Classifies the file for the mode first (storage/classify.ts); `opened` says what it was (missing, empty, database). */
   static async open(file: string, options: SqliteOptions = {}): Promise<SqliteStorage> {
-    return new SqliteStorage(await openDatabase(file, options), options.clock ?? systemClock);
+    const { conn, check } = await openChecked(file, options);
+    return new SqliteStorage(conn, options.clock ?? systemClock, check);
   }
 
   get location(): string {

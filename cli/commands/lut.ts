@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
 import { createSpace } from '../../search-space/registry.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
 import { buildLut } from '../../estimators/lut/build.ts';
 import { provenanceLabel } from '../../estimators/lut/lut-estimator.ts';
 import { parseStoredProvenance } from '../../estimators/lut/provenance.ts';
@@ -12,6 +11,7 @@ import { checkClock, DEFAULT_CLOCK, LATENCY_CLOCKS, type LatencyClock } from '..
 import type { LutEntryRecord } from '../../storage/types.ts';
 import { createProgress } from '../progress.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
+import { checkDb, openDb, withDbOpen } from '../open-db.ts';
 
 interface BuildOpts {
   readonly db: string;
@@ -44,9 +44,10 @@ export function registerLut(program: Command): void {
     .option('--warmup <n>', 'untimed runs first', intArg('--warmup', 0), 3)
     .option('--seed <n>', 'seed for the random weights and inputs', intArg('--seed', 0), 0)
     .action(async (opts: BuildOpts, cmd: Command) => {
+      await checkDb(opts.db, 'create');
       await initTf(globalOptions(cmd).backend);
       const space = createSpace(opts.space);
-      const storage = await SqliteStorage.open(opts.db);
+      const storage = await openDb(opts.db, 'create');
       const progress = createProgress({ quiet: opts.json });
       const stop = interruptSignal();
       try {
@@ -67,13 +68,7 @@ export function registerLut(program: Command): void {
     .description('summarize stored LUT entries per provenance')
     .option('--entries', 'list every entry')
     .action(async (opts: { db: string; json?: boolean; entries?: boolean }) => {
-      const storage = await SqliteStorage.open(opts.db, { readonly: true });
-      let rows: readonly LutEntryRecord[];
-      try {
-        rows = await storage.listLutEntries();
-      } finally {
-        await storage.close();
-      }
+      const rows: readonly LutEntryRecord[] = await withDbOpen(opts.db, 'read', (s) => s.listLutEntries());
       const groups = new Map<string, LutEntryRecord[]>();
       for (const r of rows) {
         const label = provenanceLabel(parseStoredProvenance(r));

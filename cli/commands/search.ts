@@ -5,24 +5,26 @@
  */
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, NotFoundError } from '../../core/errors.ts';
 import type { Json } from '../../core/types.ts';
+import { SCHEMA_VERSION } from '../../storage/schema.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
-import { readHeader } from '../../storage/open.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
 import { checkRunStart, currentLease } from '../../storage/runs.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../../platform/config.ts';
-import { PROVENANCE_EVENT } from '../../platform/export-trial.ts';
+import { PROVENANCE_EVENT, recordedProvenance } from '../../platform/export-trial.ts';
 import { createPlatform, type Platform } from '../../platform/create-platform.ts';
 import { runExperiment } from '../../platform/run-experiment.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
 import type { ProgressFn } from '../../core/progress.ts';
 import { createProgress, type ProgressRenderer } from '../progress.ts';
-import { findExperiment } from './experiments.ts';
 import { globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
+import { checkDb, findExperiment, openDb, withDbOpen } from '../open-db.ts';
 import { trialTable } from '../trial-table.ts';
+
+const nameTaken = (name: string) => new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
 
 /** The default experiment: multi-objective co-search of the mbconv network and the accelerator. */
 export const DEFAULT_EXPERIMENT = {
@@ -68,6 +70,9 @@ async function execute(storage: Storage, exp: ExperimentRecord, platform: Platfo
   const stop = interruptSignal();
   let failed = 0;
   try {
+    // Where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export
+    // bundles; recorded here rather than at creation so a kill between the two is mended by the resume.
+    if (!(await recordedProvenance(storage, exp.id))) await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
     const summary = await runExperiment({
       sink: storage, experimentId: exp.id, ...platform.search, signal: stop.signal,
       onStepStart: (s) => progress.update({ phase: `search ${exp.name}`, done: s.completed, total: s.budget, fields: { evaluating: s.evaluating, ...(failed > 0 ? { failed } : {}) } }),
@@ -119,14 +124,22 @@ export function registerSearch(program: Command): void {
         ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: 40 } : {}),
         ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
       });
+      // The database first: a missing directory, a foreign or read-only file fails in milliseconds,
+      // not after the accuracy source has been verified. Nothing is created yet.
+      const check = await checkDb(opts.db, 'create');
       // Build (= validate) everything, reading stored predictors read-only, before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
-      const header = await readHeader(opts.db);
-      const reader: Storage = header && header.size > 0 ? await SqliteStorage.open(opts.db, { readonly: true }) : new MemoryStorage();
+      // (an older schema has no predictor tables yet: nothing to look up before it is migrated)
+      const reader: Storage = check.state === 'database' && check.version === SCHEMA_VERSION ? await SqliteStorage.open(opts.db, { mode: 'read' }) : new MemoryStorage();
       const progress = createProgress({ quiet: Boolean(opts.json) });
       let platform: Platform;
       try {
         platform = await build(cfg, reader, progress.update, globalOptions(cmd).backend);
+        const wanted = opts.name ?? cfg.name;
+        if (wanted !== undefined && (await reader.findExperiment(wanted))) {
+          platform.dispose();
+          throw nameTaken(wanted);
+        }
       } catch (e) {
         progress.stop();
         throw e;
@@ -134,13 +147,11 @@ export function registerSearch(program: Command): void {
         await reader.close();
       }
       try {
-        const storage = await SqliteStorage.open(opts.db);
+        const storage = await openDb(opts.db, 'create');
         try {
           const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
-          if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
+          if (await storage.findExperiment(name)) throw nameTaken(name);
           const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
-          // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
-          await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
           report(exp, await execute(storage, exp, platform, progress), opts.db, opts.json);
         } finally {
           await storage.close();
@@ -155,10 +166,8 @@ export function registerSearch(program: Command): void {
     .argument('<experiment>', 'id or name')
     .description('ask a running search to stop after its current step (it stays resumable); a search whose process is gone is stopped at once')
     .action(async (ref: string, opts: { db: string }) => {
-      const found = await findExperiment(opts.db, ref);
-      const storage = await SqliteStorage.open(opts.db);
-      try {
-        const exp = await storage.getExperiment(found.id);
+      await withDbOpen(opts.db, 'write', async (storage) => {
+        const exp = await storage.getExperiment((await findExperiment(storage, ref)).id);
         if (exp.runner?.alive) {
           // the runner reads the mark after its current step and ends the run itself
           await storage.setExperimentStatus(exp.id, 'stopped');
@@ -167,19 +176,20 @@ export function registerSearch(program: Command): void {
           const { interrupted } = await storage.endRun(exp.id, 'stopped');
           process.stdout.write(`experiment ${exp.name} stopped (no process was running it)${interrupted > 0 ? `; ${interrupted} trials it left running are interrupted` : ''}; resume with nas resume ${exp.name}\n`);
         }
-      } finally {
-        await storage.close();
-      }
+      });
     });
 
   withJson(withDb(program.command('resume')))
     .argument('<experiment>', 'id or name')
     .description('continue a stopped or crashed experiment exactly where it left off')
     .action(async (ref: string, opts: { db: string; json?: boolean }, cmd: Command) => {
-      const found = await findExperiment(opts.db, ref);
-      const storage = await SqliteStorage.open(opts.db);
+      const storage = await openDb(opts.db, 'write');
       const progress = createProgress({ quiet: Boolean(opts.json) });
       try {
+        const found = await findExperiment(storage, ref).catch((e: unknown) => {
+          // A search killed before it stored its experiment had evaluated nothing: starting again loses nothing.
+          throw e instanceof NotFoundError ? new NotFoundError('experiment', ref, `nothing to resume in ${storage.location} — a search interrupted before it stored its experiment evaluated nothing: run the same \`nas search\` again`) : e;
+        });
         const exp = await storage.getExperiment(found.id);
         // refused before the (slow) build while another live process runs it; beginRun re-checks atomically
         checkRunStart(exp, currentLease());

@@ -6,11 +6,10 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
 import type { TrialRecord } from '../../storage/types.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
-import { findExperiment } from './experiments.ts';
 import { intArg, printJson, withDb, withJson } from '../context.ts';
+import { findExperiment, openDb } from '../open-db.ts';
 import { trialTable } from '../trial-table.ts';
 
 interface Opts {
@@ -36,13 +35,14 @@ export function registerTrials(program: Command): void {
     .option('--offset <k>', 'skip the first k rows (with --limit: page k/limit + 1)', intArg('--offset', 0), 0)
     .description('list trials with their objectives; e.g. nas trials ls search-1 --pareto --sort energy_uj')
     .action(async (ref: string, opts: Opts) => {
-      const found = await findExperiment(opts.db, ref);
-      if (opts.sort && !found.objectives.some((o) => o.name === opts.sort)) {
-        throw new ConfigError('--sort', opts.sort, `not an objective of ${found.name}: ${found.objectives.map((o) => o.name).join(', ')}`);
-      }
-      const storage = await SqliteStorage.open(opts.db, { readonly: true });
+      const storage = await openDb(opts.db, 'read');
       let rows: TrialRecord[];
+      let found;
       try {
+        found = await findExperiment(storage, ref);
+        if (opts.sort && !found.objectives.some((o) => o.name === opts.sort)) {
+          throw new ConfigError('--sort', opts.sort, `not an objective of ${found.name}: ${found.objectives.map((o) => o.name).join(', ')}`);
+        }
         rows = opts.pareto ? paretoTrials(await allTrials(storage, found.id), found.objectives) : await allTrials(storage, found.id);
       } finally {
         await storage.close();
