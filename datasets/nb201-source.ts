@@ -62,5 +62,7 @@ export function formatTableStatus(t: TableStatus): string {
   return `  ${t.name.padEnd(14)} ${t.available ? `${t.path} (${t.via})` : `missing — nas datasets get ${t.name}`}`;
 }
 
-/** What a user reads when the table is not where a command looked. */
-export const NB201_MISSING_HINT = 'NAS-Bench-201 table not found; download it with `nas datasets get nb201` (or give its path: NAS_NB201_CSV=FILE)';
+/** The table every NB201 command reads unless given a path (`locateNb201Table`). */
+export function defaultNb201CsvPath(): string {
+  return locateNb201Table().path;
+}

@@ -1,11 +1,13 @@
 /**
  * Reader for the NAS-Bench-201 accuracy table (NATS-Bench topology, 200-epoch test accuracies):
  * `nats_bench.csv`, one row per cell in benchmark index order. Where it comes from and where it is
- * looked for: datasets/nb201-source.ts (`nas datasets get nb201` downloads it).
+ * looked for: datasets/nb201-source.ts (`nas datasets get nb201` downloads it); callers pass its path.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { DatasetError } from '../core/errors.ts';
-import { NB201_MISSING_HINT, locateNb201Table } from '../datasets/nb201-source.ts';
+
+/** What a user reads when the table is not where a command looked. */
+export const NB201_MISSING_HINT = 'NAS-Bench-201 table not found; download it with `nas datasets get nb201` (or give its path: NAS_NB201_CSV=FILE)';
 
 export const NB201_DATASETS = ['cifar10', 'cifar100', 'imagenet16-120'] as const;
 export type Nb201Dataset = (typeof NB201_DATASETS)[number];
@@ -23,12 +25,7 @@ const COLUMNS: Readonly<Record<Nb201Dataset | 'archString', string>> = {
   archString: 'ArchitectureString',
 };
 
-/** `NAS_NB201_CSV`, else the downloaded copy in the cache, else the reference data beside the repository (see nb201-source.ts). */
-export function defaultNb201CsvPath(): string {
-  return locateNb201Table().path;
-}
-
-export function readNb201Csv(path: string = defaultNb201CsvPath()): Nb201Row[] {
+export function readNb201Csv(path: string): Nb201Row[] {
   if (!existsSync(path)) {
     throw new DatasetError(path, NB201_MISSING_HINT);
   }

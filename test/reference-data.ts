@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultNb201CsvPath } from '../search-space/nb201-table.ts';
+import { defaultNb201CsvPath } from '../datasets/nb201-source.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REFERENCE_DATA = resolve(projectRoot, '..', 'shared', 'research', 'data');

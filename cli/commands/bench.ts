@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, DatasetError } from '../../core/errors.ts';
-import { NB201_DATASETS, defaultNb201CsvPath } from '../../search-space/nb201-table.ts';
-import { NB201_MISSING_HINT } from '../../datasets/nb201-source.ts';
+import { NB201_DATASETS, NB201_MISSING_HINT } from '../../search-space/nb201-table.ts';
+import { defaultNb201CsvPath } from '../../datasets/nb201-source.ts';
 import type { Nb201Dataset } from '../../search-space/nb201-table.ts';
 import { NB201_ALIASES, NB201_DEFAULTS, formatNb201Table, runNb201Benchmark } from '../../platform/bench/nb201-bench.ts';
 import { nb201PresetHardware } from '../../platform/bench/nb201-hardware.ts';

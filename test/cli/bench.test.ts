@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nb201PresetHardware } from '../../platform/bench/nb201-hardware.ts';
-import { defaultNb201CsvPath } from '../../search-space/nb201-table.ts';
+import { defaultNb201CsvPath } from '../../datasets/nb201-source.ts';
 import type { Nb201BenchResult } from '../../platform/bench/nb201-bench.ts';
 import { runCli } from './run.ts';
 

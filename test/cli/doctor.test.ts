@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultNb201CsvPath } from '../../search-space/nb201-table.ts';
+import { defaultNb201CsvPath } from '../../datasets/nb201-source.ts';
 import { describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../cli/commands/doctor.ts';
 import { probeBackends } from '../../runtime/tf.ts';

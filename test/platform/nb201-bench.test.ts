@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultNb201CsvPath } from '../../search-space/nb201-table.ts';
+import { defaultNb201CsvPath } from '../../datasets/nb201-source.ts';
 import type { Nb201Arch } from '../../search-space/nb201.ts';
 import { formatNb201Table, runNb201Benchmark } from '../../platform/bench/nb201-bench.ts';
 import type { Nb201Hardware } from '../../platform/bench/nb201-bench.ts';
