@@ -5,7 +5,8 @@
  * dialect both understand (`?` placeholders, `INSERT … RETURNING`, `ON CONFLICT … DO UPDATE`);
  * what differs — locking between concurrent writers, notifications — sits behind `lock` and `notify`.
  */
-export type Param = string | number | null | Uint8Array;
+/** A statement parameter; arrays only for PostgreSQL (`= ANY(?)`), which the SQLite statements never use. */
+export type Param = string | number | boolean | null | Uint8Array | readonly string[];
 
 /** One unit of work's statements: a transaction (writes) or a pinned connection (reads). */
 export interface SqlTx {
