@@ -17,6 +17,7 @@ import { registerExport } from './commands/export.ts';
 import { registerTrials } from './commands/trials.ts';
 import { registerUi } from './commands/ui.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerWorker } from './commands/worker.ts';
 import { packageVersion } from './context.ts';
 
 export function buildProgram(): Command {
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerTrials(program);
   registerUi(program);
   registerBench(program);
+  registerWorker(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -65,12 +65,16 @@ CREATE TABLE nas_workers (
 const QUEUE_MIGRATIONS = [V1];
 export const QUEUE_VERSION = QUEUE_MIGRATIONS.length;
 
-/** Brings the queue tables to QUEUE_VERSION (the store must already be open, i.e. migrated). */
-export async function migrateQueue(db: PgDb): Promise<void> {
+/**
+ * Brings the queue tables to QUEUE_VERSION (the store must already be open, i.e. migrated). A
+ * read-only store is only checked; it returns false when the queue was never created there.
+ */
+export async function migrateQueue(db: PgDb): Promise<boolean> {
   if (db.readonly) {
     const v = await db.read(async (tx) => Number((await tx.get<{ value: string }>("SELECT value FROM nas_meta WHERE key = 'queue_version'"))?.value ?? 0));
+    if (v === 0) return false;
     if (v !== QUEUE_VERSION) throw new StorageError(db.path, `work queue version ${v}, this nas-codesign uses ${QUEUE_VERSION}; open it read-write once (a worker or search does)`);
-    return;
+    return true;
   }
   for (;;) {
     const done = await db.transaction(async (tx) => {
@@ -82,6 +86,6 @@ export async function migrateQueue(db: PgDb): Promise<void> {
       await tx.run("INSERT INTO nas_meta (key, value) VALUES ('queue_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(v + 1)]);
       return false;
     });
-    if (done) return;
+    if (done) return true;
   }
 }

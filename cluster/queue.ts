@@ -100,12 +100,12 @@ function fits(c: Capabilities): { sql: string; params: (string | readonly string
 export const JOBS_CHANNEL = 'nas_jobs';
 
 export class PgQueue {
-  private constructor(readonly db: PgDb) {}
+  /** `present`: false for a read-only store where no queue was ever created (nothing to list). */
+  private constructor(readonly db: PgDb, readonly present: boolean) {}
 
   /** The queue in the store's database; creates or migrates its tables (read-only stores only check). */
   static async open(storage: PgStorage): Promise<PgQueue> {
-    await migrateQueue(storage.driver);
-    return new PgQueue(storage.driver);
+    return new PgQueue(storage.driver, await migrateQueue(storage.driver));
   }
 
   get channel(): string {

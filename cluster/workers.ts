@@ -72,6 +72,7 @@ interface WorkerRow {
 
 /** Every registered worker, live first, then by host; stopped ones of the last day included. */
 export async function listWorkers(queue: PgQueue, liveWindowMs = LIVE_WINDOW_MS): Promise<WorkerStatus[]> {
+  if (!queue.present) return [];
   const rows = await queue.run((tx) => tx.all<WorkerRow>(
     `SELECT *, (extract(epoch FROM now() - heartbeat_at) * 1000)::float8 AS age_ms FROM nas_workers
      WHERE stopped_at IS NULL OR stopped_at > now() - interval '1 day' ORDER BY stopped_at IS NOT NULL, heartbeat_at DESC, id`,

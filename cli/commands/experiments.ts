@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { NotFoundError } from '../../core/errors.ts';
 import { readHeader } from '../../storage/open.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { isPgUrl, openStore } from '../../storage/open-store.ts';
 import type { ExperimentSummary } from '../../storage/types.ts';
 import { formatTable, printJson, withDb, withJson } from '../context.ts';
 
@@ -16,9 +16,11 @@ interface DbOpts {
 
 /** Experiments in `db`, newest first; [] when the file does not exist yet or is empty. */
 export async function listExperiments(db: string): Promise<readonly ExperimentSummary[]> {
-  const header = await readHeader(db);
-  if (header === null || header.size === 0) return [];
-  const storage = await SqliteStorage.open(db, { readonly: true });
+  if (!isPgUrl(db)) {
+    const header = await readHeader(db);
+    if (header === null || header.size === 0) return [];
+  }
+  const storage = await openStore(db, { readonly: true });
   try {
     return await storage.listExperiments();
   } finally {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { openStore } from '../../storage/open-store.ts';
 import { exportableFormats, exportTrial, recordedProvenance } from '../../platform/export-trial.ts';
 import { findExperiment } from './experiments.ts';
 import { globalOptions, intArg, printJson, withDb, withJson } from '../context.ts';
@@ -17,7 +17,7 @@ export function registerExport(program: Command): void {
     .description('write a trial as a bundle: model, arch, accelerator with mapping, metrics with provenance')
     .action(async (ref: string, number: number, opts: { db: string; out: string; format?: string; overwrite?: boolean; json?: boolean }, cmd: Command) => {
       const exp = await findExperiment(opts.db, ref);
-      const storage = await SqliteStorage.open(opts.db, { readonly: true });
+      const storage = await openStore(opts.db, { readonly: true });
       try {
         const formats = opts.format !== undefined ? opts.format.split(',').map((f) => f.trim()).filter(Boolean) : exportableFormats(await storage.getExperiment(exp.id));
         if (formats.some((f) => f !== 'json')) await initTf(globalOptions(cmd).backend);

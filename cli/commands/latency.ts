@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
 import { createSpace } from '../../search-space/registry.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { openStore } from '../../storage/open-store.ts';
 import { currentProvenance } from '../../estimators/lut/provenance.ts';
 import { provenanceLabel, requireLatencyTable } from '../../estimators/lut/lut-estimator.ts';
 import type { LatencyClock } from '../../estimators/lut/timing.ts';
@@ -44,7 +44,7 @@ export function registerLatency(program: Command): void {
     .action(async (opts: Opts, cmd: Command) => {
       await initTf(globalOptions(cmd).backend);
       const space = createSpace(opts.space);
-      const storage = await SqliteStorage.open(opts.db);
+      const storage = await openStore(opts.db);
       const progress = createProgress({ quiet: opts.json });
       try {
         const provenance = currentProvenance(opts.batch, opts.clock);

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
 import { createSpace } from '../../search-space/registry.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { openStore } from '../../storage/open-store.ts';
 import { buildLut } from '../../estimators/lut/build.ts';
 import { provenanceLabel } from '../../estimators/lut/lut-estimator.ts';
 import { parseStoredProvenance } from '../../estimators/lut/provenance.ts';
@@ -46,7 +46,7 @@ export function registerLut(program: Command): void {
     .action(async (opts: BuildOpts, cmd: Command) => {
       await initTf(globalOptions(cmd).backend);
       const space = createSpace(opts.space);
-      const storage = await SqliteStorage.open(opts.db);
+      const storage = await openStore(opts.db);
       const progress = createProgress({ quiet: opts.json });
       const stop = interruptSignal();
       try {
@@ -67,7 +67,7 @@ export function registerLut(program: Command): void {
     .description('summarize stored LUT entries per provenance')
     .option('--entries', 'list every entry')
     .action(async (opts: { db: string; json?: boolean; entries?: boolean }) => {
-      const storage = await SqliteStorage.open(opts.db, { readonly: true });
+      const storage = await openStore(opts.db, { readonly: true });
       let rows: readonly LutEntryRecord[];
       try {
         rows = await storage.listLutEntries();

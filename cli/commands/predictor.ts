@@ -22,7 +22,7 @@ import { Rng } from '../../core/rng.ts';
 import { createSpace } from '../../search-space/registry.ts';
 import { loadNb201Table, NB201_DATASETS, type Nb201Dataset } from '../../search-space/nb201-table.ts';
 import { nb201ArchAt } from '../../search-space/nb201-index.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { openStore } from '../../storage/open-store.ts';
 import { AccuracyPredictor, type AccuracySample, type FitOptions } from '../../estimators/accuracy/accuracy-predictor.ts';
 import { crossValidate, type CrossValidation } from '../../estimators/accuracy/cross-validate.ts';
 import { readSupernetScores } from '../../estimators/accuracy/supernet-scores.ts';
@@ -136,7 +136,7 @@ export function registerPredictor(program: Command): void {
       await initTf(globalOptions(cmd).backend);
       const progress = createProgress({ quiet: opts.json });
       const { space, samples, source } = opts.space === 'mbconv' ? await supernetSamples(opts, progress.update) : nb201Samples(opts);
-      const storage = await SqliteStorage.open(opts.db);
+      const storage = await openStore(opts.db);
       try {
         const fit: FitOptions = {
           source, hidden: parseHidden(opts.hidden), epochs: opts.epochs, seed: opts.seed, learningRate: opts.lr, weightDecay: opts.weightDecay,

@@ -8,10 +8,13 @@ import { initTf } from '../../runtime/tf.ts';
 import { Rng } from '../../core/rng.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { Json, JsonObject } from '../../core/types.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
-import { MemoryStorage } from '../../storage/memory.ts';
-import { readHeader } from '../../storage/open.ts';
+import { openReader, openStore } from '../../storage/open-store.ts';
+import { PgStorage } from '../../storage/pg.ts';
 import type { Storage } from '../../storage/storage.ts';
+import { codeVersion } from '../../cluster/code-version.ts';
+import { requiredCheckpoint } from '../../cluster/checkpoints.ts';
+import { createCoordinator, type Coordinator } from '../../cluster/coordinator.ts';
+import { PgQueue } from '../../cluster/queue.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
 import { createStrategy, parseStrategyOptions } from '../../strategies/registry.ts';
 import { runSearch } from '../../platform/runner.ts';
@@ -47,14 +50,28 @@ interface SearchOpts {
   readonly strategy?: string;
   readonly quick?: boolean;
   readonly json?: boolean;
+  readonly localSlots?: number;
 }
 
-async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentConfig, quiet: boolean, backend?: string) {
+/** On PostgreSQL, steps go to `nas worker`s when any is live (cluster/coordinator.ts); else null. */
+async function coordinate(storage: Storage, cfg: ExperimentConfig, platform: Platform, localSlots = 1): Promise<Coordinator<JsonObject> | null> {
+  if (!(storage instanceof PgStorage)) return null;
+  const queue = await PgQueue.open(storage);
+  return createCoordinator<JsonObject>({
+    queue, codeVersion: codeVersion(), checkpointSha: requiredCheckpoint(cfg), localSlots,
+    local: { evaluate: (x) => platform.evaluate(x), ...(platform.evaluateBatch ? { evaluateBatch: (xs) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(xs) } : {}) },
+    log: (line) => process.stderr.write(`nas: ${line}\n`),
+  });
+}
+
+async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentConfig, quiet: boolean, backend?: string, localSlots?: number) {
   await initTf(backend);
   const platform = await createPlatform(cfg, storage);
   const progress = createProgress({ quiet });
   const stop = interruptSignal();
+  let coordinator: Coordinator<JsonObject> | null = null;
   try {
+    coordinator = await coordinate(storage, cfg, platform, localSlots);
     const strategy = createStrategy(cfg.strategy.name, {
       space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, ...(platform.relaxed ? { relaxed: platform.relaxed } : {}), rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
     }, cfg.strategy.options);
@@ -62,7 +79,8 @@ async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentC
     const summary = await runSearch({
       storage, experimentId: exp.id, strategy, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints,
       evaluate: (c) => platform.evaluate(c.x),
-      ...(platform.evaluateBatch ? { evaluateBatch: (cs: readonly Candidate<JsonObject>[]) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(cs.map((c) => c.x)) } : {}),
+      ...(coordinator ? { evaluateBatch: coordinator.evaluateBatch }
+        : platform.evaluateBatch ? { evaluateBatch: (cs: readonly Candidate<JsonObject>[]) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(cs.map((c) => c.x)) } : {}),
       budget: cfg.budget, batch: cfg.batch, signal: stop.signal,
       onStep: (p) => {
         progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } });
@@ -77,6 +95,7 @@ async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentC
   } finally {
     stop.release();
     progress.stop();
+    await coordinator?.close();
     platform.dispose();
   }
 }
@@ -111,6 +130,7 @@ export function registerSearch(program: Command): void {
     .option('--budget <n>', 'trials (overrides the file)', intArg('--budget', 1))
     .option('--strategy <name>', 'strategy (overrides the file)')
     .option('--quick', 'a short run (40 trials) to try things out')
+    .option('--local-slots <n>', 'PostgreSQL with live `nas worker`s: jobs of each step this process evaluates itself meanwhile (0 = leave them to the workers)', intArg('--local-slots', 0), 1)
     .action(async (opts: SearchOpts, cmd: Command) => {
       const base = opts.config ? await readExperimentFile(opts.config) : parseExperiment(DEFAULT_EXPERIMENT);
       const cfg = parseExperiment({
@@ -123,15 +143,14 @@ export function registerSearch(program: Command): void {
       await initTf(globalOptions(cmd).backend);
       // Validate everything (objectives, constraints, preset, accuracy source) before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
-      const header = await readHeader(opts.db);
-      const reader: Storage = header && header.size > 0 ? await SqliteStorage.open(opts.db, { readonly: true }) : new MemoryStorage();
+      const reader: Storage = await openReader(opts.db);
       try {
         parseStrategyOptions(cfg.strategy.name, cfg.strategy.options);
         (await createPlatform(cfg, reader)).dispose();
       } finally {
         await reader.close();
       }
-      const storage = await SqliteStorage.open(opts.db);
+      const storage = await openStore(opts.db);
       try {
         const platform = await createPlatform(cfg, storage);
         platform.dispose();
@@ -140,7 +159,7 @@ export function registerSearch(program: Command): void {
         const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
         // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
         await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
-        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend, opts.localSlots), opts.db, opts.json);
       } finally {
         await storage.close();
       }
@@ -151,7 +170,7 @@ export function registerSearch(program: Command): void {
     .description('ask a running search to stop after its current step (it stays resumable)')
     .action(async (ref: string, opts: { db: string }) => {
       const found = await findExperiment(opts.db, ref);
-      const storage = await SqliteStorage.open(opts.db);
+      const storage = await openStore(opts.db);
       try {
         await storage.setExperimentStatus(found.id, 'stopped');
         process.stdout.write(`experiment ${found.name} marked stopped; a running search stops after its current step (resume with nas resume ${found.name})\n`);
@@ -163,13 +182,14 @@ export function registerSearch(program: Command): void {
   withJson(withDb(program.command('resume')))
     .argument('<experiment>', 'id or name')
     .description('continue a stopped or crashed experiment exactly where it left off')
-    .action(async (ref: string, opts: { db: string; json?: boolean }, cmd: Command) => {
+    .option('--local-slots <n>', 'as for `nas search`', intArg('--local-slots', 0), 1)
+    .action(async (ref: string, opts: { db: string; json?: boolean; localSlots?: number }, cmd: Command) => {
       const found = await findExperiment(opts.db, ref);
-      const storage = await SqliteStorage.open(opts.db);
+      const storage = await openStore(opts.db);
       try {
         const exp = await storage.getExperiment(found.id);
         const cfg = parseExperiment(exp.config);
-        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend), opts.db, opts.json);
+        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend, opts.localSlots), opts.db, opts.json);
       } finally {
         await storage.close();
       }

@@ -18,7 +18,7 @@ import { loadSupernet } from '../../supernet/checkpoint.ts';
 import { evaluateSubnet, type SubnetScore } from '../../supernet/evaluate.ts';
 import { SubnetEvalPool } from '../../supernet/eval-pool.ts';
 import { trainSupernet, type TrainConfig } from '../../supernet/train.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { openStore } from '../../storage/open-store.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
 import { createProgress } from '../progress.ts';
 
@@ -94,7 +94,7 @@ export async function runTrain(opts: TrainOpts, backend?: string): Promise<void>
   if (opts.init !== undefined && opts.spaceConfig !== undefined) throw new UsageError('--init takes the space of its checkpoint: drop --space-config');
   const workers = opts.workers ?? availableParallelism();
   if (!opts.json) process.stderr.write(`backend ${rt.backend}; ${workers} thread${workers === 1 ? '' : 's'}; ${data.train.n} train / ${data.val.n} val images; checkpoints in ${opts.out}\n`);
-  const storage = await SqliteStorage.open(opts.db);
+  const storage = await openStore(opts.db);
   const progress = createProgress({ quiet: opts.json });
   const stop = interruptSignal();
   try {

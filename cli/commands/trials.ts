@@ -1,7 +1,7 @@
 /** `nas trials ls EXP [--pareto] [--sort OBJ] [--desc] [--limit N]`: an experiment's trials. */
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { openStore } from '../../storage/open-store.ts';
 import type { TrialRecord } from '../../storage/types.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
 import { findExperiment } from './experiments.ts';
@@ -30,7 +30,7 @@ export function registerTrials(program: Command): void {
       if (opts.sort && !found.objectives.some((o) => o.name === opts.sort)) {
         throw new ConfigError('--sort', opts.sort, `not an objective of ${found.name}: ${found.objectives.map((o) => o.name).join(', ')}`);
       }
-      const storage = await SqliteStorage.open(opts.db, { readonly: true });
+      const storage = await openStore(opts.db, { readonly: true });
       let rows: TrialRecord[];
       try {
         rows = opts.pareto ? paretoTrials(await allTrials(storage, found.id), found.objectives) : await allTrials(storage, found.id);

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createApp, type TrialExporter } from '../../server/app.ts';
 import { exportableFormats, exportTrial, recordedProvenance } from '../../platform/export-trial.ts';
 import { isLoopback } from '../../server/security.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { isPgUrl, openStore } from '../../storage/open-store.ts';
 import { withDb } from '../context.ts';
 
 export interface UiOptions {
@@ -41,9 +41,9 @@ export async function startUi(opts: UiOptions, env: NodeJS.ProcessEnv = process.
     throw new UsageError(`binding to ${opts.host} exposes the UI to the network: pass --token T or set NAS_UI_TOKEN`, { host: opts.host });
   }
   if (token !== undefined && token.length < 8) throw new ConfigError('--token', '(hidden)', 'must be at least 8 characters');
-  const storage = await SqliteStorage.open(opts.db, { readonly: true });
+  const storage = await openStore(opts.db, { readonly: true });
   // Bundles go beside the database, one folder per trial; the client never chooses a path.
-  const exportRoot = join(dirname(resolve(opts.db)), 'exports');
+  const exportRoot = isPgUrl(opts.db) ? resolve('exports') : join(dirname(resolve(opts.db)), 'exports');
   const exporter: TrialExporter = async ({ experiment, trial, formats }) => {
     const r = await exportTrial(experiment, trial, { out: join(exportRoot, experiment.name, `trial-${trial.number}`), formats: formats ?? exportableFormats(experiment), overwrite: true, provenance: await recordedProvenance(storage, experiment.id) });
     return { dir: r.dir, files: r.files.map((f) => f.name) };

@@ -16,13 +16,15 @@ import { initTf } from '../../runtime/tf.ts';
 import { PgStorage } from '../../storage/pg.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { dropPgSchema, freshPgUrl, PG_SKIP, PG_URL } from '../../testkit/pg-test.ts';
-import { createCheap, runCheap, trialsOf } from './fixture.ts';
+import { checkpointMap, requiredCheckpoint } from '../../cluster/checkpoints.ts';
+import { cheapConfig, createCheap, runCheap, trialsOf } from './fixture.ts';
+import type { ExperimentConfig } from '../../platform/config.ts';
 
-async function sqliteBaseline(): Promise<string[]> {
+async function sqliteBaseline(cfg = cheapConfig()): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'nas-det-'));
   const s = await SqliteStorage.open(join(dir, 'nas.db'));
   try {
-    const id = await createCheap(s, 'det');
+    const id = await createCheap(s, 'det', cfg);
     expect((await runCheap(s, id)).status).toBe('finished');
     return await trialsOf(s, id);
   } finally {
@@ -32,7 +34,7 @@ async function sqliteBaseline(): Promise<string[]> {
 }
 
 /** One search on PostgreSQL with `workers` in-process workers; returns its trials and where steps ran. */
-async function pgRun(workers: number) {
+async function pgRun(workers: number, cfg = cheapConfig()) {
   const url = freshPgUrl(`det${workers}`);
   const storage = await PgStorage.open(url);
   const queue = await PgQueue.open(storage);
@@ -40,16 +42,16 @@ async function pgRun(workers: number) {
   const stores = await Promise.all(Array.from({ length: workers }, () => PgStorage.open(url)));
   const done: string[] = [];
   const running = stores.map(async (ws) => runWorker({
-    storage: ws, queue: await PgQueue.open(ws), kinds: ['eval'], concurrency: 1, codeVersion: codeVersion(), checkpoints: new Map(), device: null,
+    storage: ws, queue: await PgQueue.open(ws), kinds: ['eval'], concurrency: 1, codeVersion: codeVersion(), checkpoints: checkpointMap([]), device: null,
     pollMs: 50, signal: ctl.signal, onJob: (j, written) => written && done.push(j.key),
   }));
   // workers register before the search starts, so the coordinator sees them
   await new Promise((r) => setTimeout(r, workers > 0 ? 300 : 0));
   const steps: { remote: number; local: number }[] = [];
   try {
-    const id = await createCheap(storage, 'det');
+    const id = await createCheap(storage, 'det', cfg);
     const summary = await runCheap(storage, id, (local) => createCoordinator({
-      queue, codeVersion: codeVersion(), checkpointSha: null, local: local as never, pollMs: 50, onStep: (s) => steps.push(s),
+      queue, codeVersion: codeVersion(), checkpointSha: requiredCheckpoint(cfg), local: local as never, pollMs: 50, onStep: (s) => steps.push(s),
     }).evaluateBatch as never);
     expect(summary.status).toBe('finished');
     return { trials: await trialsOf(storage, id), steps, done, jobs: await queue.jobs({ experimentId: id }) };
@@ -85,4 +87,16 @@ describe.skipIf(!PG_URL)(PG_URL ? 'distributed search determinism' : `distribute
     expect(four.done.length).toBeGreaterThan(0);
     expect(new Set(four.jobs.map((j) => j.key)).size).toBe(24);
   }, 240_000);
+
+  it('supernet scoring through workers (checkpoint matched by weights hash) gives the local trials', async () => {
+    await initTf('cpu');
+    const cfg: ExperimentConfig = cheapConfig({
+      spaceConfig: undefined, accuracy: { source: 'supernet', valLimit: 40, calibImages: 8, workers: 1 }, hardware: { mode: 'none' },
+      strategy: { name: 'random', options: {} }, objectives: ['accuracy', 'macs_m'], constraints: [], budget: 4, batch: 2,
+    });
+    const expected = await sqliteBaseline(cfg);
+    const two = await pgRun(2, cfg);
+    expect(two.trials).toEqual(expected);
+    expect(two.jobs.every((j) => j.checkpointSha === requiredCheckpoint(cfg))).toBe(true);
+  }, 600_000);
 });
