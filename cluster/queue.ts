@@ -138,23 +138,25 @@ export class PgQueue {
     const f = fits(caps);
     const where = scope ? `${f.sql} AND j.experiment_id = ? AND j.step = ?` : f.sql;
     const params = scope ? [...f.params, scope.experimentId, scope.step] : f.params;
-    return this.db.transaction(async (tx) => {
-      // jobs that outlived their last allowed lease are failed, not handed out again
-      await tx.run(
-        `UPDATE nas_jobs j SET state = 'failed', error = 'lease expired ' || attempts || ' times without a result (its workers died or hung)', finished_at = now(), lease_until = NULL
-         WHERE j.state = 'running' AND j.lease_until < now() AND j.attempts >= j.max_attempts AND ${where}`,
-        params,
-      );
-      const rows = await tx.all<JobRow>(
-        `UPDATE nas_jobs SET state = 'running', worker = ?, attempts = attempts + 1, claimed_at = now(), lease_until = now() + make_interval(secs => ?)
-         WHERE id IN (SELECT j.id FROM nas_jobs j WHERE (j.state = 'queued' OR (j.state = 'running' AND j.lease_until < now())) AND ${where}
+    // One statement: jobs that outlived their last allowed lease are failed (not handed out again),
+    // the oldest claimable ones are taken, and the worker's row shows them — disjoint row sets.
+    const rows = await this.db.read((tx) => tx.all<JobRow>(
+      `WITH expired AS (
+         UPDATE nas_jobs j SET state = 'failed', error = 'lease expired ' || attempts || ' times without a result (its workers died or hung)', finished_at = now(), lease_until = NULL
+         WHERE j.state = 'running' AND j.lease_until < now() AND j.attempts >= j.max_attempts AND ${where} RETURNING j.id),
+       claimed AS (
+         UPDATE nas_jobs SET state = 'running', worker = ?, attempts = attempts + 1, claimed_at = now(), lease_until = now() + make_interval(secs => ?)
+         WHERE id IN (SELECT j.id FROM nas_jobs j
+                      WHERE (j.state = 'queued' OR (j.state = 'running' AND j.lease_until < now() AND j.attempts < j.max_attempts)) AND ${where}
                       ORDER BY j.id LIMIT ? FOR UPDATE SKIP LOCKED)
-         RETURNING ${JOB_COLUMNS}`,
-        [worker, leaseMs / 1000, ...params, limit],
-      );
-      if (rows.length > 0) await tx.run('UPDATE nas_workers SET current_jobs = ?, heartbeat_at = now() WHERE id = ?', [JSON.stringify(rows.map((r) => r.key)), worker]);
-      return rows.sort((a, b) => a.id - b.id).map(jobRecord);
-    });
+         RETURNING ${JOB_COLUMNS}),
+       shown AS (
+         UPDATE nas_workers SET current_jobs = (SELECT coalesce(json_agg(key ORDER BY id), '[]')::text FROM claimed), heartbeat_at = now()
+         WHERE id = ? AND EXISTS (SELECT 1 FROM claimed))
+       SELECT * FROM claimed`,
+      [...params, worker, leaseMs / 1000, ...params, limit, worker],
+    ));
+    return rows.sort((a, b) => a.id - b.id).map(jobRecord);
   }
 
   /** Renews the leases of the worker's running jobs and its own heartbeat (one statement). */
@@ -204,6 +206,14 @@ export class PgQueue {
       if (filter.experimentId !== undefined) { parts.push('experiment_id = ?'); params.push(filter.experimentId); }
       return (await tx.all<JobRow>(`SELECT ${JOB_COLUMNS} FROM nas_jobs ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''} ORDER BY id`, params)).map(jobRecord);
     });
+  }
+
+  /** Jobs per state, over all kinds. */
+  async counts(): Promise<Record<JobState, number>> {
+    const rows = await this.db.read((tx) => tx.all<{ state: JobState; n: number }>('SELECT state, count(*) AS n FROM nas_jobs GROUP BY state'));
+    const out: Record<JobState, number> = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const r of rows) out[r.state] = r.n;
+    return out;
   }
 
   /** Queued jobs of the worker's kinds that it may not run, grouped by what they need (for its refusal log). */

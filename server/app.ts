@@ -16,6 +16,7 @@ import { PointCache } from './points.ts';
 import { eventRoutes, type EventsOptions } from './routes/events.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { trialRoutes, type TrialExporter } from './routes/trials.ts';
+import { workerRoutes } from './routes/workers.ts';
 import { requireToken, securityHeaders } from './security.ts';
 
 export type { TrialExporter, ExportRequest, ExportResult } from './routes/trials.ts';
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(experimentRoutes(deps.storage, new PointCache(deps.storage)));
   api.use(trialRoutes(deps.storage, deps.exporter));
   api.use(eventRoutes(deps.storage, deps.events));
+  api.use(workerRoutes(deps.storage));
   api.use(notFoundApi);
   app.use('/api', api);
 

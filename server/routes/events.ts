@@ -51,6 +51,7 @@ export function eventRoutes(storage: Storage, options: EventsOptions = {}): Rout
     let timer: NodeJS.Timeout | undefined;
     const opts = q.experimentId === undefined ? { limit: BATCH } : { experimentId: q.experimentId, limit: BATCH };
     const poll = async (): Promise<void> => {
+      polling = true;
       try {
         for (;;) {
           const events = await storage.eventsSince(after, opts);
@@ -67,13 +68,24 @@ export function eventRoutes(storage: Storage, options: EventsOptions = {}): Rout
         res.end();
         return;
       }
+      polling = false;
       if (!closed) timer = setTimeout(() => void poll(), pollMs);
     };
     const beat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    // A store that announces new events (PostgreSQL NOTIFY) is read at once instead of at the next poll.
+    let polling = false;
+    const wake = () => {
+      if (closed || polling || !timer) return;
+      clearTimeout(timer);
+      timer = undefined;
+      void poll();
+    };
+    const unwatch = storage.watchEvents ? await storage.watchEvents(wake).catch(() => null) : null;
     res.on('close', () => {
       closed = true;
       clients--;
       clearInterval(beat);
+      unwatch?.();
       if (timer) clearTimeout(timer);
     });
     await poll();

@@ -16,9 +16,7 @@ import { initTf } from '../../runtime/tf.ts';
 import { PgStorage } from '../../storage/pg.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { dropPgSchema, freshPgUrl, PG_SKIP, PG_URL } from '../../testkit/pg-test.ts';
-import { checkpointMap, requiredCheckpoint } from '../../cluster/checkpoints.ts';
 import { cheapConfig, createCheap, runCheap, trialsOf } from './fixture.ts';
-import type { ExperimentConfig } from '../../platform/config.ts';
 
 async function sqliteBaseline(cfg = cheapConfig()): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'nas-det-'));
@@ -42,7 +40,7 @@ async function pgRun(workers: number, cfg = cheapConfig()) {
   const stores = await Promise.all(Array.from({ length: workers }, () => PgStorage.open(url)));
   const done: string[] = [];
   const running = stores.map(async (ws) => runWorker({
-    storage: ws, queue: await PgQueue.open(ws), kinds: ['eval'], concurrency: 1, codeVersion: codeVersion(), checkpoints: checkpointMap([]), device: null,
+    storage: ws, queue: await PgQueue.open(ws), kinds: ['eval'], concurrency: 1, codeVersion: codeVersion(), checkpoints: new Map(), device: null,
     pollMs: 50, signal: ctl.signal, onJob: (j, written) => written && done.push(j.key),
   }));
   // workers register before the search starts, so the coordinator sees them
@@ -51,7 +49,7 @@ async function pgRun(workers: number, cfg = cheapConfig()) {
   try {
     const id = await createCheap(storage, 'det', cfg);
     const summary = await runCheap(storage, id, (local) => createCoordinator({
-      queue, codeVersion: codeVersion(), checkpointSha: requiredCheckpoint(cfg), local: local as never, pollMs: 50, onStep: (s) => steps.push(s),
+      queue, codeVersion: codeVersion(), checkpointSha: null, local: local as never, pollMs: 50, onStep: (s) => steps.push(s),
     }).evaluateBatch as never);
     expect(summary.status).toBe('finished');
     return { trials: await trialsOf(storage, id), steps, done, jobs: await queue.jobs({ experimentId: id }) };
@@ -88,15 +86,35 @@ describe.skipIf(!PG_URL)(PG_URL ? 'distributed search determinism' : `distribute
     expect(new Set(four.jobs.map((j) => j.key)).size).toBe(24);
   }, 240_000);
 
-  it('supernet scoring through workers (checkpoint matched by weights hash) gives the local trials', async () => {
+  it('jobs needing a checkpoint go only to workers holding it (by weights hash); the others refuse and say why', async () => {
     await initTf('cpu');
-    const cfg: ExperimentConfig = cheapConfig({
-      spaceConfig: undefined, accuracy: { source: 'supernet', valLimit: 40, calibImages: 8, workers: 1 }, hardware: { mode: 'none' },
-      strategy: { name: 'random', options: {} }, objectives: ['accuracy', 'macs_m'], constraints: [], budget: 4, batch: 2,
+    const expected = await sqliteBaseline();
+    const sha = 'c'.repeat(64);
+    const url = freshPgUrl('ckpt');
+    const storage = await PgStorage.open(url);
+    const queue = await PgQueue.open(storage);
+    const ctl = new AbortController();
+    const lines: string[] = [];
+    const mk = (checkpoints: Map<string, string>, log?: (l: string) => void) => runWorker({
+      storage, queue, kinds: ['eval'], concurrency: 1, codeVersion: codeVersion(), checkpoints, device: null, pollMs: 50, signal: ctl.signal, ...(log ? { log } : {}),
     });
-    const expected = await sqliteBaseline(cfg);
-    const two = await pgRun(2, cfg);
-    expect(two.trials).toEqual(expected);
-    expect(two.jobs.every((j) => j.checkpointSha === requiredCheckpoint(cfg))).toBe(true);
-  }, 600_000);
+    const holder = mk(new Map([[sha, '/nonexistent-but-unused']]));
+    const without = mk(new Map([['d'.repeat(64), '/elsewhere']]), (l) => lines.push(l));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const id = await createCheap(storage, 'ckpt');
+      await runCheap(storage, id, (local) => createCoordinator({ queue, codeVersion: codeVersion(), checkpointSha: sha, local: local as never, localSlots: 0, pollMs: 50 }).evaluateBatch as never);
+      expect(await trialsOf(storage, id)).toEqual(expected);
+      const jobs = await queue.jobs({ experimentId: id });
+      expect(jobs.every((j) => j.checkpointSha === sha && j.state === 'done')).toBe(true);
+      expect(lines.some((l) => /refusing \d+ queued eval job\(s\): they need checkpoint cccccccccccc…, this worker has dddddddddddd/.test(l))).toBe(true);
+    } finally {
+      ctl.abort();
+      const [h, w] = await Promise.all([holder, without]);
+      expect(w.done).toBe(0);
+      expect(h.done).toBe(24);
+      await storage.close();
+      await dropPgSchema(url);
+    }
+  }, 240_000);
 });
