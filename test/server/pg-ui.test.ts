@@ -46,8 +46,11 @@ describe.skipIf(!PG_URL)(PG_URL ? 'UI server on PostgreSQL' : `UI server on Post
     try {
       const list = (await (await fetch(`${ui.url}api/experiments`)).json()) as { name: string; trials: { finished: number } }[];
       expect(list.map((e) => e.name)).toEqual(['pg-ui']);
-      const page = (await (await fetch(`${ui.url}api/experiments/${exp.id}/trials?sort=metric:accuracy&order=desc&limit=5`)).json()) as { items: unknown[]; total: number };
+      const page = (await (await fetch(`${ui.url}api/experiments/${exp.id}/trials?sort=accuracy&order=desc&limit=5`)).json()) as { items: { metrics: { accuracy: number } | null }[]; total: number };
       expect(page.items).toHaveLength(5);
+      const acc = page.items.map((t) => t.metrics!.accuracy);
+      expect(acc).toEqual([...acc].sort((a, b) => b - a));
+      expect(page.total).toBe(42);
       const info = (await (await fetch(`${ui.url}api/info`)).json()) as { storage: string };
       expect(info.storage).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres\?schema=/);
       const w = (await (await fetch(`${ui.url}api/workers`)).json()) as { queue: boolean; workers: { host: string; kinds: string[]; device: string; heartbeatAgeMs: number; state: string; currentJobs: string[] }[]; jobs: Record<string, number> };
@@ -79,12 +82,25 @@ describe.skipIf(!PG_URL)(PG_URL ? 'UI server on PostgreSQL' : `UI server on Post
       const seen = await got;
       expect(seen?.id).toBe(ev.id);
       expect(performance.now() - t0).toBeLessThan(15_000);
-      // and no SQLite store has /api/workers' queue
     } finally {
       await srv.close();
       await reader.close();
       await writer.close();
       await dropPgSchema(url);
+    }
+  });
+});
+
+describe('GET /api/workers on a store without a queue', () => {
+  it('answers queue: false with no workers', async () => {
+    const { MemoryStorage } = await import('../../storage/memory.ts');
+    const srv = await serve(createApp({ storage: new MemoryStorage() }));
+    try {
+      const r = await srv.get('/api/workers');
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ queue: false, workers: [], jobs: null });
+    } finally {
+      await srv.close();
     }
   });
 });
