@@ -52,6 +52,8 @@ describe.skipIf(!PG_URL)(PG_URL ? 'work queue faults' : `work queue faults (skip
     it('coordinator and worker reconnect with backoff and the search completes with the uninterrupted trials', async () => {
       const expected = await baseline(dir, 24, 4);
       const r = await serverRestart(server, withSchema(server.url, 'restart'), dir, { budget: 24, batch: 4, restartAt: 5, downMs: 1500 });
+      expect(r.searchWasRunning).toBe(true);
+      expect(r.trialsAtRestart).toBeLessThan(24);
       expect(r.code, r.stderr).toBe(0);
       expect(r.workerAlive).toBe(true);
       expect(r.trials).toEqual(expected);

@@ -46,7 +46,7 @@ try {
 
   console.log('3. restart PostgreSQL mid-search');
   const r = await serverRestart(server, withSchema(server.url, 'f3'), dir, { budget, batch, restartAt: Math.floor(budget / 3), downMs: 2000 });
-  console.log(`  server down 2.0 s; search finished ${s(r.afterRestartMs)} after the restart began; reconnect logged: ${r.reconnectLogged}; worker survived: ${r.workerAlive}`);
+  console.log(`  restarted at ${r.trialsAtRestart} stored trials (search running: ${r.searchWasRunning}); server down 2.0 s; search finished ${s(r.afterRestartMs)} after the restart began; reconnect logged: ${r.reconnectLogged}; worker survived: ${r.workerAlive}`);
   check(r.code === 0, `search exit code ${r.code}${r.code === 0 ? '' : `: ${r.stderr.slice(-400)}`}`);
   check(JSON.stringify(r.trials) === JSON.stringify(expected), 'trials equal the uninterrupted run\'s');
 

@@ -7,7 +7,7 @@
  * 4. a worker with a stale code version: refuses every job (logged, counted), evaluates nothing.
  * Used by test/drills/cluster-drill.ts (full sizes, prints) and test/cluster/faults.test.ts (bounded).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapJob, type MapPayload } from '../../cluster/handlers.ts';
 import { PgQueue, type JobRecord } from '../../cluster/queue.ts';
@@ -81,7 +81,7 @@ function configFile(dir: string, budget: number, batch: number): string {
 
 /** The trials of an uninterrupted local run (SQLite, no workers) of the same experiment. */
 export async function baseline(dir: string, budget: number, batch: number): Promise<string[]> {
-  const s = await SqliteStorage.open(join(dir, `baseline-${budget}-${batch}.db`));
+  const s = await SqliteStorage.open(join(mkdtempSync(join(dir, 'baseline-')), 'nas.db'));
   try {
     const id = await createCheap(s, 'drill', parseExperiment({ ...CHEAP, budget, batch }));
     await runCheap(s, id);
@@ -136,12 +136,14 @@ export async function serverRestart(server: PgServer, url: string, dir: string, 
     await withQueue(url, (q) => until(async () => (await listWorkers(q)).some((w) => w.state === 'live'), 120_000, 'a live worker'));
     const search = nas(['--backend', 'cpu', 'search', '--config', file, '--db', url, '--name', 'drill']);
     await until(async () => (await trialCount(url)) >= o.restartAt || search.proc.exitCode !== null, 300_000, `${o.restartAt} trials`);
+    const atRestart = await trialCount(url);
+    const running = search.proc.exitCode === null;
     const t0 = performance.now();
     await server.restart({ downMs: o.downMs });
     const r = await search.exited;
     const workerAlive = worker.proc.exitCode === null;
     return {
-      code: r.code, stderr: search.stderr(), workerStderr: worker.stderr(), workerAlive, afterRestartMs: performance.now() - t0,
+      code: r.code, stderr: search.stderr(), workerStderr: worker.stderr(), workerAlive, afterRestartMs: performance.now() - t0, trialsAtRestart: atRestart, searchWasRunning: running,
       reconnectLogged: /reconnecting/.test(search.stderr()), trials: await storedTrials(url),
     };
   } finally {
