@@ -27,6 +27,8 @@ import { sampleDistinct } from '../core/space/space.ts';
 import { readTrainState } from '../supernet/checkpoint.ts';
 import { EMBEDDED_SUPERNET_DIR } from '../supernet/embedded.ts';
 import { SubnetEvalPool } from '../supernet/eval-pool.ts';
+import { installKernels } from '../runtime/kernels/install.ts';
+installKernels();
 
 const { values } = parseArgs({
   options: {

@@ -7,7 +7,7 @@
  *       [--preset NAME] [--pool K] [--steps 20] [--steps-per-ask 5] [--batch 32] [--loss mul#log|add#linear] [--float]
  */
 import { parseArgs } from 'node:util';
-import '../runtime/ops/index.ts';
+import { installKernels } from '../runtime/kernels/install.ts';
 import { Rng } from '../core/rng.ts';
 import { summarize } from '../core/stats.ts';
 import { initTf, runtime } from '../runtime/tf.ts';
@@ -19,6 +19,7 @@ import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 import { loadSupernet } from '../supernet/checkpoint.ts';
 import { EMBEDDED_SUPERNET_DIR } from '../supernet/embedded.ts';
 import { Differentiable, differentiableOptions } from '../strategies/differentiable.ts';
+installKernels();
 
 const { values } = parseArgs({
   options: {

@@ -22,6 +22,8 @@ import { setDepthwiseForwardMode, type DepthwiseForwardMode } from '../runtime/k
 import {
   avgPool, batchNormTrain, dense, depthwiseConv2d, hardSwish, maxPool, pointwiseConv2d, relu6, wasmGradKernelsNative, conv2d,
 } from '../runtime/ops/index.ts';
+import { installKernels } from '../runtime/kernels/install.ts';
+installKernels();
 
 const { values: args } = parseArgs({
   options: {

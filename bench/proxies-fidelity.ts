@@ -19,6 +19,8 @@ import { evaluateSubnet } from '../supernet/evaluate.ts';
 import { sampleDistinct } from '../core/space/space.ts';
 import { buildInitNetwork } from '../estimators/proxies/init-network.ts';
 import { gradNorm, naswot, synflow } from '../estimators/proxies/proxies.ts';
+import { installKernels } from '../runtime/kernels/install.ts';
+installKernels();
 
 const { values } = parseArgs({
   options: {

@@ -3,7 +3,7 @@
  * and accelerator cost from the real CostModel compiled for the preset accelerator
  * (estimators/accelerator-table.ts: every distinct layer of the space mapped once, up front — the
  * one-off per accelerator, like building the LUT). Joint candidates (an accelerator per candidate)
- * go through the per-layer-cached CostModel behind `cachedEstimator`, as platform/platform.ts
+ * go through the per-layer-cached CostModel behind `cachedEstimator`, as platform/create-platform.ts
  * wires the product. The per-step batch path makes one predictor call for all candidates;
  * `evaluateOne` is the per-candidate path and gives the same metrics.
  */

@@ -1,7 +1,7 @@
 /**
  * Search speed (issue 6 item 7) on the default mbconv space:
  *  1. strategy overhead per trial — `ask` + `tell` only, evaluation excluded — for each strategy;
- *  2. trials per second end to end through `runSearch` + MemoryStorage with predictor-based
+ *  2. trials per second end to end through `runExperiment` + MemoryStorage with predictor-based
  *     evaluation: compiled LUT latency + MLP accuracy predictor + accelerator cost compiled for the
  *     preset (every distinct layer of the space mapped once, before the search; its build time is
  *     printed with the setup); evolution also on an SQLite file (one transaction per step);
@@ -26,7 +26,7 @@ import { Rng } from '../core/rng.ts';
 import { summarize } from '../core/stats.ts';
 import { MemoryStorage } from '../storage/memory.ts';
 import { SqliteStorage } from '../storage/sqlite.ts';
-import { runSearch } from '../platform/runner.ts';
+import { runExperiment } from '../platform/run-experiment.ts';
 import { evaluateCandidate } from '../strategies/evaluation.ts';
 import type { Storage } from '../storage/storage.ts';
 import { createStrategy } from '../strategies/registry.ts';
@@ -108,6 +108,7 @@ for (const p of sections.has(1) ? plans : []) {
       ms += performance.now() - b;
       done += cs.length;
     }
+    s.dispose();
     per.push((ms * 1000) / p.budget);
   }
   console.log(`  ${p.name.padEnd(10)} ${median(per).toFixed(1).padStart(8)} µs/trial   (${p.budget} trials, batch ${p.batch})`);
@@ -134,6 +135,7 @@ async function endToEnd(p: Plan, seed: number, backing: 'memory' | 'sqlite' = 'm
     ask: (n) => inner.ask(n),
     tell: (r) => inner.tell(r),
     restore: (j) => inner.restore(j),
+    dispose: () => inner.dispose(),
     snapshot: () => {
       const a = performance.now();
       const j = inner.snapshot();
@@ -161,7 +163,7 @@ async function endToEnd(p: Plan, seed: number, backing: 'memory' | 'sqlite' = 'm
   const before = ev.evalMs;
   const a = performance.now();
   const cpu0 = process.cpuUsage();
-  await runSearch({ storage, experimentId: id, strategy, objectives: OBJECTIVES, constraints: ev.constraints, evaluate: (c) => ev.evaluateOne(c), evaluateBatch: evalBatch(p), budget: p.budget, batch: p.batch });
+  await runExperiment({ sink: storage, experimentId: id, strategy, objectives: OBJECTIVES, constraints: ev.constraints, evaluate: (c) => ev.evaluateOne(c), evaluateBatch: evalBatch(p), budget: p.budget, batch: p.batch });
   const ms = performance.now() - a;
   const cpu = process.cpuUsage(cpu0);
   await memory.close();
@@ -179,7 +181,7 @@ function line(label: string, trials: number, t: Timed): string {
   return `  ${label.padEnd(19)} ${(trials / (t.ms / 1000)).toFixed(0).padStart(8)} trials/s   (${s(t.ms)} for ${trials}, CPU ${s(t.cpuMs)}: evaluation ${s(t.evalMs)}, storage ${s(t.storageMs)}, snapshots ${s(t.snapshotMs)} at ${(t.snapshotBytes / 1024).toFixed(0)} KiB, strategy + runner ${s(rest)})`;
 }
 
-if (sections.has(2)) console.log('\n2. end to end, runSearch + MemoryStorage, batched predictor-based evaluation');
+if (sections.has(2)) console.log('\n2. end to end, runExperiment + MemoryStorage, batched predictor-based evaluation');
 for (const p of sections.has(2) ? plans : []) {
   if (p.joint) {
     console.log(`  ${p.name.padEnd(10)}      n/a   (each new accelerator config is mapped layer by layer: measures the mapper, see bench/hw.ts)`);

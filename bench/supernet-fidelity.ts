@@ -38,6 +38,8 @@ import type { TrainConfig } from '../supernet/train.ts';
 import { MbconvSpace } from '../search-space/mbconv.ts';
 import { sampleDistinct } from '../core/space/space.ts';
 import { layerMacs } from '../core/types.ts';
+import { installKernels } from '../runtime/kernels/install.ts';
+installKernels();
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,7 @@
  *                             [--workers 2] [--pool-archs 8] [--checkpoint DIR]
  */
 import { parseArgs } from 'node:util';
-import '../runtime/ops/index.ts';
+import { installKernels } from '../runtime/kernels/install.ts';
 import { Rng } from '../core/rng.ts';
 import { summarize } from '../core/stats.ts';
 import { initTf, tf } from '../runtime/tf.ts';
@@ -27,6 +27,7 @@ import { TrainShardPool } from '../supernet/train-pool.ts';
 import { loadSupernet, spaceConfigJson } from '../supernet/checkpoint.ts';
 import { SubnetEvalPool } from '../supernet/eval-pool.ts';
 import { EMBEDDED_SUPERNET_DIR } from '../supernet/embedded.ts';
+installKernels();
 
 const { values } = parseArgs({
   options: {

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, isNasError } from '../core/errors.ts';
+import { installKernels } from '../runtime/kernels/install.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerHw } from './commands/hw.ts';
 import { registerExperiments } from './commands/experiments.ts';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns the process exit code (never calls process.exit, so tests can call it). */
 export async function main(argv: readonly string[]): Promise<number> {
+  installKernels(); // the CLI is a wiring point: our wasm kernels are registered before any command computes
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[]);

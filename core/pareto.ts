@@ -150,3 +150,25 @@ export function hypervolume(points: readonly Point[], ref: Point): number {
 export function hypervolume3d(points: readonly Point[], ref: Point): number {
   return hypervolume(points, ref);
 }
+
+/**
+ * Volume that `p` adds to the region dominated by `front` (all inside `ref`): its own box minus the
+ * part the front already covers, which is the hypervolume of the front "limited" by p (each point
+ * replaced by its component-wise max with p). The limited set's non-dominated part is usually tiny,
+ * so a growing front's hypervolume is tracked exactly and cheaply (While et al., "A fast way of
+ * calculating exact hypervolumes", IEEE TEC 2012 — the WFG exclusive-contribution step).
+ */
+export function exclusiveHypervolume(front: readonly Point[], p: Point, ref: Point): number {
+  let box = 1;
+  for (let i = 0; i < ref.length; i++) box *= Math.max(0, (ref[i] as number) - (p[i] as number));
+  if (box === 0) return 0;
+  const limited = front.map((f) => f.map((v, i) => Math.max(v, p[i] as number)));
+  const seen = new Set<string>();
+  const nd = paretoFrontIndices(limited)
+    .map((i) => limited[i] as Point)
+    .filter((q) => {
+      const k = q.join(',');
+      return seen.has(k) ? false : (seen.add(k), true);
+    });
+  return box - hypervolume(nd, ref);
+}

@@ -95,7 +95,7 @@ function fromTables(space: MbconvSpace, p: TableParts): CompiledAcceleratorCost 
 }
 
 /** Bump when the table layout or the cost model's arithmetic changes: old cache files are then ignored. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 interface CacheFile {
   readonly format: number;

@@ -8,7 +8,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import * as tflayers from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../core/errors.ts';
 import type { Arch, HwConfig, Json, JsonObject, LayerBits, Metrics } from '../core/types.ts';
-import { bundleReadme } from './bundle-readme.ts';
+import type { AcceleratorBreakdown } from './breakdown.ts';
+import { bundleReadme, QUANTIZATION, type Preprocessing } from './bundle-readme.ts';
 import { MODEL_JSON, WEIGHTS_BIN, fileLoadHandler, fileSaveHandler } from './fs-io.ts';
 import { tfjsToOnnx } from './onnx/convert.ts';
 import type { OnnxExportOptions } from './onnx/convert.ts';
@@ -43,6 +44,10 @@ export interface BundleInput extends BundleDirOptions {
   readonly units?: Readonly<Record<string, string>>;
   readonly bits: readonly LayerBitsEntry[];
   readonly mapping?: readonly LayerMappingEntry[];
+  /** Per-layer accelerator costs (export/breakdown.ts); gives the mapping entries when `mapping` is absent. */
+  readonly breakdown?: AcceleratorBreakdown;
+  /** How images become the model's input (stated in the README). */
+  readonly preprocessing?: Preprocessing;
   readonly formats: readonly string[];
   /** Experiment / trial the bundle came from, copied into every JSON file. */
   readonly source?: JsonObject;
@@ -116,9 +121,12 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Bund
     const unit = input.units?.[k];
     figures[k] = { value: v, ...(unit ? { unit } : {}), provenance: input.provenance[k] as Json };
   }
+  const b = input.breakdown;
+  const mapping = input.mapping ?? (b ? b.layers.map(({ layer, mapping: text, ...figures }) => ({ layer, mapping: { text, ...figures } })) : []);
   if (formats.has('json')) {
-    await put('arch.json', json({ source, arch: input.arch, quantization: { granularity: 'per-layer', layers: input.bits } }));
-    if (input.hw) await put('accelerator.json', json({ source, hw: input.hw, mapping: input.mapping ?? [] }));
+    await put('arch.json', json({ source, arch: input.arch, quantization: { ...QUANTIZATION, layers: input.bits } }));
+    const costs = b ? { accelerator: b.accelerator, clockGHz: b.clockGHz, peArray: b.peArray, levels: b.levels, totals: b.totals, units: b.units, provenance: b.provenance } : {};
+    if (input.hw) await put('accelerator.json', json({ source, hw: input.hw, ...costs, mapping }));
     await put('metrics.json', json({ source, figures }));
   }
   await put(
@@ -126,8 +134,11 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Bund
     bundleReadme({
       files: [...written.keys()].concat('README.md'),
       inputShape: input.model?.inputs[0]?.shape,
+      outputShape: input.model?.outputs[0]?.shape,
       figures,
       layers: input.bits.length,
+      ...(input.preprocessing ? { preprocessing: input.preprocessing } : {}),
+      ...(b ? { clockGHz: b.clockGHz, accelerator: b.accelerator } : {}),
       ...(input.source ? { source: input.source } : {}),
     }),
   );

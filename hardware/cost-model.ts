@@ -28,6 +28,8 @@ export interface LayerCost extends LayerFigures {
   readonly evaluation: Evaluation;
   /** Whether this result came from the cache. */
   readonly cached: boolean;
+  /** Mapper candidates drawn and valid ones among them. */
+  readonly search: { readonly evaluations: number; readonly valid: number };
 }
 
 export interface CostResult {
@@ -101,6 +103,7 @@ export class CostModel {
     return {
       macs: e.usefulOps, cycles: e.cycles, latencyMs: e.cycles / (arch.clockGHz * 1e6), energyPj: e.energyPj,
       utilization: e.utilization, mapping: r.mapping, mappingText: formatMapping(p, arch, r.mapping), evaluation: e,
+      search: { evaluations: r.evaluations, valid: r.valid },
     };
   }
 }

@@ -4,21 +4,17 @@
  * CSV, Timeloop problem YAML, or a JSON LayerSpec list) and optionally a Timeloop mapping, and
  * returns one JSON-ready report.
  */
-import { readFileSync } from 'node:fs';
-import { parseLayerJson } from './layer-json.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { LayerSpec } from '../core/types.ts';
-import { CostModel, type LayerFigures } from './cost-model.ts';
+import { CostModel, SEARCH_BUDGET, type LayerFigures } from './cost-model.ts';
+import { loadArchInput, loadLayers, loadMapping, requirePath, type Mapspace } from './eval-inputs.ts';
+import { hasLoopConstraints } from './mapspace/constraints.ts';
 import { mapLayer, type MapperObjective } from './mapper/mapper.ts';
 import { analyze, type Evaluation } from './model/analysis.ts';
 import { formatMapping } from './model/mapping.ts';
-import { PRESETS, preset } from './presets.ts';
 import { readScaleSimConfig } from './scalesim/config.ts';
-import { readScaleSimTopology } from './scalesim/topology.ts';
 import { archAreaMm2, type ArchSpec } from './spec.ts';
 import { simulateNetwork, type SystolicNetworkResult } from './systolic/index.ts';
-import { readTimeloopArch, type TimeloopArch } from './timeloop/arch.ts';
-import { readTimeloopMap } from './timeloop/map.ts';
 import { readTimeloopProblem } from './timeloop/problem.ts';
 import { fromLayer, type Problem } from './workload.ts';
 
@@ -28,6 +24,17 @@ export interface HwEvalOptions {
   readonly mapping?: string;
   /** Folder holding the Accelergy ERT/ART summaries when they are not beside the arch YAML. */
   readonly ert?: string;
+  /** Timeloop mapspace-constraints YAML applied on top of the arch's own constraints. */
+  readonly constraints?: string;
+  /** 'free' drops every loop constraint (factors, permutations, splits, utilization); keep/bypass stay. */
+  readonly mapspace?: Mapspace;
+  /** Accept a given mapping whose loop bounds overshoot a dimension (the padding runs as idle MACs). */
+  readonly allowPadding?: boolean;
+  /** Mapper budget: candidates per layer and consecutive valid candidates without improvement. */
+  readonly maxEvaluations?: number;
+  readonly patience?: number;
+  /** Charge MAC leakage (Timeloop does not). */
+  readonly macLeakage?: boolean;
   readonly objective?: MapperObjective;
   readonly seed?: number;
 }
@@ -43,40 +50,20 @@ export interface LevelReport {
 export interface LayerReport extends LayerFigures {
   readonly levels: readonly LevelReport[];
   readonly mapping: string;
+  /** Where the mapping came from: the mapper (with its candidate counts) or the --mapping file. */
+  readonly mappedBy: { readonly mapper: { readonly evaluations: number; readonly valid: number } } | { readonly file: string };
 }
 
 export type HwEvalReport =
-  | { readonly mode: 'timeloop'; readonly arch: string; readonly cycles: number; readonly latencyMs: number; readonly energyPj: number; readonly areaMm2: number; readonly layers: readonly LayerReport[] }
+  | {
+    readonly mode: 'timeloop'; readonly arch: string; readonly mapspace: Mapspace; readonly cycles: number; readonly latencyMs: number;
+    readonly energyPj: number; readonly areaMm2: number; readonly layers: readonly LayerReport[];
+  }
   | { readonly mode: 'systolic'; readonly arch: string; readonly result: SystolicNetworkResult };
 
-function loadArch(spec: string, ert?: string): TimeloopArch | ArchSpec | 'cfg' {
-  if (spec.endsWith('.cfg')) return 'cfg';
-  if (/\.ya?ml$/.test(spec)) {
-    const ta = readTimeloopArch(spec, ert);
-    if (ta.arch.mac.energyPj === 0) throw new ConfigError('--ert', ert ?? '(beside the arch)', `no ERT_summary.yaml found for ${spec}; energies would be 0`);
-    return ta;
-  }
-  if (!PRESETS[spec]) throw new ConfigError('--arch', spec, `is neither a preset (${Object.keys(PRESETS).join(', ')}) nor a .yaml/.cfg file`);
-  return preset(spec);
-}
-
-function loadLayers(file: string): LayerSpec[] {
-  if (file.endsWith('.csv')) return readScaleSimTopology(file);
-  if (file.endsWith('.json')) {
-    let v: unknown;
-    try {
-      v = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new ConfigError('--workload', file, `cannot read JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    return parseLayerJson(v, file);
-  }
-  throw new ConfigError('--workload', file, 'must be a SCALE-Sim topology .csv, a Timeloop problem .yaml or a LayerSpec .json');
-}
-
-function layerReport(name: string, p: Problem, a: ArchSpec, e: Evaluation, mappingText: string): LayerReport {
+function layerReport(name: string, p: Problem, a: ArchSpec, e: Evaluation, mappingText: string, mappedBy: LayerReport['mappedBy']): LayerReport {
   return {
-    name, macs: e.usefulOps, cycles: e.cycles, latencyMs: e.cycles / (a.clockGHz * 1e6), energyPj: e.energyPj, utilization: e.utilization, mapping: mappingText,
+    name, macs: e.usefulOps, cycles: e.cycles, latencyMs: e.cycles / (a.clockGHz * 1e6), energyPj: e.energyPj, utilization: e.utilization, mapping: mappingText, mappedBy,
     levels: e.levels.map((l) => ({
       level: l.name, instances: l.utilizedInstances, energyPj: l.energyPj + l.leakPj,
       tensors: Object.fromEntries(l.tensors.flatMap((t, i) => (t ? [[p.dataSpaces[i]?.name ?? `t${i}`, { reads: t.reads, fills: t.fills, updates: t.updates, tile: t.tile }]] : []))),
@@ -85,34 +72,39 @@ function layerReport(name: string, p: Problem, a: ArchSpec, e: Evaluation, mappi
 }
 
 export function hwEval(o: HwEvalOptions): HwEvalReport {
-  const loaded = loadArch(o.arch, o.ert);
+  const loaded = loadArchInput(o);
   if (loaded === 'cfg') {
     if (o.mapping) throw new ConfigError('--mapping', o.mapping, 'does not apply to a SCALE-Sim .cfg (systolic mode)');
     return { mode: 'systolic', arch: o.arch, result: simulateNetwork(loadLayers(o.workload), readScaleSimConfig(o.arch)) };
   }
-  const ta: TimeloopArch = 'arch' in loaded ? loaded : { arch: loaded, containers: new Map() };
-  const a = ta.arch;
-  const opts = { objective: o.objective ?? 'edp', seed: o.seed ?? 1 } as const;
+  const a = loaded.arch;
+  const budget = { ...(o.maxEvaluations !== undefined ? { maxEvaluations: o.maxEvaluations } : {}), ...(o.patience !== undefined ? { patience: o.patience } : {}) };
+  const opts = { objective: o.objective ?? 'edp', seed: o.seed ?? 1, ...budget } as const;
+  const given = (p: Problem, file: string): LayerReport => {
+    const m = loadMapping(file, p, loaded, o.allowPadding);
+    return layerReport(p.name, p, a, analyze(p, a, m), formatMapping(p, a, m), { file });
+  };
   let layers: LayerReport[];
-  if (/\.ya?ml$/.test(o.workload)) {
-    const p = readTimeloopProblem(o.workload);
-    const m = o.mapping ? readTimeloopMap(o.mapping, p, ta) : mapLayer(p, a, opts).mapping;
-    layers = [layerReport(p.name, p, a, analyze(p, a, m), formatMapping(p, a, m))];
+  if (/\.ya?ml$/i.test(o.workload)) {
+    const p = readTimeloopProblem(requirePath('--workload', o.workload));
+    if (o.mapping) layers = [given(p, o.mapping)];
+    else {
+      const r = mapLayer(p, a, opts);
+      layers = [layerReport(p.name, p, a, r.evaluation, formatMapping(p, a, r.mapping), { mapper: { evaluations: r.evaluations, valid: r.valid } })];
+    }
   } else {
     const specs = loadLayers(o.workload);
     if (o.mapping) {
       if (specs.length !== 1) throw new ConfigError('--mapping', o.mapping, `applies to a single-layer workload (got ${specs.length} layers)`);
-      const p = fromLayer(specs[0] as LayerSpec);
-      const m = readTimeloopMap(o.mapping, p, ta);
-      layers = [layerReport(p.name, p, a, analyze(p, a, m), formatMapping(p, a, m))];
+      layers = [given(fromLayer(specs[0] as LayerSpec), o.mapping)];
     } else {
-      const r = new CostModel(opts).evaluate(specs, a);
-      layers = r.perLayer.map((l, i) => layerReport(l.name, fromLayer(specs[i] as LayerSpec), a, l.evaluation, l.mappingText));
+      const r = new CostModel({ ...SEARCH_BUDGET, ...opts }).evaluate(specs, a);
+      layers = r.perLayer.map((l, i) => layerReport(l.name, fromLayer(specs[i] as LayerSpec), a, l.evaluation, l.mappingText, { mapper: l.search }));
     }
   }
   const cycles = layers.reduce((s, l) => s + l.cycles, 0);
   return {
-    mode: 'timeloop', arch: a.name, cycles, latencyMs: cycles / (a.clockGHz * 1e6),
+    mode: 'timeloop', arch: a.name, mapspace: hasLoopConstraints(a) ? 'constrained' : 'free', cycles, latencyMs: cycles / (a.clockGHz * 1e6),
     energyPj: layers.reduce((s, l) => s + l.energyPj, 0), areaMm2: archAreaMm2(a), layers,
   };
 }

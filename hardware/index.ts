@@ -3,7 +3,11 @@ export { CostModel, layerKey, type CostModelOptions, type CostResult, type Layer
 export { analyze, bitFusionRate, type Evaluation, type LevelStats, type TensorAccess } from './model/analysis.ts';
 export { formatMapping, mappedBounds, validateMapping, type LevelMapping, type Loop, type Mapping } from './model/mapping.ts';
 export { mapLayer, randomMapping, score, type MapperObjective, type MapperOptions, type MapperResult } from './mapper/mapper.ts';
-export { PRESETS, buildArch, multiplierArea, peakMacsPerSecond, preset, presetNames, sramAreaUm2, type LevelSpec, type PresetSpec } from './presets.ts';
+export { hasLoopConstraints, mergeLevelConstraints, withConstraints, withoutLoopConstraints, type FactorRule, type LevelConstraints, type LoopConstraint, type SpatialConstraint } from './mapspace/constraints.ts';
+export { compileMapspace, type CompiledMapspace } from './mapspace/compile.ts';
+export { constraintViolations, paddingViolations } from './mapspace/validate.ts';
+export { applyConstraintDoc, readConstraintFile, type ContainerInfo } from './timeloop/constraints.ts';
+export { PRESETS, buildArch, multiplierArea, peakMacsPerSecond, preset, presetNames, sramAreaUm2, tl, type LevelSpec, type PresetSpec } from './presets.ts';
 export * from './spec.ts';
 export * from './workload.ts';
 export { parseTimeloopArch, readTimeloopArch, parseErt, parseArt, type TimeloopArch } from './timeloop/arch.ts';

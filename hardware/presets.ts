@@ -7,7 +7,10 @@
  * 64 b). Multiplier areas by width are Bit Fusion's conf.ini figures (µm²-scale units).
  */
 import { HardwareError } from '../core/errors.ts';
+import type { LevelConstraints, LoopConstraint, SpatialConstraint } from './mapspace/constraints.ts';
 import { validateArch, type ArchSpec, type StorageLevel } from './spec.ts';
+import { parseFactorList, parsePermutationList } from './timeloop/directives.ts';
+import { CONV_DIMS } from './workload.ts';
 
 export interface LevelSpec {
   readonly name: string;
@@ -20,11 +23,34 @@ export interface LevelSpec {
   readonly writePj: number;
   readonly blockSize?: number;
   readonly bandwidth?: number;
+  /** Data spaces this level holds; every other one bypasses it. */
   readonly keep?: readonly string[];
   readonly bypass?: readonly string[];
+  /** Shorthand spatial constraints: only these dimensions may fan out along X / Y below this level. */
   readonly spatialX?: readonly string[];
   readonly spatialY?: readonly string[];
+  /** Mapspace constraints in Timeloop's terms (mapspace/constraints.ts). */
+  readonly temporal?: LoopConstraint;
+  readonly spatial?: readonly SpatialConstraint[];
   readonly areaUm2?: number;
+}
+
+/** A loop constraint from Timeloop's strings: `tl('N=1 M=1', 'NMCR')`. */
+export function tl(factors: string, permutation = ''): LoopConstraint {
+  return { factors: parseFactorList(factors, 'preset factors'), permutation: parsePermutationList(permutation, 'preset permutation') };
+}
+
+/** LevelSpec's constraint fields as the level's LevelConstraints (absent when it has none). */
+function levelConstraints(l: LevelSpec): LevelConstraints | undefined {
+  const only = (axis: 'X' | 'Y', dims: readonly string[]): SpatialConstraint => ({
+    axis, source: `${l.name} ${axis}`, factors: CONV_DIMS.filter((d) => !dims.includes(d)).map((dim) => ({ dim, op: '=' as const, value: 1 })),
+  });
+  const spatial = [...(l.spatial ?? []), ...(l.spatialX ? [only('X', l.spatialX)] : []), ...(l.spatialY ? [only('Y', l.spatialY)] : [])];
+  const c: LevelConstraints = {
+    ...(l.temporal ? { temporal: l.temporal } : {}), ...(spatial.length ? { spatial } : {}),
+    ...(l.keep ? { keep: l.keep, keepOnly: true } : {}), ...(l.bypass ? { bypass: l.bypass } : {}),
+  };
+  return Object.keys(c).length ? c : undefined;
 }
 
 export interface PresetSpec {
@@ -60,9 +86,11 @@ export function buildArch(s: PresetSpec): ArchSpec {
     readBandwidth: l.bandwidth ?? Infinity, writeBandwidth: l.bandwidth ?? Infinity,
     energy: { read: l.readPj, write: l.writePj, update: l.writePj }, leakPj: 0,
     areaUm2: l.areaUm2 ?? (l.words === Infinity ? 0 : sramAreaUm2(l.words * l.wordBits)),
-    ...(l.keep ? { keep: l.keep } : {}), ...(l.bypass ? { bypass: l.bypass } : {}),
-    ...(l.spatialX ? { spatialX: l.spatialX } : {}), ...(l.spatialY ? { spatialY: l.spatialY } : {}),
   }));
+  s.levels.forEach((l, i) => {
+    const c = levelConstraints(l);
+    if (c) levels[i] = { ...(levels[i] as StorageLevel), constraints: c };
+  });
   const a: ArchSpec = {
     name: s.name, levels, clockGHz: s.clockGHz, precision: s.precision ?? 'scaled',
     mac: { name: 'mac', instances: pes, meshX: s.cols, meshY: s.rows, energyPj: s.macPj, leakPj: 0, areaUm2: multiplierArea(s.macBits) * 1.3, bits: s.macBits },
@@ -84,11 +112,20 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
   eyeriss: {
     name: 'eyeriss', description: 'Eyeriss-like: 12×14 PEs, row-stationary, 16-b, 108 kB GLB bypassing weights, 200 MHz',
     rows: 12, cols: 14, macBits: 16, macPj: 0.208 * 4, clockGHz: 0.2,
+    // Row-stationary mapspace of Timeloop's eyeriss_like arch: each PE column (X) works on output
+    // rows Q (and M), each PE of a column (Y) on a filter row S (and C, M); inside a PE the weight
+    // scratchpad iterates C and R, the psum scratchpad M, the ifmap scratchpad nothing.
     levels: [
-      { name: 'psum_spad', words: 16, wordBits: 16, perPe: true, readPj: 0.25, writePj: 0.25, keep: ['Outputs'] },
-      { name: 'weights_spad', words: 192, wordBits: 16, perPe: true, readPj: 1.98, writePj: 1.98, keep: ['Weights'] },
-      { name: 'ifmap_spad', words: 12, wordBits: 16, perPe: true, readPj: 0.2, writePj: 0.18, keep: ['Inputs'], spatialX: ['Q', 'M', 'N'], spatialY: ['R', 'C', 'S', 'M'] },
-      { name: 'shared_glb', words: 55296, wordBits: 16, perPe: false, readPj: 18.18 / 4, writePj: 14.14 / 4, keep: ['Inputs', 'Outputs'], bypass: ['Weights'], spatialX: ['Q', 'M', 'N', 'P'], spatialY: ['R', 'S', 'C', 'M'], areaUm2: 217363 * 108 / 128 },
+      { name: 'psum_spad', words: 16, wordBits: 16, perPe: true, readPj: 0.25, writePj: 0.25, keep: ['Outputs'], temporal: tl('N=1 C=1 R=1 S=1 P=1 Q=1', 'N C P Q R S M') },
+      { name: 'weights_spad', words: 192, wordBits: 16, perPe: true, readPj: 1.98, writePj: 1.98, keep: ['Weights'], temporal: tl('N=1 M=1 P=1 Q=1 S=1', 'N M P Q S C R') },
+      { name: 'ifmap_spad', words: 12, wordBits: 16, perPe: true, readPj: 0.2, writePj: 0.18, keep: ['Inputs'], temporal: tl('N=1 M=1 C=1 P=1 Q=1 R=1 S=1', 'N M C P Q R S') },
+      {
+        name: 'shared_glb', words: 55296, wordBits: 16, perPe: false, readPj: 18.18 / 4, writePj: 14.14 / 4, keep: ['Inputs', 'Outputs'], bypass: ['Weights'], areaUm2: 217363 * 108 / 128,
+        spatial: [
+          { ...tl('N=1 C=1 P=1 R=1 S=1', 'N C P R S Q M'), axis: 'X', split: 999, source: 'PE_column' },
+          { ...tl('N=1 P=1 Q=1 R=1', 'N P Q R S C M'), axis: 'Y', split: 0, source: 'PE' },
+        ],
+      },
       { name: 'DRAM', words: Infinity, wordBits: 16, perPe: false, readPj: 512 / 4, writePj: 512 / 4 },
     ],
   },

@@ -5,6 +5,7 @@
  * ERT entries (per vector access of `blockSize` words) are divided by the block size on import.
  */
 import { HardwareError } from '../core/errors.ts';
+import type { LevelConstraints } from './mapspace/constraints.ts';
 
 export interface AccessEnergy {
   /** pJ per word read (to a child or to the MAC). */
@@ -33,12 +34,8 @@ export interface StorageLevel {
   readonly leakPj: number;
   /** Area per instance, µm². */
   readonly areaUm2: number;
-  /** Data-space names this level must keep / must bypass (mapper constraints); absent = free. */
-  readonly keep?: readonly string[];
-  readonly bypass?: readonly string[];
-  /** Problem dimensions the mapper may spread over this level's X / Y fan-out (absent = any). */
-  readonly spatialX?: readonly string[];
-  readonly spatialY?: readonly string[];
+  /** Mapspace constraints on this level's loops, its fan-out and what it keeps (absent = free). */
+  readonly constraints?: LevelConstraints;
 }
 
 export interface MacUnit {
@@ -65,6 +62,10 @@ export interface ArchSpec {
    * 16 2-bit bricks per MAC, 16 / (ceil(ba/2)·ceil(bw/2)) products per cycle). Absent = 'fixed'.
    */
   readonly precision?: 'fixed' | 'scaled' | 'bitfusion';
+  /** Mapspace constraint: used MACs ÷ all MACs must reach this (Timeloop's `utilization` min). */
+  readonly minUtilization?: number;
+  /** Charge the MAC's leakage per utilized MAC per cycle. Timeloop charges none, so absent = false. */
+  readonly macLeakage?: boolean;
 }
 
 function bad(arch: string, field: string, value: unknown, problem: string): never {
@@ -94,6 +95,7 @@ export function validateArch(a: ArchSpec): void {
   if (a.levels.length === 0) bad(a.name, 'levels', a.levels, 'must contain at least one storage level');
   if (!(a.clockGHz > 0)) bad(a.name, 'clockGHz', a.clockGHz, 'must be > 0');
   if (!(a.mac.energyPj >= 0)) bad(a.name, 'mac.energyPj', a.mac.energyPj, 'must be ≥ 0');
+  if (a.minUtilization !== undefined && !(a.minUtilization >= 0 && a.minUtilization <= 1)) bad(a.name, 'utilization.min', a.minUtilization, 'must be in [0, 1]');
   a.levels.forEach((lv, i) => {
     const f = `levels[${i}] (${lv.name})`;
     if (!(lv.sizeWords > 0)) bad(a.name, `${f}.sizeWords`, lv.sizeWords, 'must be > 0');

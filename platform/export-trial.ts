@@ -6,20 +6,22 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
-import type { Arch, HwConfig, Json } from '../core/types.ts';
+import type { Arch, Json } from '../core/types.ts';
 import { createSpace } from '../search-space/registry.ts';
-import { loadSupernet } from '../supernet/checkpoint.ts';
+import { loadSupernet, readTrainState } from '../supernet/checkpoint.ts';
+import { COUNTER_OBJECTIVES } from '../estimators/counter-estimator.ts';
+import { ACCELERATOR_OBJECTIVES } from '../estimators/accelerator.ts';
 import { EMBEDDED_SUPERNET_DIR } from '../supernet/embedded.ts';
 import { calibrateSubnet } from '../supernet/evaluate.ts';
 import { extractSubnet } from '../supernet/extract.ts';
 import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 import { loadDataset } from '../datasets/registry.ts';
-import { CostModel, accelArch, type AccelConfig } from '../hardware/index.ts';
 import { writeBundle, type BundleResult } from '../export/bundle.ts';
 import type { ExperimentRecord, TrialRecord } from '../storage/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { parseExperiment } from './config.ts';
-import { metricProvenance } from './platform.ts';
+import { metricProvenance } from './provenance.ts';
+import { trialAccelerator, trialBreakdown } from './breakdown.ts';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 export interface ExportTrialOptions {
@@ -53,13 +55,16 @@ export async function exportTrial(exp: ExperimentRecord, trial: TrialRecord, opt
   const arch = space.validate(trial.arch) as Arch;
   const layers = space.layers(arch);
   const wantsModel = opts.formats.some((f) => f === 'tfjs' || f === 'onnx');
+  const checkpoint = cfg.accuracy?.source === 'supernet' ? (cfg.accuracy.checkpoint ?? EMBEDDED_SUPERNET_DIR) : null;
+  // The model's input contract (pixel normalisation, dataset) comes from the checkpoint it was trained as.
+  const trained = checkpoint ? readTrainState(checkpoint) : null;
   let model: tfl.LayersModel | undefined;
   let release = () => {};
   if (wantsModel) {
     if (cfg.accuracy?.source !== 'supernet') {
       throw new ConfigError(opts.formatsField ?? 'formats', opts.formats.join(','), `tfjs/onnx need the weights of a supernet checkpoint: this experiment scored accuracy with ${cfg.accuracy?.source ?? 'nothing'} (export json only)`);
     }
-    const { net, state } = loadSupernet(cfg.accuracy.checkpoint ?? EMBEDDED_SUPERNET_DIR);
+    const { net, state } = loadSupernet(checkpoint as string);
     const data = loadDataset(state.dataset);
     const stats = calibrateSubnet(net, arch as MbconvArch, { train: data.train, norm: state.norm }, { calibImages: cfg.accuracy.calibImages, seed: cfg.seed });
     model = extractSubnet(net, arch as MbconvArch, stats);
@@ -69,11 +74,9 @@ export async function exportTrial(exp: ExperimentRecord, trial: TrialRecord, opt
     };
   }
   try {
-    const hwPreset = cfg.hardware.mode === 'preset' ? cfg.hardware.preset : null;
-    const hw: HwConfig | undefined = trial.hw ?? (hwPreset ? { preset: hwPreset } : undefined);
-    const spec = hwPreset ?? (trial.hw ? accelArch(trial.hw as AccelConfig) : null);
-    const mapping = spec ? new CostModel().evaluate(layers, spec).perLayer.map((l) => ({ layer: l.name, mapping: { text: l.mappingText, cycles: l.cycles, energyPj: l.energyPj, utilization: l.utilization } })) : undefined;
-    const units = Object.fromEntries(exp.objectives.map((o) => [o.name, o.unit]));
+    const accel = trialAccelerator(exp, trial);
+    const breakdown = trialBreakdown(exp, trial);
+    const units = Object.fromEntries([...COUNTER_OBJECTIVES, ...ACCELERATOR_OBJECTIVES, ...exp.objectives].map((o) => [o.name, o.unit]));
     const known = { ...metricProvenance(cfg), ...opts.provenance };
     const provenance: Record<string, Json> = {};
     for (const name of Object.keys(trial.metrics)) {
@@ -82,12 +85,13 @@ export async function exportTrial(exp: ExperimentRecord, trial: TrialRecord, opt
     return await writeBundle(resolve(opts.out), {
       ...(model ? { model } : {}),
       arch,
-      ...(hw ? { hw } : {}),
+      ...(accel ? { hw: accel.hw } : {}),
       metrics: trial.metrics,
       provenance,
       units,
       bits: layers.map((l) => ({ layer: l.name, weights: l.bits.weights, inputs: l.bits.inputs, outputs: l.bits.outputs })),
-      ...(mapping ? { mapping } : {}),
+      ...(breakdown ? { breakdown } : {}),
+      ...(trained ? { preprocessing: { dataset: trained.dataset, resolution: arch.resolution as number, mean: trained.norm.mean, std: trained.norm.std } } : {}),
       formats: opts.formats,
       source: { experiment: exp.name, experimentId: exp.id, trial: trial.number, trialId: trial.id, seed: exp.seed },
       overwrite: opts.overwrite ?? false,

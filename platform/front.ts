@@ -2,8 +2,7 @@
 import type { Objective } from '../core/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { TrialRecord } from '../storage/types.ts';
-import { paretoFrontIndices } from '../core/pareto.ts';
-import { missingObjectives, toMinimize } from '../strategies/objectives.ts';
+import { frontIndices } from '../core/front.ts';
 
 export async function allTrials(storage: Storage, experimentId: number): Promise<TrialRecord[]> {
   const out: TrialRecord[] = [];
@@ -14,8 +13,12 @@ export async function allTrials(storage: Storage, experimentId: number): Promise
   }
 }
 
+/** The front over all `objectives` (core/front.ts: the definition the API and UI use too), by trial number. */
 export function paretoTrials(trials: readonly TrialRecord[], objectives: readonly Objective[]): TrialRecord[] {
-  const ok = trials.filter((t) => t.state === 'finished' && t.feasible !== false && t.metrics && missingObjectives(t.metrics, objectives).length === 0);
-  const front = paretoFrontIndices(ok.map((t) => toMinimize(t.metrics ?? {}, objectives)));
-  return front.map((i) => ok[i] as TrialRecord).sort((a, b) => a.number - b.number);
+  const finished = trials.filter((t) => t.state === 'finished');
+  const front = frontIndices(
+    finished.map((t) => ({ feasible: t.feasible !== false, values: objectives.map((o) => t.metrics?.[o.name]) })),
+    objectives.map((o) => o.direction),
+  );
+  return front.map((i) => finished[i] as TrialRecord).sort((a, b) => a.number - b.number);
 }

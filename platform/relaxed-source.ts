@@ -6,7 +6,7 @@
  * relaxed over a pool of `hwPool` configs sampled within the area budget from the experiment seed.
  */
 import { ConfigError } from '../core/errors.ts';
-import { Rng } from '../core/rng.ts';
+import type { Rng } from '../core/rng.ts';
 import type { JsonObject } from '../core/types.ts';
 import { loadDataset } from '../datasets/registry.ts';
 import type { CostModel } from '../hardware/index.ts';
@@ -25,7 +25,8 @@ export interface RelaxedSource {
   dispose(): void;
 }
 
-export function createRelaxedSource(cfg: ExperimentConfig, constraints: readonly Constraint[], model: CostModel): RelaxedSource {
+/** `rng` is the experiment's root stream (the accelerator pool is its `relaxed-accel-pool` fork). */
+export function createRelaxedSource(cfg: ExperimentConfig, constraints: readonly Constraint[], model: CostModel, rng: Rng): RelaxedSource {
   if (cfg.space !== 'mbconv') throw new ConfigError('experiment.strategy.name', 'differentiable', 'needs space: mbconv (the relaxed supernet)');
   if (cfg.accuracy?.source !== 'supernet') throw new ConfigError('experiment.accuracy.source', cfg.accuracy?.source, 'the differentiable strategy needs accuracy.source: supernet');
   // The same default as the accuracy source (which also verifies the checkpoint's recorded accuracy).
@@ -35,7 +36,7 @@ export function createRelaxedSource(cfg: ExperimentConfig, constraints: readonly
   const src: CostSources = {
     model,
     ...(hw.mode === 'preset' ? { hw: hw.preset } : {}),
-    ...(hw.mode === 'joint' ? { pool: sampleAccelPool(new Rng(cfg.seed).fork('relaxed-accel-pool'), opts.hwPool, hw.areaBudgetMm2) } : {}),
+    ...(hw.mode === 'joint' ? { pool: sampleAccelPool(rng.fork('relaxed-accel-pool'), opts.hwPool, hw.areaBudgetMm2) } : {}),
   };
   const metrics = new Set<string>(Object.keys(opts.costs));
   for (const c of constraints) if ((RELAXED_METRICS as readonly string[]).includes(c.metric)) metrics.add(c.metric);

@@ -14,17 +14,24 @@ import type { Storage } from '../storage/storage.ts';
 import { errorHandler, notFoundApi } from './http-errors.ts';
 import { PointCache } from './points.ts';
 import { eventRoutes, type EventsOptions } from './routes/events.ts';
-import { experimentRoutes } from './routes/experiments.ts';
-import { trialRoutes, type TrialExporter } from './routes/trials.ts';
+import { analysisRoutes } from './routes/analysis.ts';
+import { downloadRoutes } from './routes/downloads.ts';
+import { experimentRoutes, type DescribeExperiment } from './routes/experiments.ts';
+import { trialRoutes, type TrialBreakdown, type TrialExporter } from './routes/trials.ts';
 import { workerRoutes } from './routes/workers.ts';
 import { requireToken, securityHeaders } from './security.ts';
 
-export type { TrialExporter, ExportRequest, ExportResult } from './routes/trials.ts';
+export type { TrialExporter, TrialBreakdown, ExportRequest, ExportResult } from './routes/trials.ts';
+export type { DescribeExperiment } from './routes/experiments.ts';
 
 export interface AppDeps {
   readonly storage: Storage;
   /** Enables POST /api/trials/:id/export and the UI's export button. */
   readonly exporter?: TrialExporter;
+  /** Dataset and metric provenance of an experiment (the platform knows them; records alone do not). */
+  readonly describe?: DescribeExperiment;
+  /** Enables GET /api/trials/:id/breakdown (per-layer accelerator costs, as the export bundle has them). */
+  readonly breakdown?: TrialBreakdown;
   /** When set, every request must carry it (required by `nas ui` on non-loopback hosts). */
   readonly token?: string;
   readonly events?: EventsOptions;
@@ -52,8 +59,11 @@ export function createApp(deps: AppDeps): Express {
   api.get('/info', (_req, res) => {
     res.json({ exporter: deps.exporter !== undefined, storage: deps.storage.location });
   });
-  api.use(experimentRoutes(deps.storage, new PointCache(deps.storage)));
-  api.use(trialRoutes(deps.storage, deps.exporter));
+  const points = new PointCache(deps.storage);
+  api.use(experimentRoutes(deps.storage, points, deps.describe));
+  api.use(analysisRoutes(deps.storage, points));
+  api.use(downloadRoutes(deps.storage, points));
+  api.use(trialRoutes(deps.storage, points, deps.exporter, deps.breakdown));
   api.use(eventRoutes(deps.storage, deps.events));
   api.use(workerRoutes(deps.storage));
   api.use(notFoundApi);

@@ -3,6 +3,7 @@
  * strict (an unknown or repeated key is a 400 naming it) so typos do not silently change results.
  */
 import { z } from 'zod';
+import { TRIAL_STATES, type TrialState } from '../storage/types.ts';
 
 const MAX_ID = 2 ** 31 - 1;
 
@@ -22,9 +23,17 @@ const intString = (min: number, max: number) =>
 export const OBJECTIVE_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
 const metricName = z.string().regex(OBJECTIVE_NAME, 'must be an objective name (letters, digits, _ and .)');
 
+const states = z.enum(TRIAL_STATES as [TrialState, ...TrialState[]]);
+const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
+/** JSON column → [min, max] or [values…]; parsed by server/filter.ts so errors name the column. */
+const filterText = z.string().max(4000, 'must be at most 4000 characters');
+
 export const trialsQuery = z.strictObject({
-  state: z.enum(['running', 'finished', 'failed']).optional(),
-  feasible: z.enum(['true', 'false']).transform((s) => s === 'true').optional(),
+  state: states.optional(),
+  feasible: bool.optional(),
+  /** Only trials on the Pareto front over all objectives. */
+  front: bool.optional(),
+  filter: filterText.optional(),
   sort: z.union([z.enum(['id', 'number', 'state', 'createdAt', 'finishedAt']), metricName]).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   limit: intString(1, 1000).optional(),
@@ -32,15 +41,20 @@ export const trialsQuery = z.strictObject({
 });
 export type TrialsQuery = z.infer<typeof trialsQuery>;
 
-export const paretoQuery = z.strictObject({
-  x: metricName,
-  y: metricName,
-  z: metricName.optional(),
+export const downloadQuery = z.strictObject({
+  format: z.enum(['csv', 'json']),
+  state: states.optional(),
+  feasible: bool.optional(),
+  front: bool.optional(),
+  filter: filterText.optional(),
 });
 
-export const historyQuery = z.strictObject({
-  x: metricName.optional(),
-  y: metricName.optional(),
+export const compareQuery = z.strictObject({
+  ids: z
+    .string()
+    .regex(/^[0-9]{1,10}(,[0-9]{1,10}){1,7}$/, 'must be 2 to 8 comma-separated experiment ids')
+    .transform((s) => s.split(',').map(Number))
+    .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id'),
 });
 
 export const eventsQuery = z.strictObject({

@@ -42,6 +42,16 @@ import type {
 /** The schema version this code reads and writes (number of migrations in migrations.ts). */
 export { SCHEMA_VERSION } from './schema.ts';
 
+/**
+ * The port a running search writes through (platform/run-experiment.ts): one experiment's status,
+ * its trials as they start and complete, its step commits and snapshot. Every Storage is one; tests
+ * and benchmarks may wrap or fake just these calls.
+ */
+export type TrialSink = Pick<
+  Storage,
+  'getExperiment' | 'setExperimentStatus' | 'startTrials' | 'failTrial' | 'listTrials' | 'commitStep' | 'loadSnapshot' | 'appendEvent'
+>;
+
 export interface Storage {
   /** Where the data lives (file path, or ':memory:'). */
   readonly location: string;

@@ -45,6 +45,9 @@ export abstract class BaseStrategy<T extends JsonObject> implements Strategy<T> 
     return s as unknown as Json;
   }
 
+  /** Nothing to release by default (strategies whose state is plain JS). */
+  dispose(): void {}
+
   restore(state: Json): void {
     const s = state as unknown as BaseSnapshot;
     if (!s || typeof s !== 'object' || s.strategy !== this.name) {

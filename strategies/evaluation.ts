@@ -33,7 +33,7 @@ export async function evaluateCandidate<T extends JsonObject>(
 
 /**
  * ask → evaluate → tell without persistence, for benchmarks and speed measurements; the trial
- * sequence is the one `runSearch` would store for the same strategy, budget and batch.
+ * sequence is the one `runExperiment` would store for the same strategy, budget and batch.
  */
 export async function runInMemory<T extends JsonObject>(opts: {
   readonly strategy: Strategy<T>;

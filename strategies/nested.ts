@@ -130,11 +130,17 @@ export class NestedStrategy<A extends JsonObject, H extends JsonObject> extends 
     this.best = o.best;
     this.pending = new Map(o.pending);
   }
+
+  override dispose(): void {
+    release(this.inner);
+    this.inner = null;
+    this.outer.dispose();
+  }
 }
 
 /** Inner strategies holding tensors (REINFORCE) free them when their round ends. */
-function release(s: unknown): void {
-  (s as { dispose?: () => void } | null)?.dispose?.();
+function release<X extends JsonObject>(s: Strategy<X> | null): void {
+  s?.dispose();
 }
 
 export function nestedEntry(make: StrategyMaker): StrategyEntry<NestedOptions> {

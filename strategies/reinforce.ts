@@ -155,8 +155,11 @@ export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
     return value * factor;
   }
 
-  /** Releases the controller's tensors. */
-  dispose(): void {
+  private disposed = false;
+  /** Releases the controller's tensors (once). */
+  override dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.controller.dispose();
   }
 

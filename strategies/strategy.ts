@@ -31,6 +31,11 @@ export interface Strategy<T extends JsonObject = JsonObject> {
   tell(results: readonly EvalResult<T>[]): void;
   snapshot(): Json;
   restore(state: Json): void;
+  /**
+   * Releases what the strategy holds outside the JS heap (REINFORCE's tensors). Idempotent; the
+   * strategy is not used afterwards. `runExperiment` calls it when a run ends, however it ends.
+   */
+  dispose(): void;
 }
 
 /** Everything a strategy factory gets besides its own options. */

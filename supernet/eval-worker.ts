@@ -9,6 +9,7 @@ import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 import { loadSupernet, readTrainState } from './checkpoint.ts';
 import { evaluateSubnet, type EvalData, type EvalOptions, type SubnetScore } from './evaluate.ts';
 import type { MbconvSupernet } from './mbconv-supernet.ts';
+import { installKernels } from '../runtime/kernels/install.ts';
 
 export interface EvalTask {
   readonly checkpoint: string;
@@ -32,6 +33,7 @@ async function load(task: EvalTask): Promise<Loaded> {
   if (loaded?.key === key) return loaded;
   loaded?.net.dispose();
   loaded = undefined;
+  installKernels(); // a worker thread is its own entry point: nothing registered the kernels here
   await initTf(task.backend);
   const { net, state } = loadSupernet(task.checkpoint);
   const ds = loadDataset(state.dataset);

@@ -10,7 +10,6 @@ import { tf } from '../runtime/tf.ts';
 // The supernet's numerics include our wasm kernels (e.g. the depthwise forward pass, whose summation
 // order differs from XNNPACK's in the last bits): loading them here, not in whichever module happens
 // to be imported first, makes every process and worker thread score a subnet identically.
-import '../runtime/ops/index.ts';
 import type { Rng } from '../core/rng.ts';
 import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 import type { MbconvConfig } from '../search-space/mbconv-config.ts';

@@ -10,6 +10,7 @@ import { MbconvSpace } from '../search-space/mbconv.ts';
 import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 import { shardGradients, type ShardBatch, type ShardGrads, type ShardWork } from './data-parallel.ts';
 import { MbconvSupernet, type SupernetOptions } from './mbconv-supernet.ts';
+import { installKernels } from '../runtime/kernels/install.ts';
 
 export interface TrainShardTask {
   readonly backend: string;
@@ -28,6 +29,7 @@ async function replicaFor(task: TrainShardTask): Promise<MbconvSupernet> {
   if (replica?.key === key) return replica.net;
   replica?.net.dispose();
   replica = undefined;
+  installKernels(); // a worker thread is its own entry point: nothing registered the kernels here
   await initTf(task.backend);
   // the initial values are overwritten by every task's weights, so the seed does not matter
   const net = new MbconvSupernet(new MbconvSpace(task.spaceConfig).config, new Rng('replica'), task.supernetOptions);

@@ -6,7 +6,6 @@
  * restored, so an interrupted run continues on the very same trajectory).
  */
 import { runtime, tf } from '../runtime/tf.ts';
-import '../runtime/ops/index.ts';
 import { ConfigError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import type { ProgressFn } from '../core/progress.ts';

@@ -1,5 +1,6 @@
 /**
- * `nas hw eval --arch PRESET|FILE --workload FILE [--mapping FILE] [--json]` and `nas hw presets`:
+ * `nas hw eval --arch PRESET|FILE --workload FILE [--mapping FILE] [--constraints FILE] [--mapspace free]
+ * [--allow-padding] [--budget N] [--patience N] [--json]` and `nas hw presets`:
  * the accelerator cost model from the command line. A SCALE-Sim .cfg as --arch runs the systolic
  * model, so SCALE-Sim users get SCALE-Sim numbers.
  */
@@ -11,6 +12,12 @@ import { archAreaMm2 } from '../../hardware/spec.ts';
 import { formatTable, intArg, printJson, withJson } from '../context.ts';
 
 const OBJECTIVES = ['edp', 'energy', 'latency'] as const;
+const MAPSPACES = ['constrained', 'free'] as const;
+
+interface EvalFlags {
+  arch: string; workload: string; mapping?: string; ert?: string; constraints?: string; mapspace: string; allowPadding?: boolean;
+  budget?: number; patience?: number; macLeakage?: boolean; objective: string; seed: number; json?: boolean;
+}
 
 export function registerHw(program: Command): void {
   const hw = program.command('hw').description('accelerator cost model: evaluate workloads, list presets');
@@ -19,13 +26,25 @@ export function registerHw(program: Command): void {
       .description('per-layer and total cycles, latency, energy, accesses, utilization and mapping')
       .requiredOption('--arch <preset|file>', 'preset name, Timeloop arch .yaml (ERT/ART beside it) or SCALE-Sim .cfg')
       .requiredOption('--workload <file>', 'SCALE-Sim topology .csv, Timeloop problem .yaml or LayerSpec .json')
-      .option('--mapping <file>', 'Timeloop map .yaml or map.txt (single-layer workloads)')
+      .option('--mapping <file>', 'Timeloop map .yaml or map.txt (single-layer workloads); refused with every violation if it does not fit')
       .option('--ert <dir>', 'folder with the Accelergy ERT/ART summaries (default: beside the arch YAML)')
+      .option('--constraints <file>', 'Timeloop mapspace-constraints YAML, added to the arch\'s own constraints')
+      .option('--mapspace <kind>', 'constrained (honour the arch\'s and --constraints\' constraints) | free (ignore loop constraints; keep/bypass stay)', 'constrained')
+      .option('--allow-padding', 'accept a --mapping whose loop bounds overshoot a dimension (padding runs as idle MACs)')
+      .option('--budget <n>', 'mapper: candidate mappings per layer (default 300 for a network, 2000 for a Timeloop problem)', intArg('--budget', 1))
+      .option('--patience <n>', 'mapper: stop after this many valid candidates without improvement (victory condition)', intArg('--patience', 1))
+      .option('--mac-leakage', 'charge MAC leakage per utilized MAC per cycle (Timeloop charges none)')
       .option('--objective <name>', 'mapper objective: edp | energy | latency', 'edp')
       .option('--seed <n>', 'mapper seed', intArg('--seed'), 1),
-  ).action((opts: { arch: string; workload: string; mapping?: string; ert?: string; objective: string; seed: number; json?: boolean }) => {
+  ).action((opts: EvalFlags) => {
     if (!(OBJECTIVES as readonly string[]).includes(opts.objective)) throw new ConfigError('--objective', opts.objective, `must be one of ${OBJECTIVES.join(', ')}`);
-    const report = hwEval({ arch: opts.arch, workload: opts.workload, objective: opts.objective as (typeof OBJECTIVES)[number], seed: opts.seed, ...(opts.mapping ? { mapping: opts.mapping } : {}), ...(opts.ert ? { ert: opts.ert } : {}) });
+    if (!(MAPSPACES as readonly string[]).includes(opts.mapspace)) throw new ConfigError('--mapspace', opts.mapspace, `must be one of ${MAPSPACES.join(', ')}`);
+    const report = hwEval({
+      arch: opts.arch, workload: opts.workload, objective: opts.objective as (typeof OBJECTIVES)[number], seed: opts.seed,
+      mapspace: opts.mapspace as (typeof MAPSPACES)[number], allowPadding: opts.allowPadding === true, macLeakage: opts.macLeakage === true,
+      ...(opts.mapping ? { mapping: opts.mapping } : {}), ...(opts.ert ? { ert: opts.ert } : {}), ...(opts.constraints ? { constraints: opts.constraints } : {}),
+      ...(opts.budget !== undefined ? { maxEvaluations: opts.budget } : {}), ...(opts.patience !== undefined ? { patience: opts.patience } : {}),
+    });
     if (opts.json) printJson(report);
     else process.stdout.write(formatReport(report));
   });
@@ -54,7 +73,8 @@ function formatReport(r: HwEvalReport): string {
   }
   const out: string[] = [];
   for (const l of r.layers) {
-    out.push(`== ${l.name}: ${l.cycles} cycles, ${l.latencyMs.toPrecision(4)} ms, ${l.energyPj.toPrecision(6)} pJ, utilization ${(100 * l.utilization).toFixed(1)} %`);
+    const by = 'file' in l.mappedBy ? `mapping ${l.mappedBy.file}` : `mapper: ${l.mappedBy.mapper.valid} valid of ${l.mappedBy.mapper.evaluations} candidates`;
+    out.push(`== ${l.name}: ${l.cycles} cycles, ${l.latencyMs.toPrecision(4)} ms, ${l.energyPj.toPrecision(6)} pJ, utilization ${(100 * l.utilization).toFixed(1)} % (${by})`);
     const rows = l.levels.flatMap((lv) => Object.entries(lv.tensors).map(([t, c]) => ({ level: lv.level, inst: lv.instances, t, ...c })));
     out.push(formatTable(rows, [
       { header: 'level', get: (x) => x.level }, { header: 'inst', get: (x) => x.inst, align: 'right' }, { header: 'tensor', get: (x) => x.t },
@@ -63,6 +83,6 @@ function formatReport(r: HwEvalReport): string {
     ]));
     out.push('mapping:', l.mapping, '');
   }
-  out.push(`total: ${r.cycles} cycles, ${r.latencyMs.toPrecision(4)} ms, ${r.energyPj.toPrecision(6)} pJ, area ${r.areaMm2.toPrecision(4)} mm²`);
+  out.push(`total: ${r.cycles} cycles, ${r.latencyMs.toPrecision(4)} ms, ${r.energyPj.toPrecision(6)} pJ, area ${r.areaMm2.toPrecision(4)} mm² (modelled; ${r.mapspace} mapspace)`);
   return `${out.join('\n')}\n`;
 }

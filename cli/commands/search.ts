@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
-import { Rng } from '../../core/rng.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { Json, JsonObject } from '../../core/types.ts';
 import { openReader, openStore } from '../../storage/open-store.ts';
@@ -16,12 +15,10 @@ import { requiredCheckpoint } from '../../cluster/checkpoints.ts';
 import { createCoordinator, type Coordinator } from '../../cluster/coordinator.ts';
 import { PgQueue } from '../../cluster/queue.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
-import { createStrategy, parseStrategyOptions } from '../../strategies/registry.ts';
-import { runSearch } from '../../platform/runner.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../../platform/config.ts';
 import { PROVENANCE_EVENT } from '../../platform/export-trial.ts';
-import { createPlatform, objectiveSpecs, type Platform } from '../../platform/platform.ts';
-import type { Candidate } from '../../strategies/strategy.ts';
+import { createPlatform, type Platform } from '../../platform/create-platform.ts';
+import { runExperiment } from '../../platform/run-experiment.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
 import { createProgress } from '../progress.ts';
 import { findExperiment } from './experiments.ts';
@@ -53,50 +50,45 @@ interface SearchOpts {
   readonly localSlots?: number;
 }
 
-/** On PostgreSQL, steps go to `nas worker`s when any is live (cluster/coordinator.ts); else null. */
-async function coordinate(storage: Storage, cfg: ExperimentConfig, platform: Platform, localSlots = 1): Promise<Coordinator<JsonObject> | null> {
+/** On PostgreSQL, steps go to live `nas worker`s when there are any (cluster/coordinator.ts); else null. */
+async function coordinate(storage: Storage, platform: Platform, localSlots = 1): Promise<Coordinator<JsonObject> | null> {
   if (!(storage instanceof PgStorage)) return null;
   const queue = await PgQueue.open(storage);
   return createCoordinator<JsonObject>({
-    queue, codeVersion: codeVersion(), checkpointSha: requiredCheckpoint(cfg), localSlots,
+    queue, codeVersion: codeVersion(), checkpointSha: requiredCheckpoint(platform.config), localSlots,
     local: { evaluate: (x) => platform.evaluate(x), ...(platform.evaluateBatch ? { evaluateBatch: (xs) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(xs) } : {}) },
     log: (line) => process.stderr.write(`nas: ${line}\n`),
   });
 }
 
-async function execute(storage: Storage, exp: ExperimentRecord, cfg: ExperimentConfig, quiet: boolean, backend?: string, localSlots?: number) {
+/**
+ * Builds the experiment's platform once, reading stored predictors from `reader`; a config that
+ * cannot be built throws here, before anything is written.
+ */
+async function build(cfg: ExperimentConfig, reader: Storage, backend?: string): Promise<Platform> {
+  // The accuracy source may evaluate (supernet checkpoint verification) while it is built.
   await initTf(backend);
-  const platform = await createPlatform(cfg, storage);
+  return createPlatform(cfg, { predictors: reader });
+}
+
+/** Runs (or resumes) `exp` on `platform` with a progress bar; Ctrl-C and `nas stop` end it 'stopped'. */
+async function execute(storage: Storage, exp: ExperimentRecord, platform: Platform, quiet: boolean, localSlots?: number) {
   const progress = createProgress({ quiet });
   const stop = interruptSignal();
   let coordinator: Coordinator<JsonObject> | null = null;
   try {
-    coordinator = await coordinate(storage, cfg, platform, localSlots);
-    const strategy = createStrategy(cfg.strategy.name, {
-      space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, ...(platform.relaxed ? { relaxed: platform.relaxed } : {}), rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
-    }, cfg.strategy.options);
-    await storage.setExperimentStatus(exp.id, 'running');
-    const summary = await runSearch({
-      storage, experimentId: exp.id, strategy, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints,
-      evaluate: (c) => platform.evaluate(c.x),
-      ...(coordinator ? { evaluateBatch: coordinator.evaluateBatch }
-        : platform.evaluateBatch ? { evaluateBatch: (cs: readonly Candidate<JsonObject>[]) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(cs.map((c) => c.x)) } : {}),
-      budget: cfg.budget, batch: cfg.batch, signal: stop.signal,
-      onStep: (p) => {
-        progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } });
-        // `nas stop` from another process marks the experiment; stop after this step.
-        void storage.getExperiment(exp.id).then((e) => e.status === 'stopped' && stop.abort(), () => {});
-      },
+    coordinator = await coordinate(storage, platform, localSlots);
+    const summary = await runExperiment({
+      sink: storage, experimentId: exp.id, ...platform.search, ...(coordinator ? { evaluateBatch: coordinator.evaluateBatch } : {}), signal: stop.signal,
+      onStep: (p) => progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } }),
     });
     progress.stop();
-    await storage.setExperimentStatus(exp.id, summary.status === 'finished' ? 'finished' : 'stopped');
     const trials = await allTrials(storage, exp.id);
-    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: cfg.constraints };
+    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: platform.config.constraints };
   } finally {
     stop.release();
     progress.stop();
     await coordinator?.close();
-    platform.dispose();
   }
 }
 
@@ -139,29 +131,29 @@ export function registerSearch(program: Command): void {
         ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: 40 } : {}),
         ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
       });
-      // The accuracy source may evaluate (supernet checkpoint verification) while validating.
-      await initTf(globalOptions(cmd).backend);
-      // Validate everything (objectives, constraints, preset, accuracy source) before opening the
+      // Build (= validate) everything, reading stored predictors read-only, before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
       const reader: Storage = await openReader(opts.db);
+      let platform: Platform;
       try {
-        parseStrategyOptions(cfg.strategy.name, cfg.strategy.options);
-        (await createPlatform(cfg, reader)).dispose();
+        platform = await build(cfg, reader, globalOptions(cmd).backend);
       } finally {
         await reader.close();
       }
-      const storage = await openStore(opts.db);
       try {
-        const platform = await createPlatform(cfg, storage);
-        platform.dispose();
-        const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
-        if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
-        const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
-        // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
-        await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
-        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend, opts.localSlots), opts.db, opts.json);
+        const storage = await openStore(opts.db);
+        try {
+          const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
+          if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
+          const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
+          // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
+          await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
+          report(exp, await execute(storage, exp, platform, Boolean(opts.json), opts.localSlots), opts.db, opts.json);
+        } finally {
+          await storage.close();
+        }
       } finally {
-        await storage.close();
+        platform.dispose();
       }
     });
 
@@ -188,8 +180,12 @@ export function registerSearch(program: Command): void {
       const storage = await openStore(opts.db);
       try {
         const exp = await storage.getExperiment(found.id);
-        const cfg = parseExperiment(exp.config);
-        report(exp, await execute(storage, exp, cfg, Boolean(opts.json), globalOptions(cmd).backend, opts.localSlots), opts.db, opts.json);
+        const platform = await build(parseExperiment(exp.config), storage, globalOptions(cmd).backend);
+        try {
+          report(exp, await execute(storage, exp, platform, Boolean(opts.json), opts.localSlots), opts.db, opts.json);
+        } finally {
+          platform.dispose();
+        }
       } finally {
         await storage.close();
       }

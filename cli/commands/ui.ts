@@ -10,15 +10,22 @@ import { ConfigError, UsageError } from '../../core/errors.ts';
 import { dirname, join, resolve } from 'node:path';
 import { createApp, type TrialExporter } from '../../server/app.ts';
 import { exportableFormats, exportTrial, recordedProvenance } from '../../platform/export-trial.ts';
+import { trialBreakdown } from '../../platform/breakdown.ts';
+import { experimentDescriber } from '../../platform/describe.ts';
+import { initTf } from '../../runtime/tf.ts';
+import type { ExportFormat } from '../../server/params.ts';
 import { isLoopback } from '../../server/security.ts';
 import { isPgUrl, openStore } from '../../storage/open-store.ts';
-import { withDb } from '../context.ts';
+import type { ExperimentRecord, TrialRecord } from '../../storage/types.ts';
+import { globalOptions, withDb } from '../context.ts';
 
 export interface UiOptions {
   readonly port: string;
   readonly host: string;
   readonly db: string;
   readonly token?: string;
+  /** Tensor backend for exporting models (the global --backend); default: the first available. */
+  readonly backend?: string;
 }
 
 export interface RunningUi {
@@ -44,11 +51,19 @@ export async function startUi(opts: UiOptions, env: NodeJS.ProcessEnv = process.
   const storage = await openStore(opts.db, { readonly: true });
   // Bundles go beside the database, one folder per trial; the client never chooses a path.
   const exportRoot = isPgUrl(opts.db) ? resolve('exports') : join(dirname(resolve(opts.db)), 'exports');
-  const exporter: TrialExporter = async ({ experiment, trial, formats }) => {
-    const r = await exportTrial(experiment, trial, { out: join(exportRoot, experiment.name, `trial-${trial.number}`), formats: formats ?? exportableFormats(experiment), overwrite: true, provenance: await recordedProvenance(storage, experiment.id) });
-    return { dir: r.dir, files: r.files.map((f) => f.name) };
+  const exporter: TrialExporter = {
+    formats: (experiment) => exportableFormats(experiment) as ExportFormat[],
+    async write({ experiment, trial, formats }) {
+      const chosen = formats ?? exportableFormats(experiment);
+      // Building the model needs a tensor backend; the server starts without one (most pages never need it).
+      if (chosen.some((f) => f !== 'json')) await initTf(opts.backend);
+      const r = await exportTrial(experiment, trial, { out: join(exportRoot, experiment.name, `trial-${trial.number}`), formats: chosen, overwrite: true, provenance: await recordedProvenance(storage, experiment.id) });
+      return { dir: r.dir, files: r.files.map((f) => f.name) };
+    },
   };
-  const app = createApp({ storage, exporter, ...(token ? { token } : {}) });
+  const describe = experimentDescriber(storage);
+  const breakdown = async (experiment: ExperimentRecord, trial: TrialRecord) => trialBreakdown(experiment, trial);
+  const app = createApp({ storage, exporter, describe, breakdown, ...(token ? { token } : {}) });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, opts.host, (err?: Error) => (err ? reject(err) : resolve(s)));
     s.once('error', reject);
@@ -78,8 +93,9 @@ export function registerUi(program: Command): void {
       .option('--host <host>', 'address to bind; non-loopback addresses require a token', '127.0.0.1')
       .option('--token <token>', 'access token required on every request (env NAS_UI_TOKEN)')
       .addHelpText('after', '\nExamples:\n  nas ui                      # http://127.0.0.1:8321/\n  nas ui --db runs/a.db --port 0\n  NAS_UI_TOKEN=s3cret-token nas ui --host 0.0.0.0'),
-  ).action(async (opts: UiOptions) => {
-    const ui = await startUi(opts);
+  ).action(async (opts: UiOptions, cmd: Command) => {
+    const backend = globalOptions(cmd).backend;
+    const ui = await startUi({ ...opts, ...(backend ? { backend } : {}) });
     const link = opts.token || process.env.NAS_UI_TOKEN ? `${ui.url}?token=…` : ui.url;
     process.stdout.write(`nas ui: serving ${opts.db} (read-only) at ${link}  — Ctrl-C to stop\n`);
     await new Promise<void>((resolve) => {

@@ -12,7 +12,7 @@
  * Energies: each action is charged per vector access, ceil(count / blockSize), as Timeloop does.
  */
 import type { ArchSpec, StorageLevel } from '../spec.ts';
-import { macEnergyAt } from '../spec.ts';
+import { fanout, macEnergyAt } from '../spec.ts';
 import { problemOps, relevance, type Problem } from '../workload.ts';
 import type { Mapping } from './mapping.ts';
 
@@ -46,17 +46,17 @@ export interface Evaluation {
   readonly energyPj: number;
   readonly utilization: number;
   readonly levels: readonly LevelStats[];
-  /** Capacity violations (empty when the mapping fits). */
+  /** Capacity, instance and fan-out violations, every one (empty when the mapping fits). */
   readonly violations: readonly string[];
 }
 
-interface FlatLoop { dim: number; bound: number; level: number; spatial: boolean; step: number }
+interface FlatLoop { dim: number; bound: number; level: number; spatial: boolean; axis: 'X' | 'Y' | undefined; step: number }
 
 function flatten(p: Problem, m: Mapping): FlatLoop[] {
   const flat: FlatLoop[] = [];
   for (let l = m.levels.length - 1; l >= 0; l--) {
     for (const lp of m.levels[l]?.loops ?? []) {
-      if (lp.bound > 1) flat.push({ dim: lp.dim, bound: lp.bound, level: l, spatial: lp.spatial !== undefined, step: 1 });
+      if (lp.bound > 1) flat.push({ dim: lp.dim, bound: lp.bound, level: l, spatial: lp.spatial !== undefined, axis: lp.spatial, step: 1 });
     }
   }
   const prod = new Array<number>(p.dims.length).fill(1);
@@ -125,6 +125,22 @@ function vectorEnergy(count: number, lv: StorageLevel, perWord: number, bits: nu
 /** Products per MAC per cycle for Bit Fusion (16 2-bit bricks; 8×8 → 1, 4×4 → 4, 2×2 → 16). */
 export function bitFusionRate(bitsA: number, bitsW: number): number {
   return 16 / (Math.ceil(bitsA / 2) * Math.ceil(bitsW / 2));
+}
+
+/** Spatial loops of a level beyond its fan-out along X or Y (the instance counts alone miss a 20×1 on a 14×12 mesh). */
+function fanoutViolations(a: ArchSpec, flat: readonly FlatLoop[]): string[] {
+  const out: string[] = [];
+  for (let l = 0; l < a.levels.length; l++) {
+    let x = 1;
+    let y = 1;
+    for (const f of flat) if (f.level === l && f.axis) { if (f.axis === 'X') x *= f.bound; else y *= f.bound; }
+    if (x === 1 && y === 1) continue;
+    const fo = fanout(a, l);
+    const name = a.levels[l]?.name ?? `L${l}`;
+    if (x > fo.x) out.push(`${name}: spatial X loops span ${x} > fan-out ${fo.x} along X`);
+    if (y > fo.y) out.push(`${name}: spatial Y loops span ${y} > fan-out ${fo.y} along Y`);
+  }
+  return out;
 }
 
 export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
@@ -208,6 +224,7 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
     return { name: lv.name, utilizedInstances: inst, utilizedCapacity: cap, tensors: ts, energyPj: perInst * inst, leakPj: 0, bandwidthCycles };
   });
   if (macInstances > a.mac.instances) violations.push(`${a.mac.name}: mapping uses ${macInstances} MACs > ${a.mac.instances}`);
+  violations.push(...fanoutViolations(a, flat));
   const cycles = Math.max(computeCycles, ...levels.map((l) => Math.ceil(l.bandwidthCycles)));
   const macEnergyPj = computes * (scaled ? macEnergyAt(a.mac, iBits, wBits) : a.mac.energyPj);
   let energyPj = macEnergyPj;
@@ -216,7 +233,8 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
     energyPj += l.energyPj + leakPj;
     return { ...l, leakPj };
   });
-  energyPj += cycles * a.mac.leakPj * macInstances;
+  // Timeloop charges no MAC leakage; an arch opts in with macLeakage.
+  if (a.macLeakage) energyPj += cycles * a.mac.leakPj * macInstances;
   const usefulOps = problemOps(p);
   return {
     computes, usefulOps, computeCycles, cycles, macEnergyPj, energyPj,

@@ -38,11 +38,8 @@ export function validateMapping(p: Problem, a: ArchSpec, m: Mapping): void {
     throw new HardwareError(`mapping has ${m.levels.length} levels, arch ${a.name} has ${a.levels.length}`, { field: 'mapping.levels', value: m.levels.length });
   }
   const b = mappedBounds(p, m);
-  p.dims.forEach((d, i) => {
-    if ((b[i] ?? 1) < (p.bounds[i] ?? 1)) {
-      throw new HardwareError(`mapping covers ${d}=${b[i]} < problem bound ${p.bounds[i]}`, { field: `mapping.${d}`, value: b[i] });
-    }
-  });
+  const short = p.dims.flatMap((d, i) => ((b[i] ?? 1) < (p.bounds[i] ?? 1) ? [`${d}=${b[i]} < problem bound ${p.bounds[i]}`] : []));
+  if (short.length) throw new HardwareError(`mapping covers ${short.join(', ')}`, { field: 'mapping.factors', value: short });
   m.levels.forEach((lv, i) => {
     if (lv.keep.length !== p.dataSpaces.length) {
       throw new HardwareError(`mapping level ${i}: keep has ${lv.keep.length} entries, problem has ${p.dataSpaces.length} data spaces`, { field: `mapping.levels[${i}].keep`, value: lv.keep });

@@ -1,6 +1,7 @@
 /**
  * Readers for Timeloop mappings: the v0.4 map YAML (`mapping: [{target, type, factors,
- * permutation, keep, bypass, split}]`, permutation listed innermost first) and the `map.txt`
+ * permutation, keep, bypass, split}]`, permutation listed innermost first; a target may be a storage
+ * level, a container or the `inter_<container>_spatial` level Timeloop writes for it) and the `map.txt`
  * loop-nest dump the mapper writes (the only form of the reference mappings for the four
  * reference architectures).
  */
@@ -11,29 +12,13 @@ import type { ArchSpec } from '../spec.ts';
 import type { Problem } from '../workload.ts';
 import { validateMapping, type LevelMapping, type Loop, type Mapping } from '../model/mapping.ts';
 import type { TimeloopArch } from './arch.ts';
+import { parseFactorList, parsePermutationList } from './directives.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function fail(file: string, field: string, value: unknown, problem: string): never {
   throw new HardwareError(`${file}: ${field} ${problem}`, { file, field, value });
-}
-
-function parseFactors(raw: unknown, file: string, where: string): Map<string, number> {
-  const items = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.trim().split(/\s+/) : [];
-  const out = new Map<string, number>();
-  for (const it of items) {
-    const m = /^([A-Za-z]+)=?(\d+)$/.exec(it.trim());
-    if (!m?.[1] || !m[2]) fail(file, `${where}.factors`, it, 'must look like K=16');
-    out.set(m[1], Number(m[2]));
-  }
-  return out;
-}
-
-function parsePerm(raw: unknown): string[] {
-  if (Array.isArray(raw)) return raw.map(String);
-  if (typeof raw === 'string') return raw.includes(' ') ? raw.trim().split(/\s+/) : raw.split('');
-  return [];
 }
 
 interface Draft { temporal: Loop[]; spatial: Loop[]; keep: boolean[] }
@@ -44,21 +29,40 @@ function finish(p: Problem, a: ArchSpec, drafts: Draft[]): Mapping {
   return m;
 }
 
+/** What each level keeps when the mapping does not say: what the arch's dataspace constraints allow. */
 function initialKeep(p: Problem, a: ArchSpec): Draft[] {
   return a.levels.map((lv) => ({
     temporal: [], spatial: [],
-    keep: p.dataSpaces.map((ds) => !lv.bypass?.includes(ds.name)),
+    keep: p.dataSpaces.map((ds) => {
+      const c = lv.constraints;
+      return !(c?.bypass?.includes(ds.name) || (c?.keepOnly && !c.keep?.includes(ds.name)));
+    }),
   }));
 }
 
-/** Level index receiving a container's spatial loops: nearest level at/above it with fan-out > 1. */
-function containerLevel(ta: TimeloopArch, name: string): number | undefined {
-  const start = ta.containers.get(name);
-  if (start === undefined) return undefined;
-  const a = ta.arch;
-  const inst = (l: number): number => (l < 0 ? a.mac.instances : (a.levels[l]?.instances ?? 1));
-  for (let l = Math.max(start, 0); l < a.levels.length; l++) if (inst(l - 1) > inst(l)) return l;
-  return Math.max(start, 0);
+const dsIndex = (p: Problem, n: string, file: string, where: string): number => {
+  const t = p.dataSpaces.findIndex((x) => x.name === n);
+  if (t < 0) fail(file, where, n, `is not a data space of the problem (${p.dataSpaces.map((d) => d.name).join(', ')})`);
+  return t;
+};
+
+/** Loops of one temporal/spatial directive, outermost first; unlisted dimensions go outermost. */
+function directiveLoops(p: Problem, d: Obj, file: string, where: string, spatial: boolean): Loop[] {
+  const f = new Map(parseFactorList(d.factors, `${file}: ${where}.factors`, 'eq').map((r) => [r.dim, r.value]));
+  for (const [name, v] of f) if (!p.dims.includes(name) && v > 1) fail(file, `${where}.factors`, name, `names no dimension of the problem (${p.dims.join(', ')})`);
+  const perm = parsePermutationList(d.permutation, `${file}: ${where}.permutation`);
+  const order = [...perm, ...p.dims.filter((x) => !perm.includes(x))];
+  const split = d.split === undefined ? order.length : Number(d.split);
+  if (!Number.isInteger(split) || split < 0) fail(file, `${where}.split`, d.split, 'must be a whole number ≥ 0');
+  const loops: Loop[] = [];
+  order.forEach((name, k) => {
+    const dim = p.dims.indexOf(name);
+    const bound = f.get(name) ?? 1;
+    if (dim < 0) return;
+    if (bound < 1) fail(file, `${where}.factors`, `${name}=${bound}`, 'must be ≥ 1 in a mapping');
+    loops.unshift(spatial ? { dim, bound, spatial: k < split ? 'X' : 'Y' } : { dim, bound });
+  });
+  return loops;
 }
 
 export function parseTimeloopMapYaml(text: string, p: Problem, ta: TimeloopArch, file = '<map>'): Mapping {
@@ -70,30 +74,39 @@ export function parseTimeloopMapYaml(text: string, p: Problem, ta: TimeloopArch,
   list.forEach((d, i) => {
     const where = `mapping[${i}]`;
     if (!isObj(d) || typeof d.target !== 'string') fail(file, where, d, 'needs a target');
-    let level = a.levels.findIndex((lv) => lv.name === d.target);
-    if (level < 0 && d.type === 'spatial') level = containerLevel(ta, d.target) ?? -1;
-    if (level < 0) fail(file, `${where}.target`, d.target, 'names no storage level or container of the arch');
-    const dr = drafts[level] as Draft;
-    if (d.type === 'datatype' || d.type === 'dataspace' || d.type === 'bypass') {
+    const level = a.levels.findIndex((lv) => lv.name === d.target);
+    const container = level < 0 ? ta.containers.get(d.target) : undefined;
+    if (level < 0 && !container) fail(file, `${where}.target`, d.target, `names no storage level or container of the arch (levels: ${a.levels.map((l) => l.name).join(', ')})`);
+    const type = d.type;
+    if (type === 'datatype' || type === 'dataspace' || type === 'bypass') {
       const names = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-      for (const n of names(d.keep)) { const t = p.dataSpaces.findIndex((x) => x.name === n); if (t >= 0) dr.keep[t] = true; }
-      for (const n of names(d.bypass)) { const t = p.dataSpaces.findIndex((x) => x.name === n); if (t >= 0) dr.keep[t] = false; }
+      if (container) {
+        // Timeloop writes a keep-nothing directive for the spatial levels it makes of containers.
+        if (names(d.keep).length) fail(file, `${where}.keep`, d.keep, `: ${d.target} is a container and holds no data`);
+        return;
+      }
+      const dr = drafts[level] as Draft;
+      for (const n of names(d.keep)) dr.keep[dsIndex(p, n, file, `${where}.keep`)] = true;
+      for (const n of names(d.bypass)) dr.keep[dsIndex(p, n, file, `${where}.bypass`)] = false;
       return;
     }
-    if (d.type !== 'temporal' && d.type !== 'spatial') fail(file, `${where}.type`, d.type, 'must be temporal, spatial or dataspace');
-    const f = parseFactors(d.factors, file, where);
-    const perm = parsePerm(d.permutation);
-    // Innermost first; dimensions missing from the permutation go outermost.
-    const order = [...perm, ...p.dims.filter((x) => !perm.includes(x))];
-    const split = typeof d.split === 'number' ? d.split : order.length;
-    const loops: Loop[] = [];
-    order.forEach((name, k) => {
-      const dim = p.dims.indexOf(name);
-      const bound = f.get(name) ?? 1;
-      if (dim < 0) { if (bound > 1) fail(file, `${where}.factors`, name, 'names an unknown dimension'); return; }
-      loops.unshift(d.type === 'spatial' ? { dim, bound, spatial: k < split ? 'X' : 'Y' } : { dim, bound });
-    });
-    if (d.type === 'spatial') dr.spatial.push(...loops); else dr.temporal.push(...loops);
+    if (type !== 'temporal' && type !== 'spatial') fail(file, `${where}.type`, type, 'must be temporal, spatial or datatype');
+    const loops = directiveLoops(p, d, file, where, type === 'spatial');
+    if (container) {
+      if (type === 'temporal') {
+        if (loops.some((l) => l.bound > 1)) fail(file, `${where}.factors`, d.factors, `: ${d.target} is a container; only spatial loops can target it`);
+        return;
+      }
+      for (const l of loops) {
+        if (l.bound > 1 && (l.spatial === 'X' ? container.meshX : container.meshY) <= 1) {
+          fail(file, `${where}.split`, d.split ?? null, `puts ${p.dims[l.dim]} on ${l.spatial}, but container ${d.target} has no ${l.spatial} mesh`);
+        }
+      }
+      (drafts[container.level] as Draft).spatial.push(...loops);
+      return;
+    }
+    const dr = drafts[level] as Draft;
+    if (type === 'spatial') dr.spatial.push(...loops); else dr.temporal.push(...loops);
   });
   return finish(p, a, drafts);
 }

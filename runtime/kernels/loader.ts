@@ -57,7 +57,7 @@ export const DEPTHWISE_WASM_PATH = fileURLToPath(new URL('./build/depthwise.wasm
 
 let wasmPath = DEPTHWISE_WASM_PATH;
 let compiled: object | null | undefined;
-let mode: KernelMode = process.env.NAS_KERNELS === 'js' ? 'js' : 'auto';
+let mode: KernelMode = 'auto';
 let warned = false;
 let instances = new WeakMap<WasmMemory, DepthwiseKernels>();
 

@@ -1,7 +1,7 @@
 /**
  * Convolutions for the supernet (NHWC, "same" padding by default). Thin wrappers over tfjs ops whose
- * gradients work on every backend once `registerWasmGradKernels` has run (done on import of
- * runtime/ops/index.ts). tfjs has no grouped convolution, so `conv2d` builds it here.
+ * gradients work on every backend once the entry point has called `installKernels()`
+ * (runtime/kernels/install.ts). tfjs has no grouped convolution, so `conv2d` builds it here.
  */
 import { tf } from '../tf.ts';
 import { ConfigError } from '../../core/errors.ts';

@@ -1,34 +1,21 @@
 /**
- * Experiment routes: list, detail, paged trials, the columns of all finished trials (for the
- * scatter), the Pareto front over two or three chosen objectives, and hypervolume/best-so-far.
+ * Experiment routes: the list (with progress), one experiment with the facts of how it ran, and its
+ * trials page by page. Plain pages come from storage's own paging; a page with filters, front
+ * membership or a design-column sort is cut from the cached columns of the finished trials
+ * (server/points.ts), then its records are read by id — so 50,000 trials never cross the wire.
  */
 import { Router } from 'express';
 import { NotFoundError } from '../../core/errors.ts';
-import type { Direction, Json } from '../../core/types.ts';
 import type { Storage } from '../../storage/storage.ts';
-import type { ExperimentRecord, TrialCounts, TrialSortKey } from '../../storage/types.ts';
+import type { ExperimentRecord, TrialCounts, TrialRecord, TrialSortKey } from '../../storage/types.ts';
+import { DESIGN_COLUMNS, designOf, presetOf } from '../design.ts';
+import { budgetOf, experimentFacts, type ExperimentContext } from '../facts.ts';
+import { matchRows, parseFilter, sortRows } from '../filter.ts';
 import { HttpError, parseOr400 } from '../http-errors.ts';
-import { emptyQuery, historyQuery, idParam, paretoQuery, queryOf, trialsQuery } from '../params.ts';
-import { history, orient, paretoFront } from '../pareto.ts';
+import { emptyQuery, idParam, queryOf, trialsQuery, type TrialsQuery } from '../params.ts';
 import type { PointCache, PointColumns } from '../points.ts';
 
-/** The trial budget, when the experiment config states one under a conventional key. */
-export function budgetOf(config: Json): number | null {
-  const candidates: Json[] = [];
-  if (config && typeof config === 'object' && !Array.isArray(config)) {
-    const c = config as Record<string, Json>;
-    candidates.push(c.budget ?? null, c.trials ?? null, c.maxTrials ?? null);
-    for (const k of ['search', 'strategy']) {
-      const sub = c[k];
-      if (sub && typeof sub === 'object' && !Array.isArray(sub)) {
-        const s = sub as Record<string, Json>;
-        candidates.push(s.budget ?? null, s.trials ?? null, s.maxTrials ?? null);
-      }
-    }
-  }
-  const n = candidates.find((v): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0);
-  return n ?? null;
-}
+export type DescribeExperiment = (exp: ExperimentRecord) => Promise<ExperimentContext>;
 
 function withProgress<T extends ExperimentRecord & { trials: TrialCounts }>(e: T): T & { budget: number | null; progress: number | null } {
   const budget = budgetOf(e.config);
@@ -36,16 +23,38 @@ function withProgress<T extends ExperimentRecord & { trials: TrialCounts }>(e: T
   return { ...e, budget, progress: budget === null ? null : Math.min(1, done / budget) };
 }
 
-function objectiveIndex(exp: ExperimentRecord, name: string, field: string): number {
-  const i = exp.objectives.findIndex((o) => o.name === name);
-  if (i < 0) throw new HttpError(400, `${field}: "${name}" is not an objective of experiment ${exp.id} (${exp.objectives.map((o) => o.name).join(', ')})`, field);
-  return i;
+const BUILTIN = ['id', 'number', 'state', 'createdAt', 'finishedAt'];
+const DESIGN = new Set(DESIGN_COLUMNS.map((c) => c.name));
+
+/** Whether the page must come from the cached columns rather than storage's paging. */
+function needsColumns(q: TrialsQuery): boolean {
+  return q.filter !== undefined || q.front !== undefined || (q.sort !== undefined && DESIGN.has(q.sort));
 }
 
-// The columns of a 50,000-trial experiment serialise to ~3 MB: do it once per cached read.
-const serialised = new WeakMap<PointColumns, string>();
+async function columnPage(storage: Storage, points: PointCache, exp: ExperimentRecord, q: TrialsQuery) {
+  if (q.state !== undefined && q.state !== 'finished') throw new HttpError(400, `state: filters and front apply to finished trials only (got ${q.state})`, 'state');
+  const cols = await points.get(exp);
+  const rows = matchRows(cols, { filter: parseFilter(q.filter), ...(q.feasible !== undefined ? { feasible: q.feasible } : {}), ...(q.front ? { front: true } : {}) });
+  const sort = q.sort ?? 'number';
+  if (['state', 'createdAt', 'finishedAt'].includes(sort)) throw new HttpError(400, `sort: "${sort}" cannot be combined with filters; sort by number, id or a column`, 'sort');
+  const limit = q.limit ?? 50;
+  const offset = q.offset ?? 0;
+  const page = sortRows(cols, rows, sort, q.order ?? 'asc').slice(offset, offset + limit);
+  const items: TrialRecord[] = [];
+  for (const i of page) items.push(await storage.getTrial(cols.ids[i] as number));
+  return { items, total: rows.length, limit, offset };
+}
 
-export function experimentRoutes(storage: Storage, points: PointCache): Router {
+/** Each trial with its design choices and front membership, as the table shows them. */
+function annotate(exp: ExperimentRecord, cols: PointColumns, items: readonly TrialRecord[]) {
+  const preset = presetOf(exp.config);
+  return items.map((t) => {
+    const row = t.state === 'finished' ? cols.ids.indexOf(t.id) : -1;
+    return { ...t, design: designOf(t.arch, t.hw, preset), onFront: row >= 0 ? (cols.onFront[row] as boolean) : false };
+  });
+}
+
+export function experimentRoutes(storage: Storage, points: PointCache, describe?: DescribeExperiment): Router {
   const r = Router();
   const experiment = (raw: unknown) => storage.getExperiment(parseOr400(idParam, raw, 'id'));
 
@@ -60,14 +69,19 @@ export function experimentRoutes(storage: Storage, points: PointCache): Router {
     // One aggregate statement, so the counts come from a single snapshot even while a search writes.
     const summary = (await storage.listExperiments()).find((e) => e.id === exp.id);
     if (!summary) throw new NotFoundError('experiment', exp.id);
-    res.json(withProgress(summary));
+    const context = describe ? await describe(exp) : { dataset: null, provenance: {} };
+    res.json({ ...withProgress(summary), facts: experimentFacts(exp, context) });
   });
 
   r.get('/experiments/:id/trials', async (req, res) => {
     const q = parseOr400(trialsQuery, queryOf(req.query), 'query');
     const exp = await experiment(req.params.id);
-    const builtin = ['id', 'number', 'state', 'createdAt', 'finishedAt'];
-    const sort = (q.sort === undefined || builtin.includes(q.sort) ? q.sort : `metric:${q.sort}`) as TrialSortKey | undefined;
+    if (needsColumns(q)) {
+      const page = await columnPage(storage, points, exp, q);
+      res.json({ ...page, items: annotate(exp, await points.get(exp), page.items) });
+      return;
+    }
+    const sort = (q.sort === undefined || BUILTIN.includes(q.sort) ? q.sort : `metric:${q.sort}`) as TrialSortKey | undefined;
     const page = await storage.listTrials({
       experimentId: exp.id,
       ...(q.state ? { state: q.state } : {}),
@@ -77,63 +91,7 @@ export function experimentRoutes(storage: Storage, points: PointCache): Router {
       limit: q.limit ?? 50,
       offset: q.offset ?? 0,
     });
-    res.json(page);
-  });
-
-  r.get('/experiments/:id/points', async (req, res) => {
-    parseOr400(emptyQuery, queryOf(req.query), 'query');
-    const exp = await experiment(req.params.id);
-    const cols = await points.get(exp);
-    let body = serialised.get(cols);
-    if (body === undefined) {
-      body = JSON.stringify({ experimentId: exp.id, objectives: exp.objectives, ids: cols.ids, numbers: cols.numbers, feasible: cols.feasible, values: cols.values });
-      serialised.set(cols, body);
-    }
-    res.type('application/json').send(body);
-  });
-
-  r.get('/experiments/:id/pareto', async (req, res) => {
-    const q = parseOr400(paretoQuery, queryOf(req.query), 'query');
-    const exp = await experiment(req.params.id);
-    const axes = [['x', q.x], ['y', q.y], ...(q.z ? [['z', q.z]] : [])] as [string, string][];
-    const idx = axes.map(([field, name]) => objectiveIndex(exp, name, field));
-    const dup = idx.findIndex((k, d) => idx.indexOf(k) !== d);
-    if (dup >= 0) throw new HttpError(400, `${axes[dup]?.[0]}: the chosen objectives must be different`, axes[dup]?.[0]);
-    const dirs = idx.map((k) => (exp.objectives[k]?.direction ?? 'min') as Direction);
-    const cols = await points.get(exp);
-    const rows: number[] = [];
-    const vecs: number[][] = [];
-    cols.ids.forEach((_, i) => {
-      if (!cols.feasible[i]) return;
-      const v = idx.map((k) => cols.values[k]?.[i] ?? null);
-      if (v.some((x) => x === null)) return;
-      rows.push(i);
-      vecs.push(v.map((x, d) => orient(x as number, dirs[d] as Direction)));
-    });
-    const front = paretoFront(vecs).map((f) => {
-      const i = rows[f] as number;
-      return { id: cols.ids[i] as number, number: cols.numbers[i] as number, values: Object.fromEntries(axes.map(([, name], d) => [name, cols.values[idx[d] as number]?.[i] as number])) };
-    });
-    res.json({
-      experimentId: exp.id,
-      axes: axes.map(([, name], d) => ({ name, direction: dirs[d], unit: exp.objectives[idx[d] as number]?.unit ?? '' })),
-      counts: { finished: cols.ids.length, feasible: cols.feasible.filter(Boolean).length, considered: vecs.length, front: front.length },
-      front,
-    });
-  });
-
-  r.get('/experiments/:id/history', async (req, res) => {
-    const q = parseOr400(historyQuery, queryOf(req.query), 'query');
-    const exp = await experiment(req.params.id);
-    const names = exp.objectives.map((o) => o.name);
-    const xi = q.x ? objectiveIndex(exp, q.x, 'x') : 0;
-    const yi = q.y ? objectiveIndex(exp, q.y, 'y') : Math.max(0, names.findIndex((_, i) => i !== xi));
-    if (xi === yi && names.length > 1) throw new HttpError(400, 'y: the chosen objectives must be different', 'y');
-    const cols = await points.get(exp);
-    const order = cols.ids.map((_, i) => i).sort((a, b) => (cols.numbers[a] as number) - (cols.numbers[b] as number));
-    const rows = order.map((i) => ({ number: cols.numbers[i] as number, feasible: cols.feasible[i] as boolean, values: cols.values.map((c) => c[i] ?? null) }));
-    const samples = history(rows, exp.objectives.map((o) => o.direction), [xi, yi]);
-    res.json({ experimentId: exp.id, objectives: exp.objectives, hypervolume: { x: names[xi], y: names[yi], reference: [1.1, 1.1], normalised: true }, samples });
+    res.json({ ...page, items: annotate(exp, await points.get(exp), page.items) });
   });
 
   return r;

@@ -1,169 +1,186 @@
-// The experiment page: summary, Pareto scatter (any two objectives), hypervolume / best-so-far and
-// a sortable, paged trials table. The scatter takes every finished trial in one columnar request
-// and draws it with ECharts' large mode and progressive rendering, so 50,000 points stay fluid.
+// The experiment page: how it ran (strategy, seed, budget, constraints, accelerator space, dataset,
+// provenance of every metric), the scatter of any two objectives with THE front (from the API),
+// parallel coordinates whose brushing filters the table, the hypervolume history over all
+// objectives, and the trials table. Everything redraws on live events while a search runs.
 import { api, subscribe } from './api.js';
-import { arrow, fmt, h } from './dom.js';
+import { arrow, fmt, h, stateCounts } from './dom.js';
+import { historyOption } from './history.js';
+import { brushFilter, parallelAxes, parallelCaption, parallelOption } from './parallel.js';
+import { canLog, colourSources, scatterOption } from './scatter.js';
 import { trialsTable } from './trials-table.js';
 
-const COLORS = { front: '#d1495b', dominated: '#3b7dd8', infeasible: '#b5b5b5' };
-
-function axisName(o) {
-  return `${o.name}${o.unit ? ` [${o.unit}]` : ''} ${arrow(o.direction)}`;
-}
-
-/**
- * Series data as flat Float64Arrays [x0, y0, x1, y1, …] (ECharts' fastest large-scatter input) with
- * `rows[series][dataIndex]` mapping a drawn point back to its trial for tooltip and click.
- */
-function scatterOption(points, front, xi, yi) {
-  const objs = points.objectives;
-  const onFront = new Set(front.front.map((f) => f.id));
-  const groups = [[], [], []]; // infeasible, dominated, front
-  const xs = points.values[xi];
-  const ys = points.values[yi];
-  for (let i = 0; i < points.ids.length; i++) {
-    if (xs[i] === null || ys[i] === null) continue;
-    groups[!points.feasible[i] ? 0 : onFront.has(points.ids[i]) ? 2 : 1].push(i);
-  }
-  const rows = groups.map((g) => Int32Array.from(g));
-  const flat = (g) => {
-    const a = new Float64Array(g.length * 2);
-    g.forEach((i, k) => { a[2 * k] = xs[i]; a[2 * k + 1] = ys[i]; });
-    return a;
-  };
-  const line = front.front.map((f) => [f.values[objs[xi].name], f.values[objs[yi].name]]).sort((a, b) => a[0] - b[0]);
-  const scatter = (name, g, size, color) => ({
-    name, type: 'scatter', data: flat(g), dimensions: ['x', 'y'], symbolSize: size, itemStyle: { color },
-    large: true, largeThreshold: 2000, progressive: 10000, progressiveThreshold: 20000,
-  });
-  const option = {
-    animation: false,
-    legend: { top: 0 },
-    grid: { left: 70, right: 30, top: 40, bottom: 60 },
-    tooltip: {
-      trigger: 'item',
-      formatter: (p) => {
-        const i = rows[p.seriesIndex]?.[p.dataIndex];
-        if (i === undefined) return '';
-        return `trial #${points.numbers[i]} (id ${points.ids[i]})<br/>${objs[xi].name}: ${fmt(xs[i])}<br/>${objs[yi].name}: ${fmt(ys[i])}<br/>${p.seriesName}`;
-      },
-    },
-    xAxis: { type: 'value', scale: true, name: axisName(objs[xi]), nameLocation: 'middle', nameGap: 30 },
-    yAxis: { type: 'value', scale: true, name: axisName(objs[yi]), nameLocation: 'middle', nameGap: 50 },
-    dataZoom: [{ type: 'inside', xAxisIndex: 0 }, { type: 'inside', yAxisIndex: 0 }],
-    series: [
-      scatter('infeasible', groups[0], 4, COLORS.infeasible),
-      scatter('dominated', groups[1], 5, COLORS.dominated),
-      { ...scatter('Pareto front', groups[2], 9, COLORS.front), large: false, z: 5 },
-      { name: 'front line', type: 'line', data: line, showSymbol: false, silent: true, lineStyle: { color: COLORS.front, width: 1 }, z: 4, tooltip: { show: false } },
-    ],
-  };
-  return { option, rows, drawn: rows.reduce((n, r) => n + r.length, 0) };
-}
-
-function historyOption(hist, yi) {
-  const objs = hist.objectives;
-  return {
-    animation: false,
-    legend: { top: 0 },
-    grid: { left: 60, right: 70, top: 40, bottom: 40 },
-    tooltip: { trigger: 'axis' },
-    xAxis: { type: 'value', name: 'finished trials', nameLocation: 'middle', nameGap: 25 },
-    yAxis: [
-      { type: 'value', name: `hypervolume (${hist.hypervolume.x} × ${hist.hypervolume.y})`, scale: true },
-      { type: 'value', name: `best ${objs[yi].name}`, scale: true, position: 'right' },
-    ],
-    series: [
-      { name: 'hypervolume', type: 'line', showSymbol: false, data: hist.samples.map((s) => [s.seen, s.hypervolume]) },
-      { name: `best ${objs[yi].name}`, type: 'line', step: 'end', showSymbol: false, yAxisIndex: 1, data: hist.samples.filter((s) => s.best[yi] !== null).map((s) => [s.seen, s.best[yi]]) },
-    ],
-  };
+function counts(e) {
+  return stateCounts(e.trials).map(([k, n]) => h(`span.count.${k}`, { dataset: { state: k } }, `${n} ${k}`)).flatMap((x, i) => (i ? [', ', x] : [x]));
 }
 
 function summary(e) {
+  const f = e.facts ?? {};
   const done = e.trials.finished + e.trials.failed;
-  return h(
-    'dl.summary',
-    {},
-    h('dt', {}, 'status'), h('dd', {}, h(`span.status.${e.status}`, {}, e.status)),
-    h('dt', {}, 'space'), h('dd', {}, e.space),
-    h('dt', {}, 'trials'), h('dd', {}, `${e.trials.total} (${e.trials.finished} finished, ${e.trials.failed} failed, ${e.trials.running} running)`),
-    h('dt', {}, 'progress'), h('dd', {}, e.budget ? h('span', {}, h('progress', { max: 1, value: e.progress }), ` ${done} / ${e.budget}`) : `${done}`),
-    h('dt', {}, 'objectives'), h('dd', {}, e.objectives.map((o) => `${arrow(o.direction)}${o.name}`).join(', ')),
-  );
+  const hw = f.hardware ?? {};
+  const accel = hw.mode === 'joint' ? `searched jointly${hw.areaBudgetMm2 !== null ? `, area budget ${fmt(hw.areaBudgetMm2)} mm²` : ', no area budget'}` : hw.mode === 'preset' ? `preset ${hw.preset}` : 'none (network only)';
+  const opts = f.strategy?.options && Object.keys(f.strategy.options).length ? ` ${JSON.stringify(f.strategy.options)}` : '';
+  const rows = [
+    ['status', h(`span.status.${e.status}`, {}, e.status)],
+    ['space', e.space],
+    ['strategy', `${f.strategy?.name ?? '–'}${opts}`],
+    ['seed', String(f.seed ?? e.seed)],
+    ['budget', e.budget ? h('span', {}, h('progress', { max: 1, value: e.progress }), ` ${done} / ${e.budget} trials${f.batch ? ` (batches of ${f.batch})` : ''}`) : `${done} trials`],
+    ['trials', h('span#trial-counts', {}, `${e.trials.total} (`, counts(e), ')')],
+    ['objectives', e.objectives.map((o) => `${arrow(o.direction)}${o.name}${o.unit ? ` [${o.unit}]` : ''}`).join(', ')],
+    ['constraints', f.constraints?.length ? f.constraints.join(', ') : 'none'],
+    ['accelerator', accel],
+    ['accuracy', f.accuracy ? `${f.accuracy.source}` : 'not measured'],
+    ['dataset', f.dataset ?? '–'],
+  ];
+  const prov = Object.entries(f.provenance ?? {});
+  return h('div.summary-box', {},
+    h('dl.summary#summary', {}, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { dataset: { fact: k } }, v)])),
+    prov.length ? h('details.provenance#provenance', { open: true }, h('summary', {}, 'where each metric comes from'),
+      h('table.grid', {}, h('tbody', {}, prov.map(([m, p]) => h('tr', {}, h('td', {}, m), h('td.prov', {}, p)))))) : null);
 }
 
-function select(id, label, objs, selected, onchange) {
-  const s = h(`select#${id}`, { onchange }, objs.map((o, i) => h('option', { value: i, selected: i === selected }, o.name)));
-  return h('label', {}, `${label} `, s);
+function select(id, text, options, selected, onchange) {
+  return h('label', {}, `${text} `, h(`select#${id}`, { onchange }, options.map(([v, l]) => h('option', { value: v, selected: v === selected }, l))));
 }
 
 export async function experimentView({ view, crumbs, setCleanup }, id) {
-  const exp = await api(`/experiments/${id}`);
+  let exp = await api(`/experiments/${id}`);
   crumbs.append(h('a', { href: '#/' }, 'experiments'), ' / ', exp.name);
   const objs = exp.objectives;
-  let xi = Math.max(0, objs.findIndex((o) => o.direction === 'min'));
-  let yi = objs.findIndex((_, i) => i !== xi);
-  if (yi < 0) yi = xi;
+  const v = { xi: Math.max(0, objs.findIndex((o) => o.direction === 'min')), yi: 0, colourId: '', logX: false, logY: false, bestIndex: 0 };
+  v.yi = objs.findIndex((_, i) => i !== v.xi);
+  if (v.yi < 0) v.yi = v.xi;
   const summaryBox = h('div', {}, summary(exp));
   const scatterEl = h('div.chart#scatter');
+  const parallelEl = h('div.chart#parallel');
+  const parallelNote = h('div');
   const histEl = h('div.chart.small#history');
   const status = h('p.muted#scatter-status');
+  const controls = h('div.controls');
   const tableBox = h('div#trials');
-  const xs = select('axis-x', 'X', objs, xi, (e) => { xi = Number(e.target.value); void drawScatter(); });
-  const ys = select('axis-y', 'Y', objs, yi, (e) => { yi = Number(e.target.value); void drawScatter(); });
-  view.append(h('h1', {}, exp.name), summaryBox, h('h2', {}, 'Pareto front'), h('div.controls', {}, xs, ys), status, scatterEl, h('h2', {}, 'Hypervolume and best so far'), histEl, h('h2', {}, 'Trials'), tableBox);
+  view.append(h('h1', {}, exp.name), summaryBox,
+    h('h2', {}, 'Pareto front'), controls, status, scatterEl,
+    h('h2', {}, 'Parallel coordinates'), parallelNote, parallelEl,
+    h('h2', {}, 'Hypervolume'), h('div.controls#history-controls'), histEl,
+    h('h2', {}, 'Trials'), tableBox);
 
   const scatter = echarts.init(scatterEl, null, { renderer: 'canvas' });
+  const parallel = echarts.init(parallelEl, null, { renderer: 'canvas' });
   const hist = echarts.init(histEl, null, { renderer: 'canvas' });
+  window.nasUi = { scatter, parallel, history: hist };
+  let points = null;
   let rows = [];
+  let axes = [];
+  let table = null;
   scatter.on('click', (p) => {
     const i = rows[p.seriesIndex]?.[p.dataIndex];
-    if (i !== undefined && p.seriesIndex < 3) location.hash = `#/trials/${points.ids[i]}`;
+    if (i !== undefined) location.hash = `#/trials/${points.ids[i]}`;
   });
-  window.nasUi = { scatter, history: hist };
-  let points = null;
+  let clearing = false;
+  parallel.on('axisareaselected', () => {
+    if (clearing) return;
+    const spec = brushFilter(parallel, axes);
+    window.nasUi.brush = spec;
+    table?.setBrush(spec);
+  });
 
-  async function drawScatter() {
+  function renderControls() {
+    const sources = colourSources(points);
+    const opts = objs.map((o, i) => [String(i), o.name]);
+    const logBox = (idn, text, key, values) => {
+      const ok = canLog(values);
+      if (!ok) v[key] = false;
+      return h('label', { title: ok ? '' : 'needs positive values' }, h(`input#${idn}`, { type: 'checkbox', checked: v[key], disabled: !ok, onchange: (e) => { v[key] = e.target.checked; drawScatter(); } }), ` ${text}`);
+    };
+    controls.replaceChildren(
+      select('axis-x', 'X', opts, String(v.xi), (e) => { v.xi = Number(e.target.value); renderControls(); drawScatter(); }),
+      select('axis-y', 'Y', opts, String(v.yi), (e) => { v.yi = Number(e.target.value); renderControls(); drawScatter(); }),
+      select('colour-by', 'colour', [['', 'front / off the front'], ...sources.map((s) => [s.id, s.label])], v.colourId, (e) => { v.colourId = e.target.value; drawScatter(); }),
+      logBox('log-x', 'log X', 'logX', points.values[v.xi]),
+      logBox('log-y', 'log Y', 'logY', points.values[v.yi]),
+    );
+  }
+
+  function drawScatter() {
     if (!points || objs.length < 2) return;
-    if (xi === yi) {
+    if (v.xi === v.yi) {
       status.textContent = 'Choose two different objectives.';
       return;
     }
-    const t0 = performance.now();
-    const axes = new URLSearchParams({ x: objs[xi].name, y: objs[yi].name });
-    const [front, hv] = await Promise.all([
-      api(`/experiments/${id}/pareto?${axes}`),
-      api(`/experiments/${id}/history?${axes}`),
-    ]);
-    const drawn = scatterOption(points, front, xi, yi);
+    const colour = colourSources(points).find((s) => s.id === v.colourId) ?? null;
+    const drawn = scatterOption(points, { ...v, colour });
     rows = drawn.rows;
     window.nasUi.drawn = drawn.drawn;
     scatter.setOption(drawn.option, { notMerge: true });
-    hist.setOption(historyOption(hv, yi), { notMerge: true });
-    status.textContent = `${front.counts.finished} finished trials, ${front.counts.feasible} feasible, ${front.counts.front} on the front (${Math.round(performance.now() - t0)} ms)`;
-    scatterEl.dataset.axes = `${objs[xi].name},${objs[yi].name}`;
-    scatterEl.dataset.front = front.front.map((f) => f.id).join(',');
+    const front = points.onFront.reduce((n, b) => n + b, 0);
+    const feasible = points.feasible.filter(Boolean).length;
+    status.textContent = `${points.ids.length} finished trials, ${feasible} feasible, ${front} on the Pareto front over all ${objs.length} objectives (${objs.map((o) => o.name).join(', ')}); front trials are drawn as outlined diamonds — in a 2-D view some of them look dominated because they win on an objective not plotted`;
+    scatterEl.dataset.axes = `${objs[v.xi].name},${objs[v.yi].name}`;
+    scatterEl.dataset.colour = v.colourId;
+    scatterEl.dataset.log = `${v.logX ? 'x' : ''}${v.logY ? 'y' : ''}`;
+    scatterEl.dataset.front = points.ids.filter((_, i) => points.onFront[i]).join(',');
+  }
+
+  function drawParallel() {
+    // A live redraw keeps the user's brushes (the table keeps filtering by them).
+    const before = axes.map((a, d) => [a.name, parallel.getModel()?.getComponent('parallelAxis', d)?.activeIntervals ?? []]);
+    axes = parallelAxes(points);
+    const p = parallelOption(points, axes);
+    parallel.setOption(p.option, { notMerge: true });
+    clearing = true;
+    for (const [name, intervals] of before) {
+      const d = axes.findIndex((a) => a.name === name);
+      if (d >= 0 && intervals.length) parallel.dispatchAction({ type: 'axisAreaSelect', parallelAxisIndex: d, intervals });
+    }
+    clearing = false;
+    parallelNote.replaceChildren(parallelCaption(p.drawn, points.ids.length));
+    parallelEl.dataset.axes = axes.map((a) => a.name).join(',');
+  }
+
+  async function drawHistory() {
+    const hv = await api(`/experiments/${id}/history`);
+    const box = document.getElementById('history-controls');
+    box?.replaceChildren(select('best-of', 'best so far of', objs.map((o, i) => [String(i), o.name]), String(v.bestIndex), (e) => { v.bestIndex = Number(e.target.value); hist.setOption(historyOption(hv, v.bestIndex), { notMerge: true }); }));
+    hist.setOption(historyOption(hv, v.bestIndex), { notMerge: true });
+    histEl.dataset.final = String(hv.samples.at(-1)?.hypervolume ?? 0);
   }
 
   async function reload() {
     points = await api(`/experiments/${id}/points`);
-    await drawScatter();
+    renderControls();
+    drawScatter();
+    drawParallel();
+    await drawHistory();
   }
 
-  const table = trialsTable(tableBox, id, objs);
-  await Promise.all([reload(), table.load()]);
-  const onResize = () => { scatter.resize(); hist.resize(); };
+  await reload();
+  table = trialsTable(tableBox, exp, {
+    metricNames: Object.keys(points.metrics),
+    designColumns: points.designColumns,
+    levels: Object.fromEntries(Object.entries(points.design).filter(([, d]) => d.kind === 'category').map(([k, d]) => [k, d.levels])),
+    counts: () => exp.trials,
+    onClearBrush: () => {
+      clearing = true;
+      axes.forEach((_, d) => parallel.dispatchAction({ type: 'axisAreaSelect', parallelAxisIndex: d, intervals: [] }));
+      clearing = false;
+      window.nasUi.brush = {};
+      table.setBrush({});
+    },
+  });
+  await table.load();
+  const onResize = () => { scatter.resize(); parallel.resize(); hist.resize(); };
   window.addEventListener('resize', onResize);
   const unsubscribe = subscribe(`?experimentId=${id}&after=latest`, async () => {
-    summaryBox.replaceChildren(summary(await api(`/experiments/${id}`)));
+    exp = await api(`/experiments/${id}`);
+    summaryBox.replaceChildren(summary(exp));
     await reload();
     await table.load();
-  }, 3000);
+  }, 2000);
   setCleanup(() => {
     unsubscribe();
     window.removeEventListener('resize', onResize);
     scatter.dispose();
+    parallel.dispose();
     hist.dispose();
     delete window.nasUi;
   });

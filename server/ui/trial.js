@@ -1,7 +1,9 @@
-// The trial page: the network block by block, objective values, accelerator config (and mapping
-// when present), a per-layer breakdown, and the export button when the server can export.
-import { api } from './api.js';
-import { arrow, fmt, h, table } from './dom.js';
+// The trial page: objective values (± standard error where stored), accelerator and design choices,
+// front membership, the network block by block, the per-layer accelerator breakdown (stacked bar
+// and table), and export with a choice of formats and a zip download. A running trial updates live.
+import { api, subscribe } from './api.js';
+import { breakdownOption, breakdownTable } from './breakdown.js';
+import { arrow, fmt, fmtSe, h, table } from './dom.js';
 
 function isMbconv(arch) {
   return arch && typeof arch.resolution === 'number' && Array.isArray(arch.stages) && arch.stages.every((s) => Array.isArray(s.blocks));
@@ -50,28 +52,32 @@ function perLayer(trial) {
       rows.get(m[1])[m[2]] = v;
     }
   }
-  const hwLayers = trial.hw && (trial.hw.mapping ?? trial.hw.perLayer);
-  if (rows.size === 0 && !hwLayers) return null;
+  if (rows.size === 0) return null;
   const qs = [...quantities];
-  const parts = [];
-  if (rows.size) parts.push(table(['layer', ...qs], [...rows].map(([name, vals]) => [name, ...qs.map((q) => fmt(vals[q]))])));
-  if (hwLayers) parts.push(h('h3', {}, 'mapping'), h('pre.json', {}, JSON.stringify(hwLayers, null, 2)));
-  return parts;
+  return [h('h3', {}, 'Per-layer figures stored with the trial'), table(['layer', ...qs], [...rows].map(([name, vals]) => [name, ...qs.map((q) => fmt(vals[q]))]))];
 }
 
 function keyValues(obj, skip = []) {
   return table(['', ''], Object.entries(obj).filter(([k]) => !skip.includes(k)).map(([k, v]) => [k, typeof v === 'object' && v !== null ? h('code', {}, JSON.stringify(v)) : fmt(v)]));
 }
 
-function exportBox(trialId) {
+function exportBox(trialId, formats, bundle) {
   const out = h('div.export-result#export-result');
+  const boxes = formats.map((f) => h('label', {}, h('input', { type: 'checkbox', checked: true, value: f, dataset: { format: f } }), ` ${f === 'tfjs' ? 'TF.js' : f.toUpperCase()}`));
+  const link = (href) => h('a.button#download-bundle', { href, download: '' }, 'Download .zip');
+  if (bundle) out.replaceChildren(link(bundle));
   const button = h('button#export', {
     onclick: async () => {
+      const chosen = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+      if (chosen.length === 0) {
+        out.replaceChildren(h('p.error', {}, 'choose at least one format'));
+        return;
+      }
       button.disabled = true;
-      out.textContent = 'exporting…';
+      out.textContent = `exporting ${chosen.join(', ')}… (building the model takes a few seconds)`;
       try {
-        const r = await api(`/trials/${trialId}/export`, { method: 'POST', body: JSON.stringify({}) });
-        out.replaceChildren(h('p', {}, `bundle written to ${r.dir}`), h('ul', {}, r.files.map((f) => h('li', {}, f))));
+        const r = await api(`/trials/${trialId}/export`, { method: 'POST', body: JSON.stringify({ formats: chosen }) });
+        out.replaceChildren(h('p', {}, `bundle written to ${r.dir} `, link(r.download)), h('ul', {}, r.files.map((f) => h('li', {}, f))));
       } catch (e) {
         out.replaceChildren(h('p.error', {}, `export failed: ${e.message}`));
       } finally {
@@ -79,31 +85,78 @@ function exportBox(trialId) {
       }
     },
   }, 'Export bundle');
-  return h('div', {}, button, out);
+  return h('section.export', {}, h('h2', {}, 'Export'), h('div.controls', {}, 'formats ', ...boxes, button), out);
 }
 
-export async function trialView({ view, crumbs }, id) {
-  const { trial, experiment, exportable } = await api(`/trials/${id}`);
-  crumbs.append(h('a', { href: '#/' }, 'experiments'), ' / ', h('a', { href: `#/experiments/${experiment.id}` }, experiment.name), ` / trial #${trial.number}`);
+async function breakdownSection(trialId, charts) {
+  const box = h('section#breakdown', {}, h('h2', {}, 'Per-layer accelerator breakdown'), h('p.muted', {}, 'mapping every layer…'));
+  void (async () => {
+    try {
+      const b = await api(`/trials/${trialId}/breakdown`);
+      const el = h('div.chart.tall#breakdown-chart');
+      box.replaceChildren(h('h2', {}, 'Per-layer accelerator breakdown'), el, breakdownTable(b));
+      const chart = echarts.init(el, null, { renderer: 'canvas' });
+      chart.setOption(breakdownOption(b));
+      charts.push(chart);
+      box.dataset.ready = 'true';
+    } catch (e) {
+      box.replaceChildren(h('h2', {}, 'Per-layer accelerator breakdown'), h('p.muted', {}, e.message));
+      box.dataset.ready = 'error';
+    }
+  })();
+  return box;
+}
+
+async function render(view, id, charts) {
+  const { trial, experiment, exportable, exportFormats, breakdown, onFront, design, bundle } = await api(`/trials/${id}`);
   const objNames = new Set(experiment.objectives.map((o) => o.name));
-  const objectiveRows = experiment.objectives.map((o) => [`${arrow(o.direction)} ${o.name}`, fmt(trial.metrics?.[o.name]), o.unit]);
-  const other = Object.entries(trial.metrics ?? {}).filter(([k]) => !objNames.has(k) && !/^layers?[.:/]/.test(k));
+  const objectiveRows = experiment.objectives.map((o) => [`${arrow(o.direction)} ${o.name}`, fmtSe(trial.metrics, o.name), o.unit]);
+  const other = Object.entries(trial.metrics ?? {}).filter(([k]) => !objNames.has(k) && !/^layers?[.:/]/.test(k) && !k.endsWith('_se'));
   const layers = perLayer(trial);
-  // Through h(), which skips null children (Element.append would print "null").
-  view.append(h('div.trial', {},
-    h('h1#trial-title', {}, `Trial #${trial.number}`, h('span.muted', {}, ` (id ${trial.id}) · `), h(`span.status.${trial.state}`, {}, trial.state),
-      trial.feasible === false ? h('span.status.infeasible', {}, ' infeasible') : ''),
-    exportable ? exportBox(trial.id) : null,
+  const designRows = Object.entries(design).filter(([, v]) => v !== null).map(([k, v]) => [k, typeof v === 'number' ? v : String(v)]);
+  view.replaceChildren(h('div.trial', {},
+    h('h1#trial-title', {}, `Trial #${trial.number}`, h('span.muted', {}, ` (id ${trial.id}) · `), h(`span.status.${trial.state}`, { dataset: { state: trial.state } }, trial.state),
+      trial.feasible === false ? h('span.status.infeasible', {}, ' infeasible') : '',
+      onFront ? h('span.status.front#on-front', { title: 'on the Pareto front over all objectives' }, ' ★ Pareto front') : ''),
     trial.error ? h('p.error', {}, trial.error) : null,
     h('div.columns', {},
       h('section', {}, h('h2', {}, 'Objectives'), table(['objective', 'value', 'unit'], objectiveRows),
-        other.length ? [h('h3', {}, 'Other metrics'), table(['metric', 'value'], other.map(([k, v]) => [k, fmt(v)]))] : null,
+        other.length ? [h('h3', {}, 'Other metrics'), table(['metric', 'value'], other.map(([k, v]) => [k, fmtSe(trial.metrics, k)]))] : null,
         trial.timings ? [h('h3', {}, 'Timings (ms)'), keyValues(Object.fromEntries(Object.entries(trial.timings).filter(([k]) => !/^layers?[.:/]/.test(k))))] : null),
-      h('section', {}, h('h2', {}, 'Accelerator'), trial.hw ? keyValues(trial.hw, ['mapping', 'perLayer']) : h('p.muted', {}, 'no accelerator configuration (network-only search)')),
+      h('section', {}, h('h2', {}, 'Accelerator'), trial.hw ? keyValues(trial.hw, ['mapping', 'perLayer']) : h('p.muted', {}, design.pe_array ?? 'no accelerator configuration (network-only search)')),
+      h('section', {}, h('h2', {}, 'Design choices'), table(['choice', 'value'], designRows)),
     ),
+    exportable ? exportBox(trial.id, exportFormats, bundle) : null,
     h('h2', {}, 'Network'),
     network(trial.arch),
-    layers ? [h('h2', {}, 'Per-layer breakdown'), ...layers] : null,
+    breakdown ? await breakdownSection(trial.id, charts) : null,
+    layers,
     h('p.muted', {}, `created ${trial.createdAt}${trial.finishedAt ? ` · finished ${trial.finishedAt}` : ''}${trial.key ? ` · key ${trial.key}` : ''}`),
   ));
+  return { trial, experiment };
+}
+
+export async function trialView({ view, crumbs, setCleanup }, id) {
+  const charts = [];
+  const { trial, experiment } = await render(view, id, charts);
+  crumbs.append(h('a', { href: '#/' }, 'experiments'), ' / ', h('a', { href: `#/experiments/${experiment.id}` }, experiment.name), ` / trial #${trial.number}`);
+  // A trial still running updates itself when the search commits it.
+  let unsubscribe = () => {};
+  if (trial.state === 'running') {
+    unsubscribe = subscribe(`?experimentId=${experiment.id}&after=latest`, async () => {
+      const now = await api(`/trials/${id}`);
+      if (now.trial.state !== 'running') {
+        unsubscribe();
+        charts.splice(0).forEach((c) => c.dispose());
+        await render(view, id, charts);
+      }
+    });
+  }
+  const onResize = () => charts.forEach((c) => c.resize());
+  window.addEventListener('resize', onResize);
+  setCleanup(() => {
+    unsubscribe();
+    window.removeEventListener('resize', onResize);
+    charts.forEach((c) => c.dispose());
+  });
 }

@@ -5,6 +5,8 @@ import type { LayerSpec } from '../../core/types.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import { buildInitNetwork } from '../../estimators/proxies/init-network.ts';
 import { gradNorm, logAbsDet, naswot, naswotKernel, synflow } from '../../estimators/proxies/proxies.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
+installKernels();
 
 const b8 = { weights: 8, inputs: 8, outputs: 8 };
 // stem conv 3×3 1→4 at 6×6 → ReLU → global average pool → FC 4→3: positively homogeneous, no residual.

@@ -122,7 +122,9 @@ describe('writeBundle / loadBundleModel', () => {
     expect(Object.keys(metrics.figures).sort()).toEqual(['accuracy', 'area_mm2', 'energy_mj', 'latency_ms', 'model_kb']);
     expect(metrics.figures.accuracy).toEqual({ value: 0.871, unit: 'fraction', provenance: input().provenance.accuracy });
     const readme = await readFile(path.join(dir, 'README.md'), 'utf8');
-    expect(readme).toContain('| latency_ms | 1.25 ms | cost-model |');
+    expect(readme).toContain('| latency_ms | 1.25 | ms | cost-model |');
+    expect(readme).toContain('Bit-widths are chosen per-layer');
+    expect(arch.quantization.granularity).toEqual({ bitWidth: 'per-layer', weightScale: 'per-output-channel', activationScale: 'per-tensor' });
     expect(readme).toContain('2 layers');
     expect(readme).not.toContain('model.onnx');
   });

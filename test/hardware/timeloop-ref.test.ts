@@ -3,8 +3,9 @@
  * ../shared/research/data/timeloop-ref-outputs). For every case, with the reference mapping and the
  * reference ERT: per level and data space, the per-instance scalar reads, fills and updates and the
  * utilized instances must be equal, total cycles equal, and total energy (incl. leakage) within 1e-5
- * relative for the tutorials and 1 % for the four reference architectures (whose ERTs carry
- * address-generation/network terms we do not model; observed ≤ 0.07 %).
+ * relative for the tutorials and 0.1 % for the four reference architectures (observed ≤ 6.5e-7,
+ * except simba_like at 0.083 %: its PEWeightRegs share 512-bit vector accesses among clusters of 64
+ * instances, which Timeloop charges per used cluster and we per word).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ function cases(root: string): Case[] {
     }
   }
   for (const d of REF_CASES) {
-    out.push({ name: d, arch: join(root, d, 'arch.yaml'), map: join(root, d, 'timeloop-mapper.map.txt'), stats: join(root, d, 'timeloop-mapper.stats.txt'), tol: 0.01 });
+    out.push({ name: d, arch: join(root, d, 'arch.yaml'), map: join(root, d, 'timeloop-mapper.map.txt'), stats: join(root, d, 'timeloop-mapper.stats.txt'), tol: 1e-3 });
   }
   return out;
 }

@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../runtime/ops/index.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
 import { Rng } from '../../core/rng.ts';
 import { initTf, tf } from '../../runtime/tf.ts';
 import type { JsonObject } from '../../core/types.ts';
 import { parseExperiment } from '../../platform/config.ts';
-import { createPlatform, objectiveSpecs, type Platform } from '../../platform/platform.ts';
+import { createPlatform, objectiveSpecs, type Platform } from '../../platform/create-platform.ts';
 import { loadDataset } from '../../datasets/registry.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
@@ -18,6 +18,7 @@ import { evaluateSubnet } from '../../supernet/evaluate.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
 import { runInMemory } from '../../strategies/evaluation.ts';
 import { createStrategy } from '../../strategies/registry.ts';
+installKernels();
 
 const spaceConfig = {
   resolutions: [12, 16], depths: [1, 2], widths: [0.5, 1], kernels: [3, 5], expands: [2], weightBits: [8], activationBits: [8],
@@ -51,7 +52,7 @@ describe('platform wiring of the differentiable strategy', () => {
       constraints: ['macs_m<=0.05'],
       budget: 4,
     });
-    platform = await createPlatform(cfg, new MemoryStorage());
+    platform = await createPlatform(cfg, { predictors: new MemoryStorage() });
   });
   afterAll(() => platform?.dispose());
 

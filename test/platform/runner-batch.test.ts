@@ -4,7 +4,7 @@ import type { Nb201Arch } from '../../search-space/nb201.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
 import type { TrialRecord } from '../../storage/types.ts';
 import { createStrategy } from '../../strategies/registry.ts';
-import { runSearch, type EvaluateBatch } from '../../platform/runner.ts';
+import { runExperiment, type EvaluateBatch } from '../../platform/run-experiment.ts';
 import type { Candidate } from '../../strategies/strategy.ts';
 import { ACC_LAT, evaluate, metricsOf, rngFor, space } from '../strategies/fixture.ts';
 
@@ -18,7 +18,7 @@ async function run(name: string, evaluateBatch?: EvaluateBatch<Nb201Arch>) {
     { name: 'accuracy', unit: '%', direction: 'max' }, { name: 'latency', unit: 'MMAC', direction: 'min' },
   ] })).id;
   const strategy = createStrategy<Nb201Arch>(name, { space, objectives: ACC_LAT, constraints, rng: rngFor(5) }, name === 'evolution' ? { population: 6, sampleSize: 3 } : {});
-  const summary = await runSearch({ storage, experimentId: id, strategy, objectives: ACC_LAT, constraints, evaluate, evaluateBatch, budget: BUDGET, batch: 6 });
+  const summary = await runExperiment({ sink: storage, experimentId: id, strategy, objectives: ACC_LAT, constraints, evaluate, evaluateBatch, budget: BUDGET, batch: 6 });
   expect(summary).toEqual({ status: 'finished', completed: BUDGET, resumed: false });
   const trials = (await storage.listTrials({ experimentId: id, sort: 'number', limit: 1000 })).items;
   return { trials: trials.map((t: TrialRecord) => ({ key: t.key, state: t.state, metrics: t.metrics, feasible: t.feasible, error: t.error })), raw: trials };

@@ -10,7 +10,7 @@ import { SqliteStorage } from '../../storage/sqlite.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { TrialRecord } from '../../storage/types.ts';
 import { createStrategy } from '../../strategies/registry.ts';
-import { runSearch, type EvaluateBatch } from '../../platform/runner.ts';
+import { runExperiment, type EvaluateBatch } from '../../platform/run-experiment.ts';
 import type { Candidate } from '../../strategies/strategy.ts';
 import { ACC_LAT, evaluate, metricsOf, rngFor, space } from '../strategies/fixture.ts';
 
@@ -55,8 +55,8 @@ describe('runner storage traffic', () => {
     const id = await newExperiment(s, 'eager');
     const seen: number[] = [];
     const lastEvents: number[] = [];
-    await runSearch({
-      storage: counting(s, calls), experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, budget: BUDGET, batch: BATCH,
+    await runExperiment({
+      sink: counting(s, calls), experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, budget: BUDGET, batch: BATCH,
       // While a candidate is evaluated, its whole step is visible as running, and a 'step' event told the UI so.
       evaluate: async (c: Candidate<Nb201Arch>) => {
         seen.push(await s.countTrials({ experimentId: id, state: 'running' }));
@@ -77,8 +77,8 @@ describe('runner storage traffic', () => {
     const calls = new Map<string, number>();
     const a = await newExperiment(s, 'per-candidate');
     const b = await newExperiment(s, 'batched');
-    await runSearch({ storage: s, experimentId: a, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH });
-    await runSearch({ storage: counting(s, calls), experimentId: b, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, evaluateBatch: batch, budget: BUDGET, batch: BATCH });
+    await runExperiment({ sink: s, experimentId: a, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH });
+    await runExperiment({ sink: counting(s, calls), experimentId: b, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, evaluateBatch: batch, budget: BUDGET, batch: BATCH });
     expect(Object.fromEntries(calls)).toEqual({ startTrials: BUDGET / BATCH, commitStep: BUDGET / BATCH });
     const want = await trialsOf(s, a);
     expect(await trialsOf(s, b)).toEqual(want);
@@ -94,7 +94,7 @@ describe.each([
     const s = await open();
     try {
       const base = await newExperiment(s, 'whole');
-      await runSearch({ storage: s, experimentId: base, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, evaluateBatch: batch, budget: BUDGET, batch: BATCH });
+      await runExperiment({ sink: s, experimentId: base, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, evaluateBatch: batch, budget: BUDGET, batch: BATCH });
       const expected = await trialsOf(s, base);
 
       const id = await newExperiment(s, 'interrupted');
@@ -113,8 +113,8 @@ describe.each([
             return r;
           } },
         });
-        const run = runSearch({
-          storage: wrapped, experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH, signal: ctrl.signal,
+        const run = runExperiment({
+          sink: wrapped, experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH, signal: ctrl.signal,
           evaluateBatch: (cs, ctx) => {
             if (stop?.[0] === 'batch' && ++batches === stop[1]) ctrl.abort();
             return batch(cs, ctx);
@@ -139,8 +139,8 @@ describe.each([
       const id = await newExperiment(s, 'visible');
       // Recorded, not asserted, inside the batch: the runner treats a throwing batch as failed and falls back.
       const seen: { keys: (string | null)[]; candidates: string[]; running: number; states: string[] }[] = [];
-      await runSearch({
-        storage: s, experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH,
+      await runExperiment({
+        sink: s, experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH,
         // Looks at storage the way the UI does (experiment list counts, trial list filtered by state) from inside the batch.
         evaluateBatch: async (cs, ctx) => {
           const running = (await s.listTrials({ experimentId: id, state: 'running', sort: 'number' })).items;
@@ -169,10 +169,10 @@ describe.each([
       const id = await newExperiment(s, 'orphans');
       const ctrl = new AbortController();
       // Per-candidate run stopped during its first evaluation: a whole step of running trials.
-      await runSearch({ storage: s, experimentId: id, strategy: strategy(3), objectives: ACC_LAT, constraints, budget: BUDGET, batch: BATCH, signal: ctrl.signal, evaluate: async (c) => (ctrl.abort(), evaluate(c)) });
+      await runExperiment({ sink: s, experimentId: id, strategy: strategy(3), objectives: ACC_LAT, constraints, budget: BUDGET, batch: BATCH, signal: ctrl.signal, evaluate: async (c) => (ctrl.abort(), evaluate(c)) });
       expect(await s.countTrials({ experimentId: id, state: 'running' })).toBe(BATCH);
       // Resumed with another seed (a changed strategy): the first proposal differs from the first orphan.
-      const summary = await runSearch({ storage: s, experimentId: id, strategy: strategy(99), objectives: ACC_LAT, constraints, evaluate, evaluateBatch: batch, budget: BUDGET, batch: BATCH });
+      const summary = await runExperiment({ sink: s, experimentId: id, strategy: strategy(99), objectives: ACC_LAT, constraints, evaluate, evaluateBatch: batch, budget: BUDGET, batch: BATCH });
       expect(summary).toMatchObject({ status: 'finished', completed: BUDGET, resumed: true });
       const trials = await trialsOf(s, id);
       expect(trials.filter((t) => t.error?.startsWith('abandoned'))).toHaveLength(BATCH);

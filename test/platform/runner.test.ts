@@ -8,7 +8,7 @@ import { SqliteStorage } from '../../storage/sqlite.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { TrialRecord } from '../../storage/types.ts';
 import { createStrategy } from '../../strategies/registry.ts';
-import { runSearch } from '../../platform/runner.ts';
+import { runExperiment } from '../../platform/run-experiment.ts';
 import type { Candidate } from '../../strategies/strategy.ts';
 import { ACC_LAT, evaluate, rngFor, space } from '../strategies/fixture.ts';
 import { initTf } from '../../runtime/tf.ts';
@@ -57,8 +57,8 @@ async function interruptedRun(storage: Storage, name: string, strategyName: stri
         return storage.startTrials(inputs);
       } },
     });
-    const summary = await runSearch({
-      storage: wrapped, experimentId: id, strategy: strategyFor(strategyName), objectives: ACC_LAT, constraints, budget: BUDGET, batch: BATCH,
+    const summary = await runExperiment({
+      sink: wrapped, experimentId: id, strategy: strategyFor(strategyName), objectives: ACC_LAT, constraints, budget: BUDGET, batch: BATCH,
       signal: ctrl.signal,
       evaluate: (c: Candidate<Nb201Arch>) => {
         if (kind === 'eval' && ++evals === at) ctrl.abort();
@@ -81,7 +81,7 @@ describe.each(backends)('runner on %s storage', (_label, open) => {
     const storage = await open();
     try {
       const base = await newExperiment(storage, 'whole');
-      const whole = await runSearch({ storage, experimentId: base, strategy: strategyFor(strategyName), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH });
+      const whole = await runExperiment({ sink: storage, experimentId: base, strategy: strategyFor(strategyName), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH });
       expect(whole).toEqual({ status: 'finished', completed: BUDGET, resumed: false });
       const expected = await trialsOf(storage, base);
       expect(expected).toHaveLength(BUDGET);
@@ -104,8 +104,8 @@ describe('runner bookkeeping', () => {
     const storage = new MemoryStorage();
     const id = await newExperiment(storage, 'faults');
     let n = 0;
-    const summary = await runSearch({
-      storage, experimentId: id, strategy: strategyFor('random'), objectives: ACC_LAT, constraints, budget: 40,
+    const summary = await runExperiment({
+      sink: storage, experimentId: id, strategy: strategyFor('random'), objectives: ACC_LAT, constraints, budget: 40,
       evaluate: async (c) => {
         n++;
         if (n % 10 === 0) return { accuracy: 1 };
@@ -126,6 +126,6 @@ describe('runner bookkeeping', () => {
   it('rejects a bad budget naming the field', async () => {
     const storage = new MemoryStorage();
     const id = await newExperiment(storage, 'bad');
-    await expect(runSearch({ storage, experimentId: id, strategy: strategyFor('random'), objectives: ACC_LAT, evaluate, budget: -1 })).rejects.toThrow(/budget/);
+    await expect(runExperiment({ sink: storage, experimentId: id, strategy: strategyFor('random'), objectives: ACC_LAT, evaluate, budget: -1 })).rejects.toThrow(/budget/);
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type TrialExporter } from '../../server/app.ts';
-import { dominates, orient } from '../../server/pareto.ts';
+import { dominates } from '../../core/pareto.ts';
+import { orient } from '../../core/front.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import type { Page, TrialRecord } from '../../storage/types.ts';
@@ -17,9 +18,12 @@ describe('API over a temp SQLite store opened read-only', () => {
   let srv: Served;
   let reader: SqliteStorage;
   const exported: number[] = [];
-  const exporter: TrialExporter = async ({ trial, formats }) => {
-    exported.push(trial.id);
-    return { dir: join(dir, `trial-${trial.id}`), files: (formats ?? ['json']).map((f) => `${f}/model`) };
+  const exporter: TrialExporter = {
+    formats: () => ['json', 'tfjs'],
+    async write({ trial, formats }) {
+      exported.push(trial.id);
+      return { dir: join(dir, `trial-${trial.id}`), files: (formats ?? ['json']).map((f) => `${f}/model`) };
+    },
   };
 
   beforeAll(async () => {
@@ -63,38 +67,79 @@ describe('API over a temp SQLite store opened read-only', () => {
     expect(infeasible.items.every((t) => t.feasible === false)).toBe(true);
   });
 
-  it('computes the Pareto front server-side with the experiment\'s directions', async () => {
-    const res = await srv.get('/api/experiments/1/pareto?x=latency_ms&y=accuracy');
+  it('computes THE Pareto front over all objectives server-side, with the experiment\'s directions', async () => {
+    const res = await srv.get('/api/experiments/1/pareto');
     expect(res.status).toBe(200);
     const body = res.body as { front: { id: number; values: Record<string, number> }[]; counts: { considered: number } };
     const all = ((await srv.get('/api/experiments/1/trials?state=finished&feasible=true&limit=1000')).body as Page<TrialRecord>).items;
     expect(body.counts.considered).toBe(all.length);
-    const vec = (m: Record<string, number>) => [orient(m.latency_ms as number, 'min'), orient(m.accuracy as number, 'max')];
+    const vec = (m: Record<string, number>) => [orient(m.accuracy as number, 'max'), m.latency_ms as number, m.energy_mj as number, m.model_kb as number];
     const frontIds = new Set(body.front.map((f) => f.id));
-    // Brute force: exactly the non-dominated feasible trials are on the front.
+    // Brute force over all four objectives: exactly the non-dominated feasible trials are on the front.
     for (const t of all) {
       const dominated = all.some((o) => dominates(vec(o.metrics as Record<string, number>), vec(t.metrics as Record<string, number>)));
       expect(frontIds.has(t.id)).toBe(!dominated);
     }
-    const three = (await srv.get('/api/experiments/1/pareto?x=latency_ms&y=accuracy&z=energy_mj')).body as { front: unknown[] };
-    expect(three.front.length).toBeGreaterThanOrEqual(body.front.length);
+    // /points marks the same trials, and the front filter of the trials table returns them.
+    const sorted = [...frontIds].sort((a, b) => a - b);
+    const pts = (await srv.get('/api/experiments/1/points')).body as { ids: number[]; onFront: number[] };
+    expect(pts.ids.filter((_, i) => pts.onFront[i] === 1).sort((a, b) => a - b)).toEqual(sorted);
+    const page = (await srv.get('/api/experiments/1/trials?front=true&limit=1000')).body as Page<TrialRecord>;
+    expect(page.items.map((t) => t.id).sort((a, b) => a - b)).toEqual(sorted);
   });
 
-  it('serves history, points and a trial with its experiment', async () => {
-    const h = (await srv.get('/api/experiments/1/history?x=latency_ms&y=accuracy')).body as { samples: { hypervolume: number; best: (number | null)[] }[] };
+  it('filters by metric ranges and design choices, sorts by any column, and downloads what it shows', async () => {
+    const filter = encodeURIComponent(JSON.stringify({ accuracy: [85, null], dataflow: ['ws'] }));
+    const page = (await srv.get(`/api/experiments/1/trials?filter=${filter}&sort=accuracy&order=desc&limit=1000`)).body as Page<TrialRecord>;
+    const all = ((await srv.get('/api/experiments/1/trials?state=finished&limit=1000')).body as Page<TrialRecord>).items;
+    const expected = all.filter((t) => (t.metrics?.accuracy as number) >= 85 && (t.hw as { dataflow: string }).dataflow === 'ws');
+    expect(expected.length).toBeGreaterThan(5);
+    expect(page.total).toBe(expected.length);
+    expect(page.items.map((t) => t.id).sort((a, b) => a - b)).toEqual(expected.map((t) => t.id).sort((a, b) => a - b));
+    const acc = page.items.map((t) => t.metrics?.accuracy as number);
+    expect(acc).toEqual([...acc].sort((a, b) => b - a));
+    const byPes = (await srv.get('/api/experiments/1/trials?sort=pes&order=asc&limit=1000')).body as Page<TrialRecord>;
+    const pes = byPes.items.map((t) => (t.hw as { peRows: number }).peRows * (t.hw as { peCols: number }).peCols);
+    expect(pes).toEqual([...pes].sort((a, b) => a - b));
+    const csv = await srv.get(`/api/experiments/1/download?format=csv&filter=${filter}`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="small-trials.csv"/);
+    const lines = String(csv.body).trim().split('\r\n');
+    expect(lines[0]).toMatch(/^number,id,state,feasible,on_pareto_front,accuracy \[%\],latency_ms \[ms\]/);
+    expect(lines).toHaveLength(expected.length + 1);
+    const json = (await srv.get('/api/experiments/1/download?format=json')).body as { id: number; state: string; design: Json }[];
+    expect(json).toHaveLength(302);
+    expect(json.filter((t) => t.state === 'running')).toHaveLength(2);
+    expect(json[0]?.design).toHaveProperty('dataflow');
+  });
+
+  it('states how the experiment ran', async () => {
+    const e = (await srv.get('/api/experiments/1')).body as { facts: { strategy: { name: string }; budget: number; seed: number } };
+    expect(e.facts.strategy.name).toBe('nsga2');
+    expect(e.facts.budget).toBe(300);
+    expect(e.facts.seed).toBe(7);
+  });
+
+  it('serves the hypervolume history over all objectives, points and a trial with its experiment', async () => {
+    const h = (await srv.get('/api/experiments/1/history')).body as { samples: { hypervolume: number }[]; hypervolume: { objectives: string[]; reference: number[]; maxPossible: number; normalisation: { method: string } } };
+    expect(h.hypervolume.objectives).toEqual(['accuracy', 'latency_ms', 'energy_mj', 'model_kb']);
+    expect(h.hypervolume.reference).toEqual([1.1, 1.1, 1.1, 1.1]);
+    expect(h.hypervolume.normalisation.method).toMatch(/min–max/);
     const hv = h.samples.map((s) => s.hypervolume);
     expect(hv.at(-1)).toBeGreaterThan(0);
+    expect(hv.at(-1)).toBeLessThanOrEqual(h.hypervolume.maxPossible);
     expect(hv.every((v, i) => i === 0 || v >= (hv[i - 1] as number))).toBe(true);
-    // Without y the history pairs x with the first other objective.
-    const defaulted = (await srv.get('/api/experiments/1/history?x=latency_ms')).body as { hypervolume: { x: string; y: string } };
-    expect(defaulted.hypervolume).toMatchObject({ x: 'latency_ms', y: 'accuracy' });
-    const pts = (await srv.get('/api/experiments/1/points')).body as { ids: number[]; values: number[][] };
+    const pts = (await srv.get('/api/experiments/1/points')).body as { ids: number[]; values: number[][]; design: Record<string, { kind: string; levels?: string[] }> };
     expect(pts.values).toHaveLength(4);
     expect(pts.values[0]).toHaveLength(pts.ids.length);
+    expect(pts.design.dataflow?.levels?.sort()).toEqual(['os', 'ws']);
     const t = await srv.get(`/api/trials/${pts.ids[0]}`);
     expect(t.status).toBe(200);
-    expect((t.body as { exportable: boolean; experiment: { name: string } }).experiment.name).toBe('small');
-    expect((t.body as { exportable: boolean }).exportable).toBe(true);
+    const tb = t.body as { exportable: boolean; exportFormats: string[]; experiment: { name: string }; design: { pe_array: string } };
+    expect(tb.experiment.name).toBe('small');
+    expect(tb.exportable).toBe(true);
+    expect(tb.exportFormats).toEqual(['json', 'tfjs']);
+    expect(tb.design.pe_array).toMatch(/^\d+×\d+$/);
   });
 
   it('answers bad input with 4xx JSON naming the field', async () => {
@@ -107,11 +152,17 @@ describe('API over a temp SQLite store opened read-only', () => {
       ['/api/experiments/1/trials?sort=DROP%20TABLE', 400, 'sort'],
       ['/api/experiments/1/trials?state=finished&state=failed', 400, 'state'],
       ['/api/experiments/1/trials?bogus=1', 400, ''],
-      ['/api/experiments/1/pareto?x=latency_ms', 400, 'y'],
-      ['/api/experiments/1/pareto?x=latency_ms&y=nope', 400, 'y'],
-      ['/api/experiments/1/pareto?x=accuracy&y=accuracy', 400, 'y'],
-      ['/api/experiments/1/pareto?x=accuracy&y=latency_ms&z=accuracy', 400, 'z'],
-      ['/api/experiments/1/history?x=latency_ms&y=latency_ms', 400, 'y'],
+      ['/api/experiments/1/pareto?x=latency_ms', 400, ''],
+      ['/api/experiments/1/history?x=latency_ms', 400, ''],
+      ['/api/experiments/1/trials?filter=nope', 400, 'filter'],
+      ['/api/experiments/1/trials?filter=%7B%22nope%22%3A%5B1%2C2%5D%7D', 400, 'filter.nope'],
+      ['/api/experiments/1/trials?filter=%7B%22accuracy%22%3A%5B%22a%22%2C2%5D%7D', 400, 'filter.accuracy'],
+      ['/api/experiments/1/trials?front=true&state=failed', 400, 'state'],
+      ['/api/experiments/1/download?format=xls', 400, 'format'],
+      ['/api/compare?ids=1', 400, 'ids'],
+      ['/api/compare?ids=1,1', 400, 'ids'],
+      ['/api/compare?ids=1,999', 404, ''],
+      ['/api/trials/1/bundle.zip', 404, 'id'],
       ['/api/trials/0', 400, 'id'],
       ['/api/nothing', 404, ''],
     ];
@@ -131,6 +182,7 @@ describe('API over a temp SQLite store opened read-only', () => {
     expect(ok.status).toBe(201);
     expect((ok.body as { files: string[] }).files).toEqual(['json/model']);
     expect((await post(`/api/trials/${running.id}/export`, '{}')).status).toBe(409);
+    expect((await post(`/api/trials/${finished.id}/export`, '{"formats":["onnx"]}')).status).toBe(400);
     const bad = await post(`/api/trials/${finished.id}/export`, '{"formats":["exe"]}');
     expect(bad.status).toBe(400);
     expect((bad.body as Json).field).toBe('formats.0');

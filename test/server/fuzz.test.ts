@@ -72,7 +72,7 @@ describe('API fuzz', () => {
   beforeAll(async () => {
     const storage = new MemoryStorage();
     await fillExperiment(storage, { name: 'fuzz', trials: 60, seed: 3 });
-    srv = await serve(createApp({ storage, exporter: async ({ trial }) => ({ dir: `/tmp/none/${trial.id}`, files: [] }), log: (e) => errors.push(e) }));
+    srv = await serve(createApp({ storage, exporter: { formats: () => ['json'], write: async ({ trial }) => ({ dir: `/tmp/none/${trial.id}`, files: [] }) }, log: (e) => errors.push(e) }));
   });
   afterAll(() => srv.close());
 

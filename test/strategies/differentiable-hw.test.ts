@@ -9,6 +9,8 @@ import { Differentiable, differentiableOptions } from '../../strategies/differen
 import { productSpace, type Joint } from '../../core/space/joint.ts';
 import type { AccelConfig } from '../../hardware/index.ts';
 import { relaxedFixture } from './fixture-relaxed.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
+installKernels();
 
 await initTf('wasm');
 const BUDGET = 4;

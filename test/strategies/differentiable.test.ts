@@ -9,6 +9,8 @@ import { createStrategy } from '../../strategies/registry.ts';
 import type { Strategy } from '../../strategies/strategy.ts';
 import { strategyConformance } from '../conformance/strategy.case.ts';
 import { evaluateMacs, relaxedFixture, relaxedSpace, type RelaxedFixture } from './fixture-relaxed.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
+installKernels();
 
 await initTf('wasm');
 const fx: RelaxedFixture = relaxedFixture();

@@ -1,5 +1,5 @@
 /** A reduced mbconv space, a freshly initialised supernet and synthetic images: a real relaxed problem that runs in milliseconds per step. */
-import '../../runtime/ops/index.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
 import { Rng } from '../../core/rng.ts';
 import { layerMacs, type Metrics } from '../../core/types.ts';
 import type { AccelConfig, CostModel } from '../../hardware/index.ts';
@@ -10,6 +10,7 @@ import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
 import { pixelStats } from '../../supernet/batches.ts';
 import { syntheticImages } from '../supernet/tiny.ts';
+installKernels();
 
 export const relaxedSpace = new MbconvSpace({
   resolutions: [12, 16], depths: [1, 2], widths: [0.5, 1], kernels: [3, 5], expands: [2, 3], weightBits: [4, 8], activationBits: [4, 8],

@@ -7,6 +7,8 @@ import { Sgd } from '../../supernet/optimizer.ts';
 import { maxBlocks } from '../../supernet/plan.ts';
 import { sandwichArchs, sandwichGradients } from '../../supernet/sandwich.ts';
 import { syntheticBatch, tinySpace } from './tiny.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
+installKernels();
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
 

@@ -8,6 +8,8 @@ import { spaceConfigJson } from '../../supernet/checkpoint.ts';
 import { TrainShardPool } from '../../supernet/train-pool.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
 import { tinySpace } from './tiny.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
+installKernels();
 
 describe('data-parallel sandwich step', () => {
   const space = tinySpace();

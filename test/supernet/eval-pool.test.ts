@@ -6,6 +6,8 @@ import { loadSupernet } from '../../supernet/checkpoint.ts';
 import { EMBEDDED_SUPERNET_DIR } from '../../supernet/embedded.ts';
 import { evaluateSubnet } from '../../supernet/evaluate.ts';
 import { SubnetEvalPool } from '../../supernet/eval-pool.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
+installKernels();
 
 // worker threads load the shipped Fashion-MNIST checkpoint: real weights, real data, few images
 const opts = { valLimit: 96, calibImages: 64, seed: 'pool' };

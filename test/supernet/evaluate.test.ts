@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../../runtime/ops/index.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
 import { initTf, tf } from '../../runtime/tf.ts';
@@ -8,6 +8,7 @@ import { calibrateSubnet, evaluateSubnet } from '../../supernet/evaluate.ts';
 import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
 import { subnetPlan } from '../../supernet/plan.ts';
 import { syntheticImages, tinySpace } from './tiny.ts';
+installKernels();
 
 const space = tinySpace();
 const train = syntheticImages('train', 40);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../../runtime/ops/index.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
 import { Rng } from '../../core/rng.ts';
 import { initTf, tf } from '../../runtime/tf.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
@@ -9,6 +9,7 @@ import { extractSubnet } from '../../supernet/extract.ts';
 import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
 import { Sgd } from '../../supernet/optimizer.ts';
 import { syntheticImages, tinySpace } from './tiny.ts';
+installKernels();
 
 const space = tinySpace();
 const train = syntheticImages('train', 32);

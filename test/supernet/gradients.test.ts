@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import '../../runtime/ops/index.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
 import { Rng } from '../../core/rng.ts';
 import { initTf, tf } from '../../runtime/tf.ts';
 import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
 import { paramName } from '../../supernet/params.ts';
 import { syntheticBatch, tinySpace } from './tiny.ts';
+installKernels();
 
 /**
  * The wasm backend trains through gradient kernels registered by runtime/ops; the cpu backend uses

@@ -11,6 +11,8 @@ import {
 } from '../../supernet/quantize.ts';
 import { describeTraining, trainSupernet, type TrainConfig } from '../../supernet/train.ts';
 import { syntheticBatch, syntheticImages, tinySpace } from './tiny.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
+installKernels();
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'supernet-qat-'));
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);

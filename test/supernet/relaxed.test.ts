@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../runtime/ops/index.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
 import { Rng } from '../../core/rng.ts';
 import { initTf, tf } from '../../runtime/tf.ts';
 import { genomeArity, toGenome } from '../../search-space/mbconv-arch.ts';
@@ -8,6 +8,7 @@ import { MbconvSpace } from '../../search-space/mbconv.ts';
 import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
 import { RelaxedSupernet } from '../../supernet/relaxed.ts';
 import { syntheticBatch } from './tiny.ts';
+installKernels();
 
 /** Reduced space: 2 stages, block-0 residual in stage 0 only at one width, stride 2 in stage 1. */
 const space = new MbconvSpace({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../runtime/ops/index.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
 import { Rng } from '../../core/rng.ts';
 import { initTf, tf } from '../../runtime/tf.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
@@ -8,6 +8,7 @@ import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
 import { Sgd } from '../../supernet/optimizer.ts';
 import { sandwichArchs, sandwichGradients } from '../../supernet/sandwich.ts';
 import { syntheticBatch, tinySpace } from './tiny.ts';
+installKernels();
 
 const TRAIN: BnMode = { kind: 'train' };
 const space = tinySpace();

@@ -9,6 +9,8 @@ import { trainSupernet, type TrainConfig } from '../../supernet/train.ts';
 import { MbconvSupernet } from '../../supernet/mbconv-supernet.ts';
 import { Rng } from '../../core/rng.ts';
 import { syntheticImages, tinySpace } from './tiny.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
+installKernels();
 
 const train = syntheticImages('train', 48);
 const val = syntheticImages('val', 16);

@@ -8,6 +8,8 @@ import { loadSupernet, STATE_FILE } from '../../supernet/checkpoint.ts';
 import { trainSupernet, type TrainConfig } from '../../supernet/train.ts';
 import { verifyRecordedAccuracy } from '../../supernet/verify.ts';
 import { syntheticImages, tinySpace } from './tiny.ts';
+import { installKernels } from '../../runtime/kernels/install.ts';
+installKernels();
 
 const train = syntheticImages('train', 48);
 const val = syntheticImages('val', 40);

@@ -11,6 +11,8 @@ import { setKernelMode } from '../../../runtime/kernels/loader.ts';
 import { depthwiseForwardCalls, setDepthwiseForwardMode, NATIVE_CASES } from '../../../runtime/kernels/wasm-depthwise.ts';
 import { wasmGradKernelsNative } from '../../../runtime/ops/index.ts';
 import { expectWasmMatchesCpu, randomInputs, relError, weightedSum } from '../ops/grad-check.ts';
+import { installKernels } from '../../../runtime/kernels/install.ts';
+installKernels();
 
 const TOL = 1e-5;
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];

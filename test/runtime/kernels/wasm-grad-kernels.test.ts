@@ -14,6 +14,8 @@ import { depthwiseConv2d, wasmGradKernelsNative } from '../../../runtime/ops/ind
 import { tf } from '../../../runtime/tf.ts';
 import { expectWasmMatchesCpu, weightedSum } from '../ops/grad-check.ts';
 import { Rng } from '../../../core/rng.ts';
+import { installKernels } from '../../../runtime/kernels/install.ts';
+installKernels();
 
 const tmp = mkdtempSync(join(tmpdir(), 'nas-kernels-'));
 beforeAll(async () => {

@@ -6,7 +6,8 @@
 import { expect } from 'vitest';
 import { Rng } from '../../../core/rng.ts';
 import { tf } from '../../../runtime/tf.ts';
-import '../../../runtime/ops/index.ts';
+import { installKernels } from '../../../runtime/kernels/install.ts';
+installKernels();
 
 export type LossFn = (...inputs: tf.Tensor[]) => tf.Scalar;
 

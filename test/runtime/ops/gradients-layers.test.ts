@@ -7,6 +7,8 @@ import { Rng } from '../../../core/rng.ts';
 import { tf } from '../../../runtime/tf.ts';
 import { BN_EPSILON, avgPool, batchNormInfer, batchNormTrain, dense, globalAvgPool, hardSwish, maxPool, relu, relu6 } from '../../../runtime/ops/index.ts';
 import { TOLERANCE, expectWasmMatchesCpu, randomInputs, relError, weightedSum } from './grad-check.ts';
+import { installKernels } from '../../../runtime/kernels/install.ts';
+installKernels();
 
 const rng = new Rng('layer-grads');
 

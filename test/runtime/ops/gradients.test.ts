@@ -10,6 +10,8 @@ import { wasmGradKernelsNative } from '../../../runtime/kernels/wasm-grad.ts';
 import { conv2d, depthwiseConv2d, pointwiseConv2d } from '../../../runtime/ops/index.ts';
 import { expectWasmMatchesCpu, weightedSum } from './grad-check.ts';
 import { expect } from 'vitest';
+import { installKernels } from '../../../runtime/kernels/install.ts';
+installKernels();
 
 type S4 = [number, number, number, number];
 const MODES: KernelMode[] = ['auto', 'js'];

@@ -1,19 +1,24 @@
 /**
- * The search loop: ask → evaluate → constraints → tell → commitStep (the step's trials + snapshot,
- * atomically, in one storage call). Because the snapshot is taken after `tell` and stored with the
- * step's trials, a crash anywhere leaves storage at a step boundary plus, at worst, one step's
- * trials started but never completed. Resuming restores the snapshot and re-asks: the strategy
- * proposes the same candidates again, which re-use those orphaned trials in order, so the final
- * trial list equals an uninterrupted run's.
+ * `runExperiment`: the search loop of one experiment, and the only code that moves its status.
+ * ask → evaluate → constraints → tell → commitStep (the step's trials + snapshot, atomically, in one
+ * call). Because the snapshot is taken after `tell` and stored with the step's trials, a crash
+ * anywhere leaves storage at a step boundary plus, at worst, one step's trials started but never
+ * completed. Resuming restores the snapshot and re-asks: the strategy proposes the same candidates
+ * again, which re-use those orphaned trials in order, so the final trial list equals an
+ * uninterrupted run's.
  *
- * Storage traffic is per step, not per trial: the step's trials are first inserted as running in
- * one `startTrials` call, so the UI shows what is being evaluated, and `commitStep` completes them.
- * This holds for `evaluateBatch` too: a batch may take seconds (a supernet scoring the whole step
- * on a worker pool), and its trials must show as running meanwhile.
+ * Status: 'running' when the run starts, 'finished' when the budget is reached, 'stopped' when the
+ * signal aborts (Ctrl-C) or another process marks the experiment stopped (`nas stop`, read after
+ * every committed step); a crash leaves 'running'. The strategy is disposed when the run ends.
+ *
+ * Storage traffic is per step, not per trial, through the TrialSink port: the step's trials are
+ * first inserted as running in one `startTrials` call, so the UI shows what is being evaluated, and
+ * `commitStep` completes them. This holds for `evaluateBatch` too: a batch may take seconds (a
+ * supernet scoring the whole step on a worker pool), and its trials must show as running meanwhile.
  */
 import { ConfigError } from '../core/errors.ts';
 import type { Json, JsonObject, Metrics } from '../core/types.ts';
-import type { Storage } from '../storage/storage.ts';
+import type { TrialSink } from '../storage/storage.ts';
 import type { StepTrial, TrialOutcome, TrialRecord } from '../storage/types.ts';
 import type { Constraint } from '../strategies/constraints.ts';
 import { evaluateCandidate } from '../strategies/evaluation.ts';
@@ -33,10 +38,9 @@ export interface StepContext {
  */
 export type EvaluateBatch<T extends JsonObject> = (candidates: readonly Candidate<T>[], context: StepContext) => Promise<readonly (Metrics | Error)[]>;
 
-export interface RunOptions<T extends JsonObject> {
-  readonly storage: Storage;
-  readonly experimentId: number;
-  /** A freshly created strategy; restored from storage when the experiment has a snapshot. */
+/** What a search is, apart from where it is stored: `Platform.search` builds one from an experiment. */
+export interface SearchPlan<T extends JsonObject> {
+  /** A freshly created strategy; restored when the experiment has a snapshot, disposed when the run ends. */
   readonly strategy: Strategy<T>;
   readonly objectives: readonly ObjectiveSpec[];
   readonly constraints?: readonly Constraint[];
@@ -53,6 +57,13 @@ export interface RunOptions<T extends JsonObject> {
   readonly budget: number;
   /** Candidates per ask/tell step (default 1). */
   readonly batch?: number;
+}
+
+export interface RunOptions<T extends JsonObject> extends SearchPlan<T> {
+  /** Where trials, steps, snapshots and the status go (a Storage is one). */
+  readonly sink: TrialSink;
+  readonly experimentId: number;
+  /** Stops after the current evaluation (Ctrl-C); the run ends 'stopped' and stays resumable. */
   readonly signal?: AbortSignal;
   /** How a candidate is stored: default `{arch: x.arch, hw: x.hw}` for joint values, else `{arch: x}`. */
   readonly split?: (x: T) => { arch: JsonObject; hw: JsonObject | null };
@@ -105,16 +116,27 @@ function settled(m: Metrics | Error): Metrics {
   return m;
 }
 
-/** Runs (or resumes) an experiment until `budget` trials are completed or `signal` aborts. */
-export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSummary> {
-  const { storage, experimentId, strategy, objectives, evaluate, signal } = opts;
+/**
+ * Runs (or resumes) an experiment until `budget` trials are completed, `signal` aborts or the
+ * experiment is marked stopped; disposes the strategy whatever happens.
+ */
+export async function runExperiment<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSummary> {
+  try {
+    return await loop(opts);
+  } finally {
+    opts.strategy.dispose();
+  }
+}
+
+async function loop<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSummary> {
+  const { sink, experimentId, strategy, objectives, evaluate, signal } = opts;
   const constraints = opts.constraints ?? [];
   const batch = opts.batch ?? 1;
   const split = opts.split ?? defaultSplit;
   if (!Number.isInteger(opts.budget) || opts.budget < 0) throw new ConfigError('budget', opts.budget, 'must be a non-negative integer');
   if (!Number.isInteger(batch) || batch < 1) throw new ConfigError('batch', batch, 'must be a positive integer');
 
-  const saved = await storage.loadSnapshot(experimentId);
+  const saved = await sink.loadSnapshot(experimentId);
   let completed = 0;
   if (saved) {
     const s = saved.state as unknown as RunnerSnapshot;
@@ -122,9 +144,9 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
     completed = s.completed;
   }
   // Trials started after the last committed step: the re-asked candidates take them over in order.
-  const orphans = [...(await storage.listTrials({ experimentId, state: 'running', sort: 'number', limit: 10_000 })).items];
+  const orphans = [...(await sink.listTrials({ experimentId, state: 'running', sort: 'number', limit: 10_000 })).items];
   const resumed = saved !== null || orphans.length > 0;
-  await storage.setExperimentStatus(experimentId, 'running');
+  await sink.setExperimentStatus(experimentId, 'running');
 
   const stopped = () => signal?.aborted === true;
   while (completed < opts.budget) {
@@ -142,10 +164,10 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
     }
     const fresh = candidates.slice(trialIds.length);
     if (fresh.length > 0) {
-      const started = await storage.startTrials(fresh.map((c) => ({ experimentId, ...split(c.x), key: c.key })));
+      const started = await sink.startTrials(fresh.map((c) => ({ experimentId, ...split(c.x), key: c.key })));
       for (const t of started) trialIds.push(t.id);
       // the UI redraws on events: without this one it would see the step only once it is committed
-      await storage.appendEvent({ experimentId, type: 'step', payload: { started: started.length, completed, budget: opts.budget } });
+      await sink.appendEvent({ experimentId, type: 'step', payload: { started: started.length, completed, budget: opts.budget } });
     }
     if (stopped()) return stop();
     const results: EvalResult<T>[] = [];
@@ -166,24 +188,26 @@ export async function runSearch<T extends JsonObject>(opts: RunOptions<T>): Prom
     strategy.tell(results);
     completed += candidates.length;
     const snapshot: RunnerSnapshot = { version: 1, completed, strategy: strategy.snapshot() };
-    const step = await storage.commitStep({
+    const step = await sink.commitStep({
       experimentId,
       trials: stepTrials,
       snapshot: snapshot as unknown as Json,
       events: [{ experimentId, type: 'progress', payload: { completed, budget: opts.budget } }],
     });
     opts.onStep?.({ completed, budget: opts.budget, trials: step.trials });
+    // `nas stop` from another process marks the experiment; honour it at this step boundary.
+    if (completed < opts.budget && (await sink.getExperiment(experimentId)).status === 'stopped') return stop();
   }
-  await storage.setExperimentStatus(experimentId, 'finished');
+  await sink.setExperimentStatus(experimentId, 'finished');
   return { status: 'finished', completed, resumed };
 
   /** Orphans this seed no longer proposes (the strategy or its inputs changed): kept, as failed. */
   async function abandon(trials: readonly TrialRecord[]): Promise<void> {
-    for (const t of trials) await storage.failTrial(t.id, { error: 'abandoned: interrupted and not proposed again on resume' });
+    for (const t of trials) await sink.failTrial(t.id, { error: 'abandoned: interrupted and not proposed again on resume' });
   }
 
   async function stop(): Promise<RunSummary> {
-    await storage.setExperimentStatus(experimentId, 'stopped');
+    await sink.setExperimentStatus(experimentId, 'stopped');
     return { status: 'stopped', completed, resumed };
   }
 }

@@ -1,0 +1,64 @@
+/**
+ * Accuracy from the weight-sharing supernet: a subnet inherits its weights, its batch-norm statistics
+ * are recalibrated on training images, and it is scored on the validation split (bits fake-quantised).
+ * The checkpoint's recorded accuracy is re-measured first, so a search never trusts weights that do
+ * not reproduce their own training record. A step's subnets are scored on a worker pool when the
+ * machine has several cores (started on first use: building a platform to validate spawns nothing).
+ */
+import { availableParallelism } from 'node:os';
+import { ConfigError } from '../../core/errors.ts';
+import type { Arch } from '../../core/types.ts';
+import { runtime } from '../../runtime/tf.ts';
+import { loadDataset } from '../../datasets/registry.ts';
+import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
+import type { MbconvSpace } from '../../search-space/mbconv.ts';
+import { ACCURACY_OBJECTIVE } from '../../estimators/accuracy/accuracy-predictor.ts';
+import { loadSupernet, spaceConfigJson } from '../../supernet/checkpoint.ts';
+import { EMBEDDED_SUPERNET_DIR } from '../../supernet/embedded.ts';
+import { SubnetEvalPool } from '../../supernet/eval-pool.ts';
+import { evaluateSubnet } from '../../supernet/evaluate.ts';
+import { describeTraining, type TrainConfig } from '../../supernet/train.ts';
+import { verifyRecordedAccuracy } from '../../supernet/verify.ts';
+import type { AccuracyFactory } from './source.ts';
+
+export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
+  if (ctx.space.name !== 'mbconv') throw new ConfigError('experiment.accuracy.source', 'supernet', 'needs space: mbconv');
+  const space = ctx.space as unknown as MbconvSpace;
+  const dir = cfg.checkpoint ?? EMBEDDED_SUPERNET_DIR;
+  const { net, space: trained, state } = loadSupernet<Partial<TrainConfig>>(dir);
+  try {
+    if (JSON.stringify(spaceConfigJson(trained)) !== JSON.stringify(spaceConfigJson(space))) {
+      throw new ConfigError('experiment.spaceConfig', space.config, `differs from the space of the supernet in ${dir}`);
+    }
+    const data = loadDataset(state.dataset);
+    const evalData = { train: data.train, val: data.val, norm: state.norm };
+    const evalOpts = { valLimit: cfg.valLimit, calibImages: cfg.calibImages, seed: ctx.rng.seed };
+    const workers = cfg.workers ?? availableParallelism();
+    let pool: SubnetEvalPool | undefined;
+    const check = verifyRecordedAccuracy(net, trained, state, evalData, dir);
+    return {
+      objective: ACCURACY_OBJECTIVE,
+      provenance:
+        `supernet ${dir} (${state.dataset}, ${describeTraining(state)}; recorded largest-subnet val accuracy ${(100 * check.recorded).toFixed(2)} %, ` +
+        `verified ${(100 * check.measured).toFixed(2)} %); subnet = inherited weights + BN recalibration on ${cfg.calibImages} train images, ` +
+        `accuracy on ${cfg.valLimit} validation images, bits fake-quantised`,
+      verified: check,
+      score: async (arch) => 100 * evaluateSubnet(net, arch as MbconvArch, evalData, evalOpts).accuracy,
+      ...(workers > 1
+        ? {
+            scoreMany: async (archs: readonly Arch[]) => {
+              pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers });
+              return (await pool.scoreAll(archs as readonly MbconvArch[], evalOpts)).map((s) => 100 * s.accuracy);
+            },
+          }
+        : {}),
+      dispose: () => {
+        net.dispose();
+        void pool?.close();
+      },
+    };
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
+};
