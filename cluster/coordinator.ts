@@ -17,7 +17,7 @@
 import type { JsonObject, Metrics } from '../core/types.ts';
 import { errorMessage } from '../strategies/evaluation.ts';
 import type { Candidate } from '../strategies/strategy.ts';
-import type { EvaluateBatch, StepContext } from '../platform/runner.ts';
+import type { EvaluateBatch, StepContext } from '../platform/run-experiment.ts';
 import type { Capabilities, JobRecord, PgQueue } from './queue.ts';
 import { Waker } from './waker.ts';
 import { liveWorkers, workerId } from './workers.ts';

@@ -23,7 +23,7 @@ import { mapLayer, type MapperObjective } from '../hardware/mapper/mapper.ts';
 import { preset } from '../hardware/presets.ts';
 import { fromLayer } from '../hardware/workload.ts';
 import { parseExperiment } from '../platform/config.ts';
-import { createPlatform, type Platform } from '../platform/platform.ts';
+import { createPlatform, type Platform } from '../platform/create-platform.ts';
 import { createSpace } from '../search-space/registry.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { JobRecord } from './queue.ts';
@@ -55,9 +55,9 @@ export class JobHandlers {
         if (job.checkpointSha && cfg.accuracy) {
           const dir = this.opts.checkpoints.get(job.checkpointSha);
           if (!dir) throw new CannotRun(`no checkpoint with weights sha256 ${job.checkpointSha} on this worker`);
-          return createPlatform({ ...cfg, accuracy: { ...cfg.accuracy, checkpoint: dir } }, this.opts.storage);
+          return createPlatform({ ...cfg, accuracy: { ...cfg.accuracy, checkpoint: dir } }, { predictors: this.opts.storage });
         }
-        return createPlatform(cfg, this.opts.storage);
+        return createPlatform(cfg, { predictors: this.opts.storage });
       })();
       p.catch(() => this.platforms.delete(key));
       this.platforms.set(key, p);

@@ -2,13 +2,11 @@
  * A cheap co-search for the cluster tests: a reduced mbconv space × searched accelerator with cost
  * objectives only (no supernet), so a 24-trial search takes seconds and every trial is deterministic.
  */
-import { Rng } from '../../core/rng.ts';
 import type { Json } from '../../core/types.ts';
 import { parseExperiment, type ExperimentConfig } from '../../platform/config.ts';
-import { createPlatform, objectiveSpecs } from '../../platform/platform.ts';
-import { runSearch, type EvaluateBatch } from '../../platform/runner.ts';
+import { createPlatform } from '../../platform/create-platform.ts';
+import { runExperiment, type EvaluateBatch } from '../../platform/run-experiment.ts';
 import type { Storage } from '../../storage/storage.ts';
-import { createStrategy } from '../../strategies/registry.ts';
 
 export const CHEAP = {
   seed: 5, space: 'mbconv',
@@ -23,23 +21,19 @@ export function cheapConfig(over: Record<string, unknown> = {}): ExperimentConfi
 
 /** Creates the experiment as `nas search` does (config stored, objectives from the platform). */
 export async function createCheap(storage: Storage, name: string, cfg = cheapConfig()): Promise<number> {
-  const platform = await createPlatform(cfg, storage);
+  const platform = await createPlatform(cfg, { predictors: storage });
   platform.dispose();
   return (await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives })).id;
 }
 
-/** Runs (or resumes) it like `nas search`, with `batch` deciding where steps are evaluated. */
+/** Runs (or resumes) it like `nas search` (same platform, same runExperiment), with `batch` deciding where steps are evaluated. */
 export async function runCheap(storage: Storage, id: number, batch?: (local: { evaluate: (x: never) => Promise<never> }) => EvaluateBatch<never>, signal?: AbortSignal) {
   const exp = await storage.getExperiment(id);
   const cfg = parseExperiment(exp.config);
-  const platform = await createPlatform(cfg, storage);
+  const platform = await createPlatform(cfg, { predictors: storage });
   try {
-    const strategy = createStrategy(cfg.strategy.name, {
-      space: platform.space, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints, rng: new Rng(cfg.seed).fork(`strategy/${cfg.strategy.name}`),
-    }, cfg.strategy.options);
-    return await runSearch({
-      storage, experimentId: id, strategy, objectives: objectiveSpecs(platform.objectives), constraints: platform.constraints,
-      evaluate: (c) => platform.evaluate(c.x), budget: cfg.budget, batch: cfg.batch, ...(signal ? { signal } : {}),
+    return await runExperiment({
+      sink: storage, experimentId: id, ...platform.search, ...(signal ? { signal } : {}),
       ...(batch ? { evaluateBatch: batch(platform as never) as never } : {}),
     });
   } finally {
