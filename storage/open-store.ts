@@ -3,9 +3,11 @@
  * opens PostgreSQL (pg.ts), anything else is an SQLite file path (sqlite.ts, with all of open.ts's
  * file checks). Every command and the UI server open their store through here.
  */
+import { inspectDatabase, type DatabaseInfo } from './inspect.ts';
 import { MemoryStorage } from './memory.ts';
 import { readHeader } from './open.ts';
 import { PgStorage } from './pg.ts';
+import { inspectPgDatabase } from './pg-open.ts';
 import { isPgUrl } from './pg-db.ts';
 import { SqliteStorage } from './sqlite.ts';
 import type { Storage } from './storage.ts';
@@ -44,4 +46,9 @@ export async function openReader(location: string): Promise<Storage> {
   }
   const header = await readHeader(location);
   return header && header.size > 0 ? SqliteStorage.open(location, { readonly: true }) : new MemoryStorage();
+}
+
+/** What `nas doctor` reports about a --db, for either kind, without creating or writing anything. */
+export function inspectStore(location: string): Promise<DatabaseInfo> {
+  return isPgUrl(location) ? inspectPgDatabase(location) : inspectDatabase(location);
 }

@@ -6,7 +6,8 @@
  * migration per transaction together with its version bump, under an advisory lock, so two
  * processes opening a fresh database at once do not both create the tables.
  */
-import { SchemaVersionError, StorageError } from '../core/errors.ts';
+import { isNasError, SchemaVersionError, StorageError } from '../core/errors.ts';
+import type { DatabaseInfo } from './inspect.ts';
 import { PgDb, type PgDbOptions } from './pg-db.ts';
 import { PG_APPLICATION, PG_META, PG_MIGRATIONS } from './pg-schema.ts';
 import { SCHEMA_VERSION } from './schema.ts';
@@ -83,4 +84,25 @@ export async function openPg(url: string, options: PgDbOptions = {}): Promise<Pg
   // the checks ran without retries (an unreachable server at start is a clear error, not a wait);
   // the store itself reconnects with backoff
   return PgDb.create(url, options);
+}
+
+/** `nas doctor` on a PostgreSQL URL: what is there and what opening it would do, without writing. */
+export async function inspectPgDatabase(url: string): Promise<DatabaseInfo> {
+  const db = PgDb.create(url, { readonly: true, reconnectMs: 0 });
+  const base = { path: db.path, supportedVersion: SCHEMA_VERSION };
+  try {
+    const found = await db.read((tx) => inspectPg(tx, db.target.schema));
+    if (!found.schemaExists || found.application === null) {
+      return { ...base, exists: false, schemaVersion: null, problem: found.tables > 0 ? `not a nas-codesign database (${found.tables} other table(s) in the schema)` : null };
+    }
+    const problem = found.application !== PG_APPLICATION ? `not a nas-codesign database (application ${found.application})`
+      : found.version > SCHEMA_VERSION ? `schema version ${found.version} is newer than supported ${SCHEMA_VERSION}`
+      : found.version < SCHEMA_VERSION ? `will be migrated from version ${found.version} to ${SCHEMA_VERSION} on the next write`
+      : null;
+    return { ...base, exists: true, schemaVersion: found.version, problem };
+  } catch (e) {
+    return { ...base, exists: false, schemaVersion: null, problem: isNasError(e) ? e.message : String(e) };
+  } finally {
+    await db.close();
+  }
 }

@@ -8,7 +8,8 @@ import type { Command } from 'commander';
 import { initTf, type BackendProbe } from '../../runtime/tf.ts';
 import { globalOptions, printJson, withDb, withJson } from '../context.ts';
 import { datasetSummaries, type DatasetSummary } from '../../datasets/registry.ts';
-import { inspectDatabase, type DatabaseInfo } from '../../storage/inspect.ts';
+import type { DatabaseInfo } from '../../storage/inspect.ts';
+import { inspectStore } from '../../storage/open-store.ts';
 
 export interface DoctorReport {
   readonly node: string;
@@ -30,7 +31,7 @@ export async function collectDoctorReport(opts: { backend?: string; db: string }
     tfjs: rt.tfjsVersion,
     backend: { active: rt.backend, available: rt.available, probes: rt.probes },
     datasets: await datasetSummaries(),
-    database: await inspectDatabase(opts.db),
+    database: await inspectStore(opts.db),
   };
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaVersionError, StorageError } from '../../core/errors.ts';
 import { PgStorage } from '../../storage/pg.ts';
 import { parsePgUrl } from '../../storage/pg-db.ts';
+import { inspectStore } from '../../storage/open-store.ts';
 import { SCHEMA_VERSION } from '../../storage/schema.ts';
 import { startPgServer, type PgServer } from '../../testkit/pg-server.ts';
 import { dropPgSchema, freshPgUrl, PG_SKIP, PG_URL, pgQuery } from '../../testkit/pg-test.ts';
@@ -65,6 +66,18 @@ describe.skipIf(!PG_URL)(PG_URL ? 'PgStorage on a server' : `PgStorage (skipped:
     expect(await w.listLutEntries()).toEqual([]);
     await w.close();
     for (const u of [foreign, newer, old]) await dropPgSchema(u);
+  });
+
+  it('nas doctor’s look (inspectStore) reports a missing, a current and an old schema without writing', async () => {
+    const url = freshPgUrl('doctor');
+    expect(await inspectStore(url)).toMatchObject({ exists: false, schemaVersion: null, problem: null });
+    expect((await pgQuery(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = '${schemaOf(url)}'`))[0]!.n).toBe(0);
+    await (await PgStorage.open(url)).close();
+    expect(await inspectStore(url)).toMatchObject({ exists: true, schemaVersion: SCHEMA_VERSION, problem: null });
+    await pgQuery(`UPDATE ${schemaOf(url)}.nas_meta SET value = '1' WHERE key = 'schema_version'`);
+    expect((await inspectStore(url)).problem).toMatch(/will be migrated from version 1/);
+    expect((await inspectStore('postgres://postgres@127.0.0.1:1/none')).problem).toMatch(/cannot reach the PostgreSQL server/);
+    await dropPgSchema(url);
   });
 
   it('a read-only store reads and refuses every write; so does the session itself', async () => {
