@@ -19,6 +19,7 @@ import { registerTrials } from './commands/trials.ts';
 import { registerUi } from './commands/ui.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerHwQueue } from './commands/hw-queue.ts';
 import { packageVersion } from './context.ts';
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   registerDoctor(program);
   registerHw(program);
+  registerHwQueue(program);
   registerExperiments(program);
   registerLut(program);
   registerSupernet(program);

@@ -19,6 +19,7 @@ import { errorMessage } from '../strategies/evaluation.ts';
 import type { Candidate } from '../strategies/strategy.ts';
 import type { EvaluateBatch, StepContext } from '../platform/run-experiment.ts';
 import type { Capabilities, JobRecord, PgQueue } from './queue.ts';
+import { settle } from './settle.ts';
 import { Waker } from './waker.ts';
 import { liveWorkers, workerId } from './workers.ts';
 
@@ -76,46 +77,31 @@ export function createCoordinator<T extends JsonObject>(opts: CoordinatorOptions
     return out;
   }
 
-  async function runClaimed(job: JobRecord): Promise<void> {
-    const x = (job.payload as { x: JsonObject }).x;
-    const outcome = await local.evaluate(x).then((metrics) => ({ result: { metrics } }), (e: unknown) => ({ error: errorMessage(e) }));
-    await queue.complete(job.id, me, outcome, { host: me.split(':')[1] ?? '', worker: me, codeVersion: opts.codeVersion, role: 'coordinator', at: new Date().toISOString() });
-  }
+  const live = () => liveWorkers(queue, { kind: 'eval', codeVersion: opts.codeVersion, checkpointSha: opts.checkpointSha });
 
   const evaluateBatch: EvaluateBatch<T> = async (candidates: readonly Candidate<T>[], ctx: StepContext) => {
     const { experimentId, step } = ctx;
+    const prefix = `eval/${experimentId}/${step}/`;
     const xs = candidates.map((c) => c.x as JsonObject);
-    const existing = await queue.stepJobs(experimentId, step);
-    const helpers = await liveWorkers(queue, { kind: 'eval', codeVersion: opts.codeVersion, checkpointSha: opts.checkpointSha });
-    if (helpers === 0 && existing.length === 0) {
+    const existing = await queue.group(prefix);
+    if (existing.length === 0 && (await live()) === 0) {
       const out = await evaluateHere(xs);
       opts.onStep?.({ step, remote: 0, local: xs.length, reused: 0 });
       return out;
     }
     await queue.enqueue(candidates.map((c, index) => ({
-      key: `eval/${experimentId}/${step}/${index}`, kind: 'eval' as const, experimentId, step, index,
+      key: `${prefix}${index}`, kind: 'eval' as const, experimentId, step, index,
       payload: { x: c.x, key: c.key }, codeVersion: opts.codeVersion, checkpointSha: opts.checkpointSha,
     })));
+    const jobs = await settle({
+      queue, waker, me, caps, prefix, localSlots, leaseMs, pollMs, live,
+      runLocal: (j) => local.evaluate((j.payload as { x: JsonObject }).x).then((metrics) => ({ result: { metrics } }), (e: unknown) => ({ error: errorMessage(e) })),
+      provenance: { worker: me, codeVersion: opts.codeVersion, role: 'coordinator' },
+    });
     const reused = existing.filter((j) => j.state === 'done').length;
-    for (;;) {
-      const jobs = await queue.stepJobs(experimentId, step);
-      const open = jobs.filter((j) => j.state === 'queued' || j.state === 'running');
-      if (open.length === 0) {
-        const out = await collect(jobs.slice(0, candidates.length), candidates);
-        const remote = jobs.filter((j) => j.state === 'done' && (j.provenance as { role?: string } | null)?.role !== 'coordinator').length - reused;
-        opts.onStep?.({ step, remote, local: candidates.length - remote - reused, reused });
-        return out;
-      }
-      // help with our own step — or take it over when no worker is live any more
-      const slots = localSlots > 0 ? localSlots : (await liveWorkers(queue, { kind: 'eval', codeVersion: opts.codeVersion, checkpointSha: opts.checkpointSha })) === 0 ? 1 : 0;
-      const mine = slots > 0 ? await queue.claim(me, caps, slots, leaseMs, { experimentId, step }) : [];
-      if (mine.length > 0) {
-        for (const j of mine) await runClaimed(j);
-
-        continue;
-      }
-      await waker.wait(pollMs);
-    }
+    const remote = jobs.filter((j) => j.state === 'done' && (j.provenance as { role?: string } | null)?.role !== 'coordinator').length - reused;
+    opts.onStep?.({ step, remote, local: candidates.length - remote - reused, reused });
+    return collect(jobs.slice(0, candidates.length), candidates);
   };
 
   /** Results in index order; a job that failed on workers is evaluated here. */

@@ -99,6 +99,11 @@ function fits(c: Capabilities): { sql: string; params: (string | readonly string
 
 export const JOBS_CHANNEL = 'nas_jobs';
 
+/** `prefix` as a literal LIKE pattern (device labels may hold `_`). */
+function likeEscape(prefix: string): string {
+  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 export class PgQueue {
   /** `present`: false for a read-only store where no queue was ever created (nothing to list). */
   private constructor(readonly db: PgDb, readonly present: boolean) {}
@@ -132,12 +137,12 @@ export class PgQueue {
 
   /**
    * Claims up to `limit` jobs for `worker` (one statement): queued ones, or running ones whose lease
-   * passed. `scope` restricts the claim to one step (the coordinator helping with its own step).
+   * passed. `prefix` restricts the claim to one group of keys (an issuer helping with its own step).
    */
-  async claim(worker: string, caps: Capabilities, limit: number, leaseMs: number, scope?: { experimentId: number; step: number }): Promise<JobRecord[]> {
+  async claim(worker: string, caps: Capabilities, limit: number, leaseMs: number, prefix?: string): Promise<JobRecord[]> {
     const f = fits(caps);
-    const where = scope ? `${f.sql} AND j.experiment_id = ? AND j.step = ?` : f.sql;
-    const params = scope ? [...f.params, scope.experimentId, scope.step] : f.params;
+    const where = prefix !== undefined ? `${f.sql} AND j.key LIKE ?` : f.sql;
+    const params = prefix !== undefined ? [...f.params, `${likeEscape(prefix)}%`] : f.params;
     // One statement: jobs that outlived their last allowed lease are failed (not handed out again),
     // the oldest claimable ones are taken, and the worker's row shows them — disjoint row sets.
     const rows = await this.db.read((tx) => tx.all<JobRow>(
@@ -193,9 +198,9 @@ export class PgQueue {
     ));
   }
 
-  /** The jobs of one step in index order. */
-  async stepJobs(experimentId: number, step: number): Promise<JobRecord[]> {
-    return this.db.read(async (tx) => (await tx.all<JobRow>(`SELECT ${JOB_COLUMNS} FROM nas_jobs WHERE experiment_id = ? AND step = ? ORDER BY idx`, [experimentId, step])).map(jobRecord));
+  /** The jobs whose keys start with `prefix` (a step, a workload), in index order. */
+  async group(prefix: string): Promise<JobRecord[]> {
+    return this.db.read(async (tx) => (await tx.all<JobRow>(`SELECT ${JOB_COLUMNS} FROM nas_jobs WHERE key LIKE ? ORDER BY idx, id`, [`${likeEscape(prefix)}%`])).map(jobRecord));
   }
 
   async jobs(filter: { kind?: JobKind; experimentId?: number } = {}): Promise<JobRecord[]> {

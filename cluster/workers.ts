@@ -33,6 +33,7 @@ export interface WorkerStatus {
   /** Keys of the jobs it holds now. */
   readonly currentJobs: readonly string[];
   readonly done: number;
+  /** Queued jobs it declined, counted when it first met each requirement it lacks (logged once each). */
   readonly refused: number;
   /** The last thing it wants an operator to know (e.g. why it refuses jobs). */
   readonly note: string | null;

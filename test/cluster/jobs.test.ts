@@ -3,7 +3,12 @@
  * by the worker carrying that label (another refuses, saying why) and stored under that machine's
  * provenance; mapping jobs give the mapper's result for the layer.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { codeVersion } from '../../cluster/code-version.ts';
+import { runCli } from '../cli/run.ts';
 import { mapJob, type MapPayload } from '../../cluster/handlers.ts';
 import { enqueueLutJobs } from '../../cluster/lut-jobs.ts';
 import { PgQueue } from '../../cluster/queue.ts';
@@ -64,6 +69,37 @@ describe.skipIf(!PG_URL)(PG_URL ? 'LUT and mapping jobs' : `LUT and mapping jobs
         else expect(j.error).toBe(want.error);
       }
       expect(jobs[2]!.error).toMatch(/no-such-preset/);
+    } finally {
+      await s.close();
+      await dropPgSchema(url);
+    }
+  });
+
+  it('nas hw map --db postgres://… maps a workload’s layers as jobs: a worker’s results, reused when asked again', async () => {
+    const url = freshPgUrl('hwmap');
+    const dir = mkdtempSync(join(tmpdir(), 'nas-hwmap-'));
+    const file = join(dir, 'layers.json');
+    writeFileSync(file, JSON.stringify([LAYER, { ...LAYER, name: 'conv-b', m: 16 }]));
+    const s = await PgStorage.open(url);
+    try {
+      const q = await PgQueue.open(s);
+      const ctl = new AbortController();
+      const worker = runWorker({ storage: s, queue: q, kinds: ['map'], concurrency: 1, codeVersion: codeVersion(), checkpoints: new Map(), device: null, pollMs: 50, signal: ctl.signal });
+      await new Promise((r) => setTimeout(r, 200));
+      const first = await runCli('hw', 'map', '--db', url, '--preset', 'eyeriss', '--workload', file, '--evaluations', '300', '--local-slots', '0', '--json');
+      expect(first.code, first.stderr).toBe(0);
+      const rows = JSON.parse(first.stdout) as { layer: string; cycles: number; energyPj: number; by: string }[];
+      expect(rows.map((r) => r.layer)).toEqual(['conv3x3', 'conv-b']);
+      const want = mapJob({ preset: 'eyeriss', layer: LAYER, objective: 'edp', seed: 1, maxEvaluations: 300 });
+      expect(rows[0]).toMatchObject({ cycles: (want as { result: { cycles: number } }).result.cycles, by: hostname() });
+      ctl.abort();
+      await worker;
+      // the same request again: answered from the stored jobs, nothing new queued or evaluated
+      const again = await runCli('hw', 'map', '--db', url, '--preset', 'eyeriss', '--workload', file, '--evaluations', '300', '--json');
+      expect(JSON.parse(again.stdout)).toEqual(rows);
+      expect((await q.jobs({ kind: 'map' })).length).toBe(2);
+      const text = await runCli('hw', 'map', '--db', url, '--preset', 'eyeriss', '--workload', file, '--evaluations', '300');
+      expect(text.stdout).toMatch(/LAYER\s+CYCLES/);
     } finally {
       await s.close();
       await dropPgSchema(url);
