@@ -20,7 +20,7 @@ import { summarize } from '../core/stats.ts';
 import { PgStorage } from '../storage/pg.ts';
 import { startPgServer } from '../testkit/pg-server.ts';
 import { withSchema } from '../testkit/pg-test.ts';
-import { nas, until } from '../test/cluster/spawn.ts';
+import { nas, until } from '../testkit/spawn.ts';
 
 const { values } = parseArgs({ options: {
   jobs: { type: 'string', default: '400' }, runs: { type: 'string', default: '3' }, sections: { type: 'string', default: '1,2,3' },

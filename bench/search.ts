@@ -30,9 +30,11 @@ import { runExperiment } from '../platform/run-experiment.ts';
 import { evaluateCandidate } from '../strategies/evaluation.ts';
 import type { Storage } from '../storage/storage.ts';
 import { createStrategy } from '../strategies/registry.ts';
+import { tensorPolicies } from '../runtime/gru-policy.ts';
 import type { Candidate, Strategy } from '../strategies/strategy.ts';
 import { createAccelSpace } from '../hardware/index.ts';
 import { productSpace, type Joint } from '../core/space/joint.ts';
+import type { SearchSpace } from '../core/space/space.ts';
 import type { JsonObject, Metrics } from '../core/types.ts';
 import { createSearchEvaluator, type SearchEvaluator, OBJECTIVES } from './search-eval.ts';
 
@@ -81,8 +83,8 @@ const plans: Plan[] = [
 
 const accelSpace = createAccelSpace({});
 function makeStrategy(p: Plan, seed: number): Strategy<JsonObject> {
-  const space = p.joint ? productSpace(ev.space, accelSpace) : ev.space;
-  return createStrategy<JsonObject>(p.name, { space: space as never, objectives: OBJECTIVES, constraints: ev.constraints, rng: new Rng(seed).fork('strategy') }, p.options);
+  const space: SearchSpace<JsonObject> = p.joint ? productSpace(ev.space, accelSpace) : ev.space;
+  return createStrategy<JsonObject>(p.name, { space, objectives: OBJECTIVES, constraints: ev.constraints, rng: new Rng(seed).fork('strategy'), policies: tensorPolicies }, p.options);
 }
 const evalBatch = (p: Plan) => (cs: readonly Candidate<JsonObject>[]) => (p.joint ? ev.evaluateJoint(cs as readonly Candidate<Joint<JsonObject, JsonObject>>[]) : ev.evaluateBatch(cs));
 

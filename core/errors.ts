@@ -117,11 +117,20 @@ export class SchemaVersionError extends StorageError {
   }
 }
 
+/** A command that reads or updates a database was pointed at a path where none exists (nothing is created). */
+export class NoDatabaseError extends StorageError {
+  constructor(path: string, hint = '') {
+    super(path, 'no database at this path');
+    this.message = `no database at ${path}${hint}`;
+  }
+}
+
 export class NotFoundError extends NasError {
   readonly what: string;
   readonly id: unknown;
-  constructor(what: string, id: unknown) {
-    super('notFound', `${what} ${show(id)} not found`, { what, id });
+  /** `hint` (e.g. what to do instead) is appended to the message after a semicolon. */
+  constructor(what: string, id: unknown, hint?: string) {
+    super('notFound', `${what} ${show(id)} not found${hint ? `; ${hint}` : ''}`, { what, id });
     this.what = what;
     this.id = id;
   }

@@ -138,6 +138,8 @@ export interface DatasetSummary {
   readonly classes: number;
   readonly via?: DatasetInfo['via'];
   readonly reason?: string;
+  /** False for a path-based dataset no location was given for (not a problem: it is optional). */
+  readonly located: boolean;
 }
 
 /**
@@ -153,13 +155,13 @@ export async function datasetSummaries(opts: { idx?: LoadOptions; cifar10?: Load
   };
   return DATASET_NAMES.map((name): DatasetSummary => {
     const o = located[name];
-    if (!o) return { name, available: false, train: 0, test: 0, shape: [], classes: 0, reason: `needs a path (NAS_${name === 'idx' ? 'IDX' : 'CIFAR10'}_DIR)` };
+    if (!o) return { name, available: false, located: false, train: 0, test: 0, shape: [], classes: 0, reason: `needs a path (NAS_${name === 'idx' ? 'IDX' : 'CIFAR10'}_DIR)` };
     try {
       const i = datasetInfo(name, o);
-      return { name, available: true, train: i.train, test: i.test, shape: i.shape, classes: i.numClasses, via: i.via };
+      return { name, available: true, located: true, train: i.train, test: i.test, shape: i.shape, classes: i.numClasses, via: i.via };
     } catch (e) {
       if (!(e instanceof NasError)) throw e;
-      return { name, available: false, train: 0, test: 0, shape: [], classes: 0, reason: e.message };
+      return { name, available: false, located: true, train: 0, test: 0, shape: [], classes: 0, reason: e.message };
     }
   });
 }

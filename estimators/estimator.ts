@@ -1,5 +1,5 @@
 /**
- * The Estimator contract (DESIGN.md §2): a pure function of `(arch, hw?)` with declared objective
+ * The Estimator contract (docs/architecture.md §2): a pure function of `(arch, hw?)` with declared objective
  * names and units. Because it is pure, results can be cached by the candidate's canonical key —
  * `cachedEstimator` does that with a bounded LRU, sharing in-flight promises so concurrent callers
  * of one key run the estimate once.

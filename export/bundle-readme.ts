@@ -7,7 +7,7 @@
 import type { Json } from '../core/types.ts';
 
 /**
- * What search-space/supernet/quantize.ts and extract.ts do: bit-widths are chosen per layer
+ * What supernet/quantize.ts and extract.ts do: bit-widths are chosen per layer
  * (arch.json lists them); weights use one symmetric scale per output channel and are stored
  * already quantised-then-dequantised; activations use one unsigned scale per tensor.
  */

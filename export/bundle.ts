@@ -13,7 +13,8 @@ import { bundleReadme, QUANTIZATION, type Preprocessing } from './bundle-readme.
 import { MODEL_JSON, WEIGHTS_BIN, fileLoadHandler, fileSaveHandler } from './fs-io.ts';
 import { tfjsToOnnx } from './onnx/convert.ts';
 import type { OnnxExportOptions } from './onnx/convert.ts';
-import { prepareBundleDir, readNoFollow, removeStale, writeNoFollow } from './safe-dir.ts';
+import { commitBundleDir, discardStaging, stageBundleDir } from './atomic-dir.ts';
+import { checkBundleDir, readNoFollow, writeNoFollow } from './safe-dir.ts';
 import type { BundleDirOptions } from './safe-dir.ts';
 
 export const BUNDLE_FORMATS = ['tfjs', 'onnx', 'json'] as const;
@@ -95,21 +96,35 @@ function checkInput(input: BundleInput, formats: Set<BundleFormat>): void {
 
 const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
-/** Writes the bundle into `dir` (created if missing); see BundleDirOptions for the safety rules. */
+/**
+ * Writes the bundle into `dir` (see BundleDirOptions for the safety rules). The files are written to a
+ * staging directory beside it and renamed into place, so an interrupted export never leaves a partial
+ * bundle under `dir` (atomic-dir.ts).
+ */
 export async function writeBundle(dir: string, input: BundleInput): Promise<BundleResult> {
   const formats = parseFormats(input.formats);
   checkInput(input, formats);
   // Convert before touching the disk, so an unsupported layer leaves no half-written bundle.
   const onnx = formats.has('onnx') && input.model ? tfjsToOnnx(input.model, { ...input.onnx, metadata: { 'nas-codesign.arch': JSON.stringify(input.arch) } }) : undefined;
-  const real = await prepareBundleDir(dir, input);
+  const target = await checkBundleDir(dir, input);
+  const staging = await stageBundleDir(target);
+  try {
+    const files = await writeFiles(staging, input, formats, onnx);
+    await commitBundleDir(staging, target, ALL_FILES);
+    return { dir: target, files };
+  } catch (e) {
+    await discardStaging(staging);
+    throw e;
+  }
+}
+
+async function writeFiles(real: string, input: BundleInput, formats: Set<BundleFormat>, onnx: Uint8Array | undefined): Promise<BundleFile[]> {
   const written = new Map<string, Uint8Array>();
   const put = async (name: string, data: Uint8Array | string) => {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     await writeNoFollow(real, name, bytes);
     written.set(name, bytes);
   };
-  await removeStale(real, ALL_FILES);
-
   if (formats.has('tfjs') && input.model) {
     await input.model.save(fileSaveHandler(real));
     for (const name of [MODEL_JSON, WEIGHTS_BIN]) written.set(name, await readNoFollow(real, name));
@@ -142,8 +157,7 @@ export async function writeBundle(dir: string, input: BundleInput): Promise<Bund
       ...(input.source ? { source: input.source } : {}),
     }),
   );
-  const files = [...written.entries()].map(([name, data]) => ({ name, bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') }));
-  return { dir: real, files };
+  return [...written.entries()].map(([name, data]) => ({ name, bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') }));
 }
 
 /** Reloads the bundle's TF.js model (custom layer classes must be registered by the caller). */

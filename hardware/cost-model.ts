@@ -1,5 +1,5 @@
 /**
- * The CostModel API (DESIGN.md §2) that estimators and strategies call: maps every layer with the
+ * The CostModel API (docs/architecture.md §2) that estimators and strategies call: maps every layer with the
  * mapper (cached by (layer key, hw key, objective) — NAS candidates share most layers, so the hit
  * rate is what makes co-search affordable) and sums latency and energy over the network.
  */

@@ -1,4 +1,4 @@
-/** Public surface of the accelerator cost model (DESIGN.md §2 CostModel, §5). */
+/** Public surface of the accelerator cost model (docs/architecture.md §2 CostModel). */
 export { CostModel, layerKey, type CostModelOptions, type CostResult, type LayerCost } from './cost-model.ts';
 export { analyze, bitFusionRate, type Evaluation, type LevelStats, type TensorAccess } from './model/analysis.ts';
 export { formatMapping, mappedBounds, validateMapping, type LevelMapping, type Loop, type Mapping } from './model/mapping.ts';
@@ -13,6 +13,6 @@ export * from './workload.ts';
 export { parseTimeloopArch, readTimeloopArch, parseErt, parseArt, type TimeloopArch } from './timeloop/arch.ts';
 export { parseTimeloopMapTxt, parseTimeloopMapYaml, readTimeloopMap } from './timeloop/map.ts';
 export { parseTimeloopProblem, readTimeloopProblem } from './timeloop/problem.ts';
-export { ACCEL_CHOICES, accelArch, accelKey, createAccelSpace, type AccelConfig, type AccelSpaceOptions } from './space/accel-space.ts';
+export { ACCEL_CHOICES, AccelSpace, accelArch, accelKey, createAccelSpace, type AccelConfig, type AccelSpaceOptions } from './space/accel-space.ts';
 export { hwEval, type HwEvalOptions, type HwEvalReport, type LayerReport, type LevelReport } from './eval-files.ts';
 export { SEARCH_BUDGET } from './cost-model.ts';

@@ -20,6 +20,7 @@ import { ACCELERATOR_OBJECTIVES, acceleratorEstimator } from '../estimators/acce
 import { parseConstraint, type Constraint } from '../strategies/constraints.ts';
 import type { ObjectiveSpec } from '../strategies/objectives.ts';
 import { createStrategy, parseStrategyOptions } from '../strategies/registry.ts';
+import { tensorPolicies } from '../runtime/gru-policy.ts';
 import type { RelaxedProblem } from '../strategies/relaxed-problem.ts';
 import type { Candidate, Strategy } from '../strategies/strategy.ts';
 import { createAccuracySource } from './accuracy/registry.ts';
@@ -78,7 +79,7 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
   const net = createSpace(cfg.space, cfg.spaceConfig);
   const hwMode = cfg.hardware.mode;
   const accel = hwMode === 'joint' ? createAccelSpace({ areaBudgetMm2: cfg.hardware.areaBudgetMm2 }) : null;
-  const space: SearchSpace<JsonObject> = accel ? (productSpace(net, accel) as unknown as SearchSpace<JsonObject>) : (net as unknown as SearchSpace<JsonObject>);
+  const space: SearchSpace<JsonObject> = accel ? productSpace(net, accel) : net;
 
   const accuracy: AccuracySource | null = cfg.accuracy ? await createAccuracySource(cfg.accuracy, { space: net, rng, predictors: deps.predictors }) : null;
   const owned: { dispose(): void }[] = accuracy ? [accuracy] : [];
@@ -136,7 +137,7 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
 
     const specs = objectiveSpecs(objectives);
     const strategy: Strategy<JsonObject> = createStrategy(cfg.strategy.name, {
-      space, objectives: specs, constraints, ...(relaxed ? { relaxed: relaxed.problem } : {}), rng: rng.fork(`strategy/${cfg.strategy.name}`),
+      space, objectives: specs, constraints, ...(relaxed ? { relaxed: relaxed.problem } : {}), rng: rng.fork(`strategy/${cfg.strategy.name}`), policies: tensorPolicies,
     }, strategyOptions);
     owned.push({ dispose: () => strategy.dispose() });
 

@@ -17,6 +17,7 @@ import { extractSubnet } from '../supernet/extract.ts';
 import type { MbconvArch } from '../search-space/mbconv-arch.ts';
 import { loadDataset } from '../datasets/registry.ts';
 import { writeBundle, type BundleResult } from '../export/bundle.ts';
+import { folderInside } from '../export/safe-dir.ts';
 import type { ExperimentRecord, TrialRecord } from '../storage/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { parseExperiment } from './config.ts';
@@ -32,6 +33,8 @@ export interface ExportTrialOptions {
   readonly provenance?: Readonly<Record<string, string>>;
   /** How the caller names the formats in errors (`--format` on the CLI). */
   readonly formatsField?: string;
+  /** When set, the bundle must end up inside this folder (the UI server's exports folder). */
+  readonly root?: string;
 }
 
 export const PROVENANCE_EVENT = 'provenance';
@@ -41,6 +44,15 @@ export async function recordedProvenance(storage: Storage, experimentId: number)
   const events = await storage.eventsSince(0, { experimentId, limit: 50 }); // appended right after creation
   const found = events.find((e) => e.type === PROVENANCE_EVENT);
   return found ? (found.payload as Record<string, string>) : undefined;
+}
+
+/**
+ * Where the UI server writes a trial's bundle: ROOT/<experiment name>/trial-<number>. Both come from
+ * the database, which may be crafted: folderInside refuses names that would leave ROOT.
+ */
+export function exportFolder(root: string, exp: ExperimentRecord, trial: TrialRecord): string {
+  if (!Number.isSafeInteger(trial.number) || trial.number < 1) throw new ConfigError('trial.number', trial.number, 'must be a positive integer');
+  return folderInside(root, [{ field: 'experiment.name', value: exp.name }, { field: 'trial.number', value: `trial-${trial.number}` }]);
 }
 
 /** Supernet-backed experiments have weights to export as models; the others export their JSON only. */
@@ -95,6 +107,7 @@ export async function exportTrial(exp: ExperimentRecord, trial: TrialRecord, opt
       formats: opts.formats,
       source: { experiment: exp.name, experimentId: exp.id, trial: trial.number, trialId: trial.id, seed: exp.seed },
       overwrite: opts.overwrite ?? false,
+      ...(opts.root !== undefined ? { root: opts.root } : {}),
     });
   } finally {
     release();

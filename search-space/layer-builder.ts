@@ -1,6 +1,15 @@
 /** Builds LayerSpecs for the network spaces: same-padding convs and the output-bits pass. */
 import type { LayerBits, LayerKind, LayerSpec } from '../core/types.ts';
-import { convOut, samePadding } from '../core/space/space.ts';
+
+/** Spatial output size of a convolution or pooling window with the given padding. */
+export function convOut(size: number, kernel: number, stride: number, padding: number): number {
+  return Math.floor((size + 2 * padding - kernel) / stride) + 1;
+}
+
+/** Same padding as the cost models assume it: floor((k-1)/2) on each side. */
+export function samePadding(kernel: number): number {
+  return Math.floor((kernel - 1) / 2);
+}
 
 export interface ConvArgs {
   readonly name: string;

@@ -12,7 +12,7 @@
 import type { LayerSpec } from '../core/types.ts';
 import type { Rng } from '../core/rng.ts';
 import { InvalidArchError } from '../core/errors.ts';
-import { crossoverGenomes, decodeGroups, encodeGenome, encodingLength, mutateGenome, sampleGenome } from '../core/space/genome.ts';
+import { checkChoices, crossoverGenomes, decodeGroups, encodeGenome, encodingLength, mutateGenome, sampleGenome } from '../core/space/genome.ts';
 import type { Arity } from '../core/space/genome.ts';
 import type { MbconvArch } from './mbconv-arch.ts';
 import { activeGenes, extremeArch, fromGenome, genomeArity, mbconvKey, toGenome, validateMbconv } from './mbconv-arch.ts';
@@ -83,7 +83,26 @@ export class MbconvSpace implements NetworkSpace<MbconvArch> {
       }
       offset += this.arity[i] as number;
     });
-    const arch = fromGenome(this.config, filled);
+    return this.canonical(filled);
+  }
+
+  decisions(): readonly number[] {
+    return this.arity;
+  }
+
+  /** Blocks beyond a stage's depth come out as copies of its last active block, as from `decode`. */
+  fromChoices(choices: readonly number[]): MbconvArch {
+    checkChoices(choices, this.arity);
+    return this.canonical(choices);
+  }
+
+  choices(x: MbconvArch): number[] {
+    return this.genome(x);
+  }
+
+  /** The arch of a genome with every inactive block a copy of its stage's last active block. */
+  private canonical(genome: readonly number[]): MbconvArch {
+    const arch = fromGenome(this.config, genome);
     return {
       ...arch,
       stages: arch.stages.map((st) => ({

@@ -6,7 +6,7 @@
 import type { Rng } from '../core/rng.ts';
 import type { LayerSpec } from '../core/types.ts';
 import { layerMacs } from '../core/types.ts';
-import { crossoverGenomes, decodeGroups, encodeGenome, encodingLength, mutateGenome, sampleGenome } from '../core/space/genome.ts';
+import { checkChoices, crossoverGenomes, decodeGroups, encodeGenome, encodingLength, mutateGenome, sampleGenome } from '../core/space/genome.ts';
 import type { Arity } from '../core/space/genome.ts';
 import type { Nb201Arch, Nb201Op } from './nb201-arch.ts';
 import { NB201_NUM_EDGES, NB201_OPS, NB201_SIZE, formatNb201String, validateNb201 } from './nb201-arch.ts';
@@ -56,6 +56,19 @@ export class Nb201Space implements NetworkSpace<Nb201Arch> {
     const empty = genes.indexOf(-1);
     if (empty >= 0) throw new InvalidArchError(`encoding[${empty * NB201_OPS.length}]`, 0, 'every edge needs exactly one op');
     return fromGenome(genes);
+  }
+
+  decisions(): readonly number[] {
+    return ARITY;
+  }
+
+  fromChoices(choices: readonly number[]): Nb201Arch {
+    checkChoices(choices, ARITY);
+    return fromGenome(choices);
+  }
+
+  choices(x: Nb201Arch): number[] {
+    return this.genome(x);
   }
 
   validate(x: unknown): Nb201Arch {

@@ -1,7 +1,7 @@
 /**
  * What an experiment page states about how the results came about: strategy, seed, budget,
  * constraints, accelerator space (area budget), accuracy source and dataset, and the provenance of
- * every metric. Read from the stored config (the experiment-file fields of cli/experiment/config.ts,
+ * every metric. Read from the stored config (the experiment-file fields of platform/config.ts,
  * read defensively: older or hand-made configs may lack any of them); dataset and provenance come
  * from the platform (`nas ui` wires them in), since the records alone do not say.
  */

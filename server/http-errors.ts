@@ -50,14 +50,16 @@ function describe(err: unknown): { status: number; error: string; field?: string
   return { status: 500, error: 'internal error' };
 }
 
-export function errorHandler(log: (e: unknown) => void): ErrorRequestHandler {
+/** `hide`: directory prefixes removed from messages sent to clients (the server's own paths). */
+export function errorHandler(log: (e: unknown) => void, hide: readonly string[] = []): ErrorRequestHandler {
   return (err, req, res, next) => {
     // The client went away or broke the connection (malformed follow-up bytes, reset): nothing to answer.
     if (req.socket.destroyed) return;
     if (res.headersSent) return next(err);
     const d = describe(err);
     if (d.status >= 500) log(err);
-    res.status(d.status).json({ error: d.error, ...(d.field ? { field: d.field } : {}) });
+    const error = hide.reduce((m, prefix) => m.split(prefix).join(''), d.error);
+    res.status(d.status).json({ error, ...(d.field ? { field: d.field } : {}) });
   };
 }
 

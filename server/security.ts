@@ -1,7 +1,8 @@
 /**
  * Security middleware: helmet headers with a content security policy the UI satisfies (scripts and
  * styles only from this origin, no inline scripts), and an optional access token checked on every
- * request — required by `nas ui` whenever it binds a non-loopback address.
+ * request — required by `nas ui` whenever it binds a non-loopback address. The Host allow-list
+ * (DNS rebinding) and the cross-origin checks of state-changing requests (CSRF) live in origin.ts.
  *
  * The token travels as `Authorization: Bearer T`, as `?token=T` (the link a user opens), or as the
  * HttpOnly cookie set after a valid `?token=` so that the page's scripts, fetches and EventSource

@@ -5,6 +5,7 @@
  * BEGIN IMMEDIATE … COMMIT (IMMEDIATE takes the write lock up front, so WAL never fails a
  * read-then-write transaction with SQLITE_BUSY_SNAPSHOT; busy_timeout covers the wait).
  */
+import { pathToFileURL } from 'node:url';
 import sqlite3 from 'sqlite3';
 import { StorageError } from '../core/errors.ts';
 import type { Param, SqlDb, SqlTx } from './sql-db.ts';
@@ -17,7 +18,17 @@ export interface RunResult {
 }
 
 export const OPEN_READONLY = sqlite3.OPEN_READONLY;
+export const OPEN_READONLY_URI = sqlite3.OPEN_READONLY | sqlite3.OPEN_URI;
+export const OPEN_READWRITE = sqlite3.OPEN_READWRITE;
 export const OPEN_READWRITE_CREATE = sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
+
+/**
+ * The URI that opens `path` as immutable (https://www.sqlite.org/uri.html): no locks, no -wal/-shm,
+ * the only way to read a WAL database in a directory nobody can write. Only for files no one writes.
+ */
+export function immutableUri(path: string): string {
+  return `${pathToFileURL(path).href}?immutable=1`;
+}
 
 export class Connection implements SqlDb, SqlTx {
   private queue: Promise<unknown> = Promise.resolve();
@@ -26,11 +37,12 @@ export class Connection implements SqlDb, SqlTx {
 
   private constructor(private readonly db: sqlite3.Database, readonly path: string, readonly readonly: boolean) {}
 
-  static open(path: string, mode: number): Promise<Connection> {
+  /** `filename` is what SQLite opens (a URI with OPEN_URI); `path` names the file in errors. */
+  static open(path: string, mode: number, filename: string = path): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      const db = new sqlite3.Database(path, mode, (err) => {
+      const db = new sqlite3.Database(filename, mode, (err) => {
         if (err) reject(wrap(path, err, 'cannot open database'));
-        else resolve(new Connection(db, path, mode === OPEN_READONLY));
+        else resolve(new Connection(db, path, (mode & sqlite3.OPEN_READWRITE) === 0));
       });
     });
   }

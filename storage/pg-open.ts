@@ -6,7 +6,8 @@
  * migration per transaction together with its version bump, under an advisory lock, so two
  * processes opening a fresh database at once do not both create the tables.
  */
-import { isNasError, SchemaVersionError, StorageError } from '../core/errors.ts';
+import { isNasError, NoDatabaseError, SchemaVersionError, StorageError } from '../core/errors.ts';
+import type { DatabaseCheck, OpenMode } from './classify.ts';
 import type { DatabaseInfo } from './inspect.ts';
 import { PgDb, type PgDbOptions } from './pg-db.ts';
 import { PG_APPLICATION, PG_META, PG_MIGRATIONS } from './pg-schema.ts';
@@ -93,15 +94,37 @@ export async function inspectPgDatabase(url: string): Promise<DatabaseInfo> {
   try {
     const found = await db.read((tx) => inspectPg(tx, db.target.schema));
     if (!found.schemaExists || found.application === null) {
-      return { ...base, exists: false, schemaVersion: null, problem: found.tables > 0 ? `not a nas-codesign database (${found.tables} other table(s) in the schema)` : null };
+      const foreign = found.tables > 0 ? `not a nas-codesign database (${found.tables} other table(s) in the schema)` : null;
+      return { ...base, exists: false, schemaVersion: null, problem: foreign, note: foreign ? null : 'no nas-codesign tables yet: `nas search` creates them' };
     }
     const problem = found.application !== PG_APPLICATION ? `not a nas-codesign database (application ${found.application})`
       : found.version > SCHEMA_VERSION ? `schema version ${found.version} is newer than supported ${SCHEMA_VERSION}`
-      : found.version < SCHEMA_VERSION ? `will be migrated from version ${found.version} to ${SCHEMA_VERSION} on the next write`
       : null;
-    return { ...base, exists: true, schemaVersion: found.version, problem };
+    const note = problem === null && found.version < SCHEMA_VERSION ? `will be migrated from version ${found.version} to ${SCHEMA_VERSION} on the next write` : null;
+    return { ...base, exists: true, schemaVersion: found.version, problem, note };
   } catch (e) {
-    return { ...base, exists: false, schemaVersion: null, problem: isNasError(e) ? e.message : String(e) };
+    return { ...base, exists: false, schemaVersion: null, problem: isNasError(e) ? e.message : String(e), note: null };
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * The PostgreSQL side of the commands' up-front check (classify.ts `checkDatabase` for files): the
+ * server is reachable and the schema is ours and not newer; a reader needs it to exist at the
+ * current version. Nothing is created or written.
+ */
+export async function checkPg(url: string, mode: OpenMode): Promise<DatabaseCheck> {
+  const db = PgDb.create(url, { readonly: true, reconnectMs: 0 });
+  try {
+    const found = await db.read((tx) => inspectPg(tx, db.target.schema));
+    check(db.path, found);
+    const present = found.schemaExists && found.application !== null;
+    if (mode !== 'create' && !present) throw new NoDatabaseError(db.path, ' (no nas-codesign tables in this database/schema yet: `nas search` creates them)');
+    if (mode === 'read' && found.version < SCHEMA_VERSION) {
+      throw new StorageError(db.path, `schema version ${found.version} is older than ${SCHEMA_VERSION}; open it once read-write to migrate`, { found: found.version });
+    }
+    return { path: db.path, state: present ? 'database' : 'missing', version: found.version, walPending: false, writable: true, dirExists: true, mode, immutable: false };
   } finally {
     await db.close();
   }

@@ -151,31 +151,8 @@ export interface EventRecord {
   readonly createdAt: string;
 }
 
-/** Where a latency figure was measured: entries are unique per provenance + key. */
-export interface LutProvenance {
-  readonly backend: string;
-  readonly tfjsVersion: string;
-  readonly cpuModel: string;
-  readonly threads: number;
-  readonly batchSize: number;
-}
-
-export interface LutEntryInput extends LutProvenance {
-  readonly key: string;
-  readonly medianMs: number;
-  readonly meanMs: number;
-  readonly stdMs: number;
-  /** Spread as the measurer defines it (e.g. interquartile range), in ms. */
-  readonly spreadMs: number;
-  /** Number of timed repeats. */
-  readonly count: number;
-  /** Defaults to now. */
-  readonly measuredAt?: string;
-}
-
-export interface LutEntryRecord extends LutEntryInput {
-  readonly measuredAt: string;
-}
+// LUT rows are vocabulary shared with the estimators that build and read latency tables.
+export type { LutEntryInput, LutEntryRecord, LutProvenance } from '../core/lut.ts';
 
 export interface NewPredictor {
   /** e.g. 'latency', 'accuracy'. */

@@ -6,7 +6,7 @@
  * round-trip through JSON). Same state shape as the GRU controller's.
  */
 import type { Rng } from '../core/rng.ts';
-import type { ControllerState, Policy } from './controller.ts';
+import type { Policy, PolicyState } from '../core/policy.ts';
 
 const B1 = 0.9;
 const B2 = 0.999;
@@ -88,11 +88,11 @@ export class FactorisedPolicy implements Policy {
     }
   }
 
-  state(): ControllerState {
+  state(): PolicyState {
     return { params: { logits: [...this.logits] }, m: { logits: [...this.m] }, v: { logits: [...this.v] }, t: this.t };
   }
 
-  load(state: ControllerState): void {
+  load(state: PolicyState): void {
     const read = (values: Record<string, number[]>, what: string): number[] => {
       const vals = values['logits'];
       if (!vals || vals.length !== this.logits.length) throw new Error(`policy snapshot: '${what}.logits' has ${vals?.length ?? 0} values, expected ${this.logits.length}`);

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ConfigError, UsageError } from '../core/errors.ts';
 import type { Json, JsonObject } from '../core/types.ts';
+import type { TensorPolicies } from '../core/policy.ts';
 import { BaseStrategy } from './base.ts';
 import type { Joint } from '../core/space/joint.ts';
 import { ProductSpace } from '../core/space/joint.ts';
@@ -53,12 +54,17 @@ export class NestedStrategy<A extends JsonObject, H extends JsonObject> extends 
     if (!(ctx.space instanceof ProductSpace)) throw new ConfigError('space', ctx.space.name, "the 'nested' strategy needs a joint (arch × hw) space");
     this.space2 = ctx.space as ProductSpace<A, H>;
     const { objectives, constraints } = ctx;
-    this.outer = make(options.outer, { space: this.space2.hwSpace, objectives, constraints, rng: ctx.rng.fork('outer') }, options.outerOptions);
+    this.outer = make(options.outer, { space: this.space2.hwSpace, objectives, constraints, rng: ctx.rng.fork('outer'), ...this.injected() }, options.outerOptions);
   }
 
   private innerFor(hw: Candidate<H>): Strategy<A> {
     const { objectives, constraints } = this.ctx;
-    return this.make(this.options.inner, { space: this.space2.archSpace, objectives, constraints, rng: this.rng.fork(`inner-${hw.id}`) }, this.options.innerOptions);
+    return this.make(this.options.inner, { space: this.space2.archSpace, objectives, constraints, rng: this.rng.fork(`inner-${hw.id}`), ...this.injected() }, this.options.innerOptions);
+  }
+
+  /** The tensor policies the nested strategy was given, passed on to its outer and inner strategies. */
+  private injected(): { policies?: TensorPolicies } {
+    return this.ctx.policies ? { policies: this.ctx.policies } : {};
   }
 
   ask(n: number): Candidate<Joint<A, H>>[] {

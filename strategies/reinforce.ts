@@ -1,5 +1,5 @@
 /**
- * REINFORCE (Williams 1992) with a GRU controller (controller.ts) and a moving-average baseline, as
+ * REINFORCE (Williams 1992) with a GRU controller (runtime/gru-policy.ts) and a moving-average baseline, as
  * in Zoph & Le 2017. Rewards:
  * - 'objective': the first (or named) objective in its natural direction;
  * - 'mnas': MnasNet's acc × Π (cost/target)^w, w = alpha when cost ≤ target else beta
@@ -7,18 +7,15 @@
  * - 'pareto': 1 − (share of earlier results that dominate this one), so every new
  *   non-dominated point earns the top reward.
  * Hard-constraint violation lowers any reward by penalty × violation × |baseline|.
- * Policies: 'gru' (the recurrent controller) or 'factorised' (one softmax per decision, the
- * NAS-Bench-201 paper's REINFORCE). Advantages are R − b, optionally divided by a running standard
+ * Policies: 'gru' (the recurrent controller, injected as ctx.policies.gru: it needs tensors) or
+ * 'factorised' (one softmax per decision, the NAS-Bench-201 paper's REINFORCE). Advantages are R − b, optionally divided by a running standard
  * deviation of R − b ('std'), which keeps step sizes steady while rewards shift and shrink.
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import type { Json, JsonObject } from '../core/types.ts';
 import { BaseStrategy } from './base.ts';
-import { arityOf, fromChoices } from '../core/space/categorical.ts';
-import type { ControllerState } from './controller.ts';
-import type { Policy } from './controller.ts';
-import { GruController } from './controller.ts';
+import type { Policy, PolicyState, TensorPolicies } from '../core/policy.ts';
 import { FactorisedPolicy } from './factorised-policy.ts';
 import { dominates } from '../core/pareto.ts';
 import type { StrategyEntry } from './registry.ts';
@@ -52,7 +49,7 @@ export const reinforceOptions = z.object({
 export type ReinforceOptions = z.infer<typeof reinforceOptions>;
 
 interface OwnState {
-  readonly controller: ControllerState;
+  readonly controller: PolicyState;
   readonly baseline: number | null;
   /** Absent in snapshots written before rewardScale existed. */
   readonly variance?: number;
@@ -77,7 +74,7 @@ export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
 
   constructor(ctx: StrategyContext<T>, private readonly options: ReinforceOptions = reinforceOptions.parse({})) {
     super(ctx);
-    this.arity = arityOf(ctx.space);
+    this.arity = [...ctx.space.decisions()];
     const name = options.rewardObjective ?? ctx.objectives[0]?.name;
     this.rewardIndex = ctx.objectives.findIndex((o) => o.name === name);
     if (this.rewardIndex < 0) throw new ConfigError('reinforce.options.rewardObjective', name, 'is not one of the objectives');
@@ -85,21 +82,24 @@ export class Reinforce<T extends JsonObject> extends BaseStrategy<T> {
       throw new ConfigError('reinforce.options.targets', options.targets, "reward 'mnas' needs at least one cost target");
     }
     const init = ctx.rng.fork('controller-init');
+    if (options.policy === 'gru' && !ctx.policies) {
+      throw new ConfigError('reinforce.options.policy', 'gru', 'needs a tensor runtime: the strategy context must carry `policies` (runtime/gru-policy.ts), or use policy: factorised');
+    }
     this.controller = options.policy === 'factorised'
       ? new FactorisedPolicy(this.arity, init, options.learningRate)
-      : new GruController(this.arity, options.hidden, init, options.learningRate);
+      : (ctx.policies as TensorPolicies).gru(this.arity, options.hidden, init, options.learningRate);
   }
 
   ask(n: number): Candidate<T>[] {
     this.checkCount(n);
     return this.controller.sample(n, this.rng).map((first) => {
       let actions = first;
-      let x = fromChoices(this.space, this.arity, actions);
+      let x = this.space.fromChoices(actions);
       for (let t = 0; t < this.options.resampleKnown && this.known.has(this.space.key(x)); t++) {
         const reward = this.known.get(this.space.key(x)) as number;
         if (!Number.isNaN(reward)) this.replay.push([actions, reward]);
         actions = this.controller.sample(1, this.rng)[0] as number[];
-        x = fromChoices(this.space, this.arity, actions);
+        x = this.space.fromChoices(actions);
       }
       const c = this.candidate(x);
       if (!this.known.has(c.key)) this.known.set(c.key, NaN);

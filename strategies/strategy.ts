@@ -1,10 +1,12 @@
 /**
- * The one search contract (DESIGN.md §2): a strategy proposes candidates (`ask`), learns from their
+ * The one search contract (docs/architecture.md §2): a strategy proposes candidates (`ask`), learns from their
  * evaluations (`tell`) and serialises its whole state, RNG included, to JSON (`snapshot` /
  * `restore`), so a restored strategy continues exactly as the original would have.
  *
- * Strategies never evaluate, persist or import storage: the runner owns that loop.
+ * Strategies never evaluate, persist, import storage or the tensor runtime: runExperiment owns the
+ * loop, and whatever needs tensors (a relaxed supernet, a GRU policy) comes in the context.
  */
+import type { TensorPolicies } from '../core/policy.ts';
 import type { Rng } from '../core/rng.ts';
 import type { Json, JsonObject, Metrics } from '../core/types.ts';
 import type { SearchSpace } from '../core/space/space.ts';
@@ -47,6 +49,8 @@ export interface StrategyContext<T extends JsonObject = JsonObject> {
   readonly rng: Rng;
   /** The relaxed supernet and exact cost expectations, for the differentiable strategy. */
   readonly relaxed?: RelaxedProblem<T>;
+  /** Policies that need tensors (REINFORCE's GRU), injected so strategies never import the runtime. */
+  readonly policies?: TensorPolicies;
 }
 
 /** Successful results as (candidate, values-to-minimise, violation) triples. */

@@ -7,7 +7,8 @@ import { chromium, type BrowserContext } from 'playwright-core';
 export const CHROMIUM = process.env.NAS_CHROMIUM ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
-export async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/** `extraArgs`: more Chromium switches (e.g. --host-resolver-rules to point a test DNS name at loopback). */
+export async function launch(extraArgs: readonly string[] = []): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'nas-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -15,7 +16,7 @@ export async function launch(): Promise<{ context: BrowserContext; close(): Prom
     viewport: { width: 1280, height: 900 },
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync',
+      '--disable-component-update', '--disable-sync', ...extraArgs,
     ],
   });
   return {

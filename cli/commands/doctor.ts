@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import type { Command } from 'commander';
+import { NasError } from '../../core/errors.ts';
 import { initTf, type BackendProbe } from '../../runtime/tf.ts';
 import { globalOptions, printJson, withDb, withJson } from '../context.ts';
 import { datasetSummaries, type DatasetSummary } from '../../datasets/registry.ts';
@@ -41,7 +42,21 @@ export function registerDoctor(program: Command): void {
     const report = await collectDoctorReport({ backend: globalOptions(command).backend, db: opts.db });
     if (opts.json) printJson(report);
     else process.stdout.write(formatDoctor(report));
+    const problem = doctorProblem(report);
+    if (problem) throw problem;
   });
+}
+
+/**
+ * What `doctor` reported as broken, as the error that sets its exit code (7 database, 6 dataset):
+ * scripts can then gate on `nas doctor`. A missing database, an optional dataset without a path and
+ * an older schema (migrated on the next write) are not problems.
+ */
+export function doctorProblem(r: DoctorReport): NasError | null {
+  if (r.database.problem) return new NasError('storage', `database: ${r.database.problem}`, { path: r.database.path });
+  const broken = r.datasets.filter((d) => d.located && !d.available);
+  if (broken.length > 0) return new NasError('dataset', `dataset ${broken.map((d) => `${d.name}: ${d.reason ?? 'unavailable'}`).join('; ')}`);
+  return null;
 }
 
 function formatDoctor(r: DoctorReport): string {
@@ -57,7 +72,7 @@ function formatDoctor(r: DoctorReport): string {
     ),
     `database  ${r.database.path} — ${
       r.database.exists ? `schema version ${r.database.schemaVersion} (supported ${r.database.supportedVersion})` : `not created yet (schema version ${r.database.supportedVersion} on first use)`
-    }${r.database.problem ? ` — ${r.database.problem}` : ''}`,
+    }${r.database.problem ? ` — ${r.database.problem}` : ''}${r.database.note ? ` — ${r.database.note}` : ''}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,39 +1,21 @@
 /**
  * `nas experiments ls|show`: what is stored in the database. Opens it read-only so listing never
- * migrates or creates a file; a missing database is simply empty.
+ * migrates or creates a file; a missing or empty file is exit 7 ("no database at PATH"), not an
+ * empty list, so a mistyped --db is not mistaken for an empty project.
  */
 import type { Command } from 'commander';
-import { NotFoundError } from '../../core/errors.ts';
-import { readHeader } from '../../storage/open.ts';
-import { isPgUrl, openStore } from '../../storage/open-store.ts';
 import type { ExperimentSummary } from '../../storage/types.ts';
 import { formatTable, printJson, withDb, withJson } from '../context.ts';
+import { findExperiment, withDbOpen } from '../open-db.ts';
 
 interface DbOpts {
   readonly db: string;
   readonly json?: boolean;
 }
 
-/** Experiments in `db`, newest first; [] when the file does not exist yet or is empty. */
-export async function listExperiments(db: string): Promise<readonly ExperimentSummary[]> {
-  if (!isPgUrl(db)) {
-    const header = await readHeader(db);
-    if (header === null || header.size === 0) return [];
-  }
-  const storage = await openStore(db, { readonly: true });
-  try {
-    return await storage.listExperiments();
-  } finally {
-    await storage.close();
-  }
-}
-
-/** Accepts a numeric id or a name, as users type either. */
-export async function findExperiment(db: string, ref: string): Promise<ExperimentSummary> {
-  const all = await listExperiments(db);
-  const found = all.find((e) => e.name === ref) ?? (/^\d+$/.test(ref) ? all.find((e) => e.id === Number(ref)) : undefined);
-  if (!found) throw new NotFoundError('experiment', ref);
-  return found;
+/** Experiments in `db`, newest first. */
+export function listExperiments(db: string): Promise<readonly ExperimentSummary[]> {
+  return withDbOpen(db, 'read', (s) => s.listExperiments());
 }
 
 export function registerExperiments(program: Command): void {
@@ -60,7 +42,7 @@ export function registerExperiments(program: Command): void {
   });
   withJson(withDb(group.command('show').argument('<experiment>', 'id or name').description('one experiment with its config'))).action(
     async (ref: string, opts: DbOpts) => {
-      const exp = await findExperiment(opts.db, ref);
+      const exp = await withDbOpen(opts.db, 'read', (s) => findExperiment(s, ref));
       if (opts.json) return printJson(exp);
       const lines = [
         `experiment ${exp.id} ${exp.name} (${exp.status})`,

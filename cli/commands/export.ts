@@ -2,10 +2,9 @@
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import { openStore } from '../../storage/open-store.ts';
 import { exportableFormats, exportTrial, recordedProvenance } from '../../platform/export-trial.ts';
-import { findExperiment } from './experiments.ts';
 import { globalOptions, intArg, printJson, withDb, withJson } from '../context.ts';
+import { findExperiment, openDb } from '../open-db.ts';
 
 export function registerExport(program: Command): void {
   withJson(withDb(program.command('export')))
@@ -16,9 +15,9 @@ export function registerExport(program: Command): void {
     .option('--overwrite', 'replace an earlier bundle in --out')
     .description('write a trial as a bundle: model, arch, accelerator with mapping, metrics with provenance')
     .action(async (ref: string, number: number, opts: { db: string; out: string; format?: string; overwrite?: boolean; json?: boolean }, cmd: Command) => {
-      const exp = await findExperiment(opts.db, ref);
-      const storage = await openStore(opts.db, { readonly: true });
+      const storage = await openDb(opts.db, 'read');
       try {
+        const exp = await findExperiment(storage, ref);
         const formats = opts.format !== undefined ? opts.format.split(',').map((f) => f.trim()).filter(Boolean) : exportableFormats(await storage.getExperiment(exp.id));
         if (formats.some((f) => f !== 'json')) await initTf(globalOptions(cmd).backend);
         const page = await storage.listTrials({ experimentId: exp.id, sort: 'number', offset: number - 1, limit: 1 });

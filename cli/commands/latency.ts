@@ -5,15 +5,15 @@
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
 import { createSpace } from '../../search-space/registry.ts';
-import { openStore } from '../../storage/open-store.ts';
 import { currentProvenance } from '../../estimators/lut/provenance.ts';
-import { provenanceLabel, requireLatencyTable } from '../../estimators/lut/lut-estimator.ts';
+import { provenanceLabel } from '../../estimators/lut/lut-estimator.ts';
+import { requireLatencyTable, validateLatency } from '../../platform/latency-tables.ts';
 import type { LatencyClock } from '../../estimators/lut/timing.ts';
-import { validateLatency } from '../../estimators/lut/latency-validate.ts';
 import type { Fidelity } from '../../estimators/fidelity.ts';
 import { createProgress } from '../progress.ts';
 import { formatTable, globalOptions, intArg, printJson, withDb, withJson } from '../context.ts';
 import { clockOption } from './lut.ts';
+import { checkDb, openDb } from '../open-db.ts';
 
 interface Opts {
   readonly db: string;
@@ -42,9 +42,11 @@ export function registerLatency(program: Command): void {
     .option('--seed <n>', 'seed for sampling subnets', intArg('--seed', 0), 0)
     .option('--rounds <n>', 'timing calls per subnet, round-robin over all subnets (median taken); 2 or more also score the measurement against itself', intArg('--rounds', 1), 4)
     .action(async (opts: Opts, cmd: Command) => {
+      // It needs the LUT stored there (and stores the fitted predictor): an existing, writable database.
+      await checkDb(opts.db, 'write');
       await initTf(globalOptions(cmd).backend);
       const space = createSpace(opts.space);
-      const storage = await openStore(opts.db);
+      const storage = await openDb(opts.db, 'write');
       const progress = createProgress({ quiet: opts.json });
       try {
         const provenance = currentProvenance(opts.batch, opts.clock);

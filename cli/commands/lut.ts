@@ -4,12 +4,6 @@
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
 import { createSpace } from '../../search-space/registry.ts';
-import { isPgUrl, openStore } from '../../storage/open-store.ts';
-import type { PgStorage } from '../../storage/pg.ts';
-import { ConfigError, UsageError } from '../../core/errors.ts';
-import { codeVersion } from '../../cluster/code-version.ts';
-import { enqueueLutJobs } from '../../cluster/lut-jobs.ts';
-import { PgQueue } from '../../cluster/queue.ts';
 import { buildLut } from '../../estimators/lut/build.ts';
 import { provenanceLabel } from '../../estimators/lut/lut-estimator.ts';
 import { parseStoredProvenance } from '../../estimators/lut/provenance.ts';
@@ -17,6 +11,13 @@ import { checkClock, DEFAULT_CLOCK, LATENCY_CLOCKS, type LatencyClock } from '..
 import type { LutEntryRecord } from '../../storage/types.ts';
 import { createProgress } from '../progress.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
+import { checkDb, openDb, withDbOpen } from '../open-db.ts';
+import { isPgUrl } from '../../storage/open-store.ts';
+import type { PgStorage } from '../../storage/pg.ts';
+import { ConfigError, UsageError } from '../../core/errors.ts';
+import { codeVersion } from '../../cluster/code-version.ts';
+import { enqueueLutJobs } from '../../cluster/lut-jobs.ts';
+import { PgQueue } from '../../cluster/queue.ts';
 
 interface BuildOpts {
   readonly db: string;
@@ -52,9 +53,10 @@ export function registerLut(program: Command): void {
     .option('--device <label>', 'PostgreSQL --db: queue the build for the machine whose `nas worker --kinds lut --device LABEL` times it, instead of timing here')
     .action(async (opts: BuildOpts, cmd: Command) => {
       if (opts.device !== undefined) return queueLut(opts);
+      await checkDb(opts.db, 'create');
       await initTf(globalOptions(cmd).backend);
       const space = createSpace(opts.space);
-      const storage = await openStore(opts.db);
+      const storage = await openDb(opts.db, 'create');
       const progress = createProgress({ quiet: opts.json });
       const stop = interruptSignal();
       try {
@@ -75,13 +77,7 @@ export function registerLut(program: Command): void {
     .description('summarize stored LUT entries per provenance')
     .option('--entries', 'list every entry')
     .action(async (opts: { db: string; json?: boolean; entries?: boolean }) => {
-      const storage = await openStore(opts.db, { readonly: true });
-      let rows: readonly LutEntryRecord[];
-      try {
-        rows = await storage.listLutEntries();
-      } finally {
-        await storage.close();
-      }
+      const rows: readonly LutEntryRecord[] = await withDbOpen(opts.db, 'read', (s) => s.listLutEntries());
       const groups = new Map<string, LutEntryRecord[]>();
       for (const r of rows) {
         const label = provenanceLabel(parseStoredProvenance(r));
@@ -126,7 +122,7 @@ export function registerLut(program: Command): void {
 async function queueLut(opts: BuildOpts): Promise<void> {
   if (!isPgUrl(opts.db)) throw new UsageError(`--device queues the build for a worker on another machine: --db must be a PostgreSQL URL (got ${opts.db})`, { db: opts.db });
   if (!/^[\w.:-]{1,64}$/.test(opts.device as string)) throw new ConfigError('--device', opts.device, 'must be 1-64 letters, digits, . _ : -');
-  const storage = (await openStore(opts.db)) as PgStorage;
+  const storage = (await openDb(opts.db, 'create')) as PgStorage;
   try {
     const queue = await PgQueue.open(storage);
     const r = await enqueueLutJobs(queue, { space: opts.space, device: opts.device as string, batch: opts.batch, repeats: opts.repeats, warmup: opts.warmup, seed: opts.seed, clock: opts.clock, codeVersion: codeVersion() });

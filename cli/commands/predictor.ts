@@ -22,12 +22,12 @@ import { Rng } from '../../core/rng.ts';
 import { createSpace } from '../../search-space/registry.ts';
 import { loadNb201Table, NB201_DATASETS, type Nb201Dataset } from '../../search-space/nb201-table.ts';
 import { nb201ArchAt } from '../../search-space/nb201-index.ts';
-import { openStore } from '../../storage/open-store.ts';
 import { AccuracyPredictor, type AccuracySample, type FitOptions } from '../../estimators/accuracy/accuracy-predictor.ts';
 import { crossValidate, type CrossValidation } from '../../estimators/accuracy/cross-validate.ts';
 import { readSupernetScores } from '../../estimators/accuracy/supernet-scores.ts';
 import { createProgress } from '../progress.ts';
 import { globalOptions, intArg, printJson, withDb, withJson } from '../context.ts';
+import { checkDb, openDb } from '../open-db.ts';
 
 interface Opts {
   readonly db: string;
@@ -133,10 +133,12 @@ export function registerPredictor(program: Command): void {
       if (!(NB201_DATASETS as readonly string[]).includes(opts.nb201Dataset)) throw new ConfigError('--nb201-dataset', opts.nb201Dataset, `one of ${NB201_DATASETS.join(', ')}`);
       if (opts.folds === 1) throw new ConfigError('--folds', 1, 'must be 0 (one held-out split) or at least 2');
       if (opts.schedule !== 'constant' && opts.schedule !== 'cosine') throw new ConfigError('--schedule', opts.schedule, 'one of constant, cosine');
+      // Scoring samples takes minutes: refuse an unusable --db before it, create nothing yet.
+      await checkDb(opts.db, 'create');
       await initTf(globalOptions(cmd).backend);
       const progress = createProgress({ quiet: opts.json });
       const { space, samples, source } = opts.space === 'mbconv' ? await supernetSamples(opts, progress.update) : nb201Samples(opts);
-      const storage = await openStore(opts.db);
+      const storage = await openDb(opts.db, 'create');
       try {
         const fit: FitOptions = {
           source, hidden: parseHidden(opts.hidden), epochs: opts.epochs, seed: opts.seed, learningRate: opts.lr, weightDecay: opts.weightDecay,

@@ -5,9 +5,11 @@
  */
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, NotFoundError } from '../../core/errors.ts';
 import type { Json, JsonObject } from '../../core/types.ts';
-import { openReader, openStore } from '../../storage/open-store.ts';
+import { SCHEMA_VERSION } from '../../storage/schema.ts';
+import { openStore } from '../../storage/open-store.ts';
+import { MemoryStorage } from '../../storage/memory.ts';
 import { PgStorage } from '../../storage/pg.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { codeVersion } from '../../cluster/code-version.ts';
@@ -16,13 +18,15 @@ import { createCoordinator, type Coordinator } from '../../cluster/coordinator.t
 import { PgQueue } from '../../cluster/queue.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../../platform/config.ts';
-import { PROVENANCE_EVENT } from '../../platform/export-trial.ts';
+import { PROVENANCE_EVENT, recordedProvenance } from '../../platform/export-trial.ts';
 import { createPlatform, type Platform } from '../../platform/create-platform.ts';
 import { runExperiment } from '../../platform/run-experiment.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
 import { createProgress } from '../progress.ts';
-import { findExperiment } from './experiments.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
+import { checkDb, findExperiment, openDb, withDbOpen } from '../open-db.ts';
+
+const nameTaken = (name: string) => new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
 
 /** The default experiment: multi-objective co-search of the mbconv network and the accelerator. */
 export const DEFAULT_EXPERIMENT = {
@@ -78,6 +82,9 @@ async function execute(storage: Storage, exp: ExperimentRecord, platform: Platfo
   let coordinator: Coordinator<JsonObject> | null = null;
   try {
     coordinator = await coordinate(storage, platform, localSlots);
+    // Where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export
+    // bundles; recorded here rather than at creation so a kill between the two is mended by the resume.
+    if (!(await recordedProvenance(storage, exp.id))) await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
     const summary = await runExperiment({
       sink: storage, experimentId: exp.id, ...platform.search, ...(coordinator ? { evaluateBatch: coordinator.evaluateBatch } : {}), signal: stop.signal,
       onStep: (p) => progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } }),
@@ -131,23 +138,30 @@ export function registerSearch(program: Command): void {
         ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: 40 } : {}),
         ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
       });
+      // The database first: a missing directory, a foreign or read-only file fails in milliseconds,
+      // not after the accuracy source has been verified. Nothing is created yet.
+      const check = await checkDb(opts.db, 'create');
       // Build (= validate) everything, reading stored predictors read-only, before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
-      const reader: Storage = await openReader(opts.db);
+      // (an older schema has no predictor tables yet: nothing to look up before it is migrated)
+      const reader: Storage = check.state === 'database' && check.version === SCHEMA_VERSION ? await openStore(opts.db, { mode: 'read' }) : new MemoryStorage();
       let platform: Platform;
       try {
         platform = await build(cfg, reader, globalOptions(cmd).backend);
+        const wanted = opts.name ?? cfg.name;
+        if (wanted !== undefined && (await reader.findExperiment(wanted))) {
+          platform.dispose();
+          throw nameTaken(wanted);
+        }
       } finally {
         await reader.close();
       }
       try {
-        const storage = await openStore(opts.db);
+        const storage = await openDb(opts.db, 'create');
         try {
           const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
-          if (await storage.findExperiment(name)) throw new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
+          if (await storage.findExperiment(name)) throw nameTaken(name);
           const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
-          // where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export bundles
-          await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
           report(exp, await execute(storage, exp, platform, Boolean(opts.json), opts.localSlots), opts.db, opts.json);
         } finally {
           await storage.close();
@@ -161,14 +175,11 @@ export function registerSearch(program: Command): void {
     .argument('<experiment>', 'id or name')
     .description('ask a running search to stop after its current step (it stays resumable)')
     .action(async (ref: string, opts: { db: string }) => {
-      const found = await findExperiment(opts.db, ref);
-      const storage = await openStore(opts.db);
-      try {
+      await withDbOpen(opts.db, 'write', async (storage) => {
+        const found = await findExperiment(storage, ref);
         await storage.setExperimentStatus(found.id, 'stopped');
         process.stdout.write(`experiment ${found.name} marked stopped; a running search stops after its current step (resume with nas resume ${found.name})\n`);
-      } finally {
-        await storage.close();
-      }
+      });
     });
 
   withJson(withDb(program.command('resume')))
@@ -176,9 +187,12 @@ export function registerSearch(program: Command): void {
     .description('continue a stopped or crashed experiment exactly where it left off')
     .option('--local-slots <n>', 'as for `nas search`', intArg('--local-slots', 0), 1)
     .action(async (ref: string, opts: { db: string; json?: boolean; localSlots?: number }, cmd: Command) => {
-      const found = await findExperiment(opts.db, ref);
-      const storage = await openStore(opts.db);
+      const storage = await openDb(opts.db, 'write');
       try {
+        const found = await findExperiment(storage, ref).catch((e: unknown) => {
+          // A search killed before it stored its experiment had evaluated nothing: starting again loses nothing.
+          throw e instanceof NotFoundError ? new NotFoundError('experiment', ref, `nothing to resume in ${storage.location} — a search interrupted before it stored its experiment evaluated nothing: run the same \`nas search\` again`) : e;
+        });
         const exp = await storage.getExperiment(found.id);
         const platform = await build(parseExperiment(exp.config), storage, globalOptions(cmd).backend);
         try {

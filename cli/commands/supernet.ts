@@ -18,9 +18,9 @@ import { loadSupernet } from '../../supernet/checkpoint.ts';
 import { evaluateSubnet, type SubnetScore } from '../../supernet/evaluate.ts';
 import { SubnetEvalPool } from '../../supernet/eval-pool.ts';
 import { trainSupernet, type TrainConfig } from '../../supernet/train.ts';
-import { openStore } from '../../storage/open-store.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
 import { createProgress } from '../progress.ts';
+import { checkDb, openDb } from '../open-db.ts';
 
 interface TrainOpts {
   readonly dataset: string;
@@ -76,6 +76,8 @@ function floatArg(flag: string): (v: string) => number {
 }
 
 export async function runTrain(opts: TrainOpts, backend?: string): Promise<void> {
+  // Checkpoints are recorded in --db: refuse an unusable one before loading data and training.
+  await checkDb(opts.db, 'create');
   const rt = await initTf(backend);
   const space = new MbconvSpace(opts.spaceConfig ? readStructured(opts.spaceConfig, '--space-config') : {});
   const data = loadDataset(opts.dataset);
@@ -94,7 +96,7 @@ export async function runTrain(opts: TrainOpts, backend?: string): Promise<void>
   if (opts.init !== undefined && opts.spaceConfig !== undefined) throw new UsageError('--init takes the space of its checkpoint: drop --space-config');
   const workers = opts.workers ?? availableParallelism();
   if (!opts.json) process.stderr.write(`backend ${rt.backend}; ${workers} thread${workers === 1 ? '' : 's'}; ${data.train.n} train / ${data.val.n} val images; checkpoints in ${opts.out}\n`);
-  const storage = await openStore(opts.db);
+  const storage = await openDb(opts.db, 'create');
   const progress = createProgress({ quiet: opts.json });
   const stop = interruptSignal();
   try {

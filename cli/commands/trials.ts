@@ -1,11 +1,10 @@
 /** `nas trials ls EXP [--pareto] [--sort OBJ] [--desc] [--limit N]`: an experiment's trials. */
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
-import { openStore } from '../../storage/open-store.ts';
 import type { TrialRecord } from '../../storage/types.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
-import { findExperiment } from './experiments.ts';
 import { formatTable, intArg, printJson, withDb, withJson } from '../context.ts';
+import { findExperiment, openDb } from '../open-db.ts';
 
 interface Opts {
   readonly db: string;
@@ -26,13 +25,14 @@ export function registerTrials(program: Command): void {
     .option('--limit <n>', 'rows to print', intArg('--limit', 1), 50)
     .description('list trials with their objectives; e.g. nas trials ls search-1 --pareto --sort energy_uj')
     .action(async (ref: string, opts: Opts) => {
-      const found = await findExperiment(opts.db, ref);
-      if (opts.sort && !found.objectives.some((o) => o.name === opts.sort)) {
-        throw new ConfigError('--sort', opts.sort, `not an objective of ${found.name}: ${found.objectives.map((o) => o.name).join(', ')}`);
-      }
-      const storage = await openStore(opts.db, { readonly: true });
+      const storage = await openDb(opts.db, 'read');
       let rows: TrialRecord[];
+      let found;
       try {
+        found = await findExperiment(storage, ref);
+        if (opts.sort && !found.objectives.some((o) => o.name === opts.sort)) {
+          throw new ConfigError('--sort', opts.sort, `not an objective of ${found.name}: ${found.objectives.map((o) => o.name).join(', ')}`);
+        }
         rows = opts.pareto ? paretoTrials(await allTrials(storage, found.id), found.objectives) : await allTrials(storage, found.id);
       } finally {
         await storage.close();

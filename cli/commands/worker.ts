@@ -37,7 +37,7 @@ function parseKinds(raw: string): JobKind[] {
 
 async function openQueue(db: string, readonly: boolean): Promise<{ storage: PgStorage; queue: PgQueue }> {
   if (!isPgUrl(db)) throw new UsageError(`workers share a PostgreSQL database: --db must be postgres://user@host:port/database (got ${db}); an SQLite file is one machine's`, { db });
-  const storage = (await openStore(db, { readonly })) as PgStorage;
+  const storage = (await openStore(db, { mode: readonly ? 'read' : 'create' })) as PgStorage;
   try {
     return { storage, queue: await PgQueue.open(storage) };
   } catch (e) {

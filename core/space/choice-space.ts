@@ -1,20 +1,19 @@
 /**
  * A SearchSpace over a fixed list of named options, `{ choice: name }`: the hardware half of the
  * NAS-Bench-201 co-search when the run names several accelerator presets. Joined with a network
- * space by ProductSpace, every strategy searches (cell, preset) pairs; `arity()` gives the RL
- * controller one decision with one entry per option.
+ * space by ProductSpace, every strategy searches (cell, preset) pairs; it is one decision with one
+ * entry per option.
  */
 import { ConfigError, InvalidArchError } from '../errors.ts';
 import type { Rng } from '../rng.ts';
 import type { JsonObject } from '../types.ts';
 import type { SearchSpace } from './space.ts';
-import type { WithArity } from './categorical.ts';
 
 export interface Choice extends JsonObject {
   readonly choice: string;
 }
 
-export class ChoiceSpace implements SearchSpace<Choice>, WithArity {
+export class ChoiceSpace implements SearchSpace<Choice> {
   readonly encodingLength: number;
 
   constructor(readonly name: string, readonly options: readonly string[]) {
@@ -76,7 +75,18 @@ export class ChoiceSpace implements SearchSpace<Choice>, WithArity {
     for (const choice of this.options) yield { choice };
   }
 
-  arity(): readonly number[] {
+  decisions(): readonly number[] {
     return [this.options.length];
+  }
+
+  fromChoices(choices: readonly number[]): Choice {
+    const i = choices[0];
+    if (!Array.isArray(choices) || choices.length !== 1) throw new InvalidArchError('choices', choices, 'must be an array of 1 option index');
+    if (!Number.isInteger(i) || (i as number) < 0 || (i as number) >= this.options.length) throw new InvalidArchError('choices[0]', i, `must be an integer in [0, ${this.options.length})`);
+    return { choice: this.options[i as number] as string };
+  }
+
+  choices(x: Choice): number[] {
+    return [this.indexOf(x)];
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Shared machinery for spaces whose architectures are a fixed list of categorical choices (a
- * genome of choice indices). A space maps its JSON to a genome plus an "active" mask (choices that
- * change the network, e.g. blocks within a stage's depth) and gets sample / mutate / crossover /
- * one-hot encode / decode from here, so every space implements these operators the same way.
+ * genome of choice indices, one per declared decision). A space maps its JSON to a genome plus an
+ * "active" mask (choices that change the network, e.g. blocks within a stage's depth) and gets
+ * sample / mutate / crossover / one-hot encode / decode from here, so every space — network or
+ * accelerator — implements these operators the same way.
  */
 import { InvalidArchError } from '../errors.ts';
 import type { Rng } from '../rng.ts';
@@ -93,6 +94,16 @@ export function decodeGroups(v: readonly number[], arity: Arity): number[] {
     offset += n;
   }
   return genes;
+}
+
+/** Checks a choice vector against the arity: InvalidArchError naming `choices` or `choices[i]`. */
+export function checkChoices(choices: readonly number[], arity: Arity): void {
+  if (!Array.isArray(choices) || choices.length !== arity.length) {
+    throw new InvalidArchError('choices', Array.isArray(choices) ? `length ${choices.length}` : choices, `must be an array of ${arity.length} option indices`);
+  }
+  choices.forEach((c, i) => {
+    if (!Number.isInteger(c) || c < 0 || c >= (arity[i] as number)) throw new InvalidArchError(`choices[${i}]`, c, `must be an integer in [0, ${arity[i]})`);
+  });
 }
 
 /** Index of `value` in `choices`, or an InvalidArchError naming the field. */

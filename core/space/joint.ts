@@ -1,29 +1,28 @@
 /**
  * Joint (arch, hw) encoding: the product of a network space and an accelerator space is itself a
  * SearchSpace, so every strategy co-searches both without knowing it. Operators act on both halves
- * with the same RNG, arch first; keys join the two keys; `arity()` concatenates both halves'
- * decision structure for the RL controller.
+ * with the same RNG, arch first; keys join the two keys; the decisions are the network's followed
+ * by the accelerator's.
  */
 import { ConfigError, InvalidArchError } from '../errors.ts';
 import type { Rng } from '../rng.ts';
 import type { JsonObject } from '../types.ts';
 import type { SearchSpace } from './space.ts';
-import { arityOf } from './categorical.ts';
-import type { WithArity } from './categorical.ts';
 
 export interface Joint<A extends JsonObject, H extends JsonObject> extends JsonObject {
   readonly arch: A;
   readonly hw: H;
 }
 
-export class ProductSpace<A extends JsonObject, H extends JsonObject> implements SearchSpace<Joint<A, H>>, WithArity {
+export class ProductSpace<A extends JsonObject, H extends JsonObject> implements SearchSpace<Joint<A, H>> {
   readonly name: string;
   readonly encodingLength: number;
-  private arityCache: number[] | null = null;
+  private readonly decisionList: readonly number[];
 
   constructor(readonly archSpace: SearchSpace<A>, readonly hwSpace: SearchSpace<H>) {
     this.name = `${archSpace.name}×${hwSpace.name}`;
     this.encodingLength = archSpace.encodingLength + hwSpace.encodingLength;
+    this.decisionList = [...archSpace.decisions(), ...hwSpace.decisions()];
   }
 
   private pair(arch: A, hw: H): Joint<A, H> {
@@ -67,7 +66,9 @@ export class ProductSpace<A extends JsonObject, H extends JsonObject> implements
     const o = x as Record<string, unknown>;
     const extra = Object.keys(o).filter((k) => k !== 'arch' && k !== 'hw');
     if (extra.length > 0) throw new InvalidArchError(extra[0] as string, o[extra[0] as string], 'unknown field of a joint value');
-    return this.pair(this.archSpace.validate(o['arch']), this.hwSpace.validate(o['hw']));
+    this.archSpace.validate(o['arch']);
+    this.hwSpace.validate(o['hw']);
+    return x as Joint<A, H>; // the contract: x itself, typed, when valid
   }
 
   key(x: Joint<A, H>): string {
@@ -84,9 +85,20 @@ export class ProductSpace<A extends JsonObject, H extends JsonObject> implements
     for (const arch of this.archSpace.enumerate()) for (const hw of hws) yield this.pair(arch, hw);
   }
 
-  arity(): readonly number[] {
-    this.arityCache ??= [...arityOf(this.archSpace), ...arityOf(this.hwSpace)];
-    return this.arityCache;
+  decisions(): readonly number[] {
+    return this.decisionList;
+  }
+
+  fromChoices(choices: readonly number[]): Joint<A, H> {
+    if (!Array.isArray(choices) || choices.length !== this.decisionList.length) {
+      throw new InvalidArchError('choices', Array.isArray(choices) ? `length ${choices.length}` : choices, `must be an array of ${this.decisionList.length} option indices`);
+    }
+    const n = this.archSpace.decisions().length;
+    return this.pair(this.archSpace.fromChoices(choices.slice(0, n)), this.hwSpace.fromChoices(choices.slice(n)));
+  }
+
+  choices(x: Joint<A, H>): number[] {
+    return [...this.archSpace.choices(x.arch), ...this.hwSpace.choices(x.hw)];
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The SearchSpace contract (DESIGN.md §2): a space is pure data plus operators over readonly JSON
+ * The SearchSpace contract (docs/architecture.md §2): a space is pure data plus operators over readonly JSON
  * values. Strategies only ever talk to this interface, so the network spaces (mbconv, nb201) and
  * the accelerator space are searched by the same code, alone or jointly.
  *
@@ -8,6 +8,9 @@
  * - every value they return passes `validate`;
  * - `key(x) === key(y)` iff x and y denote the same architecture (canonical form);
  * - `decode(encode(x))` has the same key as x, and `encode` is a function of the key;
+ * - a value is a sequence of categorical decisions, declared by `decisions()`: `encode` writes one
+ *   one-hot group per decision (Σ decisions() = encodingLength), and
+ *   `key(fromChoices(choices(x))) === key(x)`;
  * - all randomness comes from the `Rng` argument (same seed ⇒ same values).
  */
 import type { JsonObject, LayerSpec } from '../types.ts';
@@ -41,6 +44,21 @@ export interface SearchSpace<T extends JsonObject = JsonObject> {
   size(): bigint;
   /** Lists every canonical architecture; only implemented by spaces small enough to list. */
   enumerate?(): Iterable<T>;
+
+  /**
+   * The decision structure: the number of options of each categorical decision, in order — what a
+   * policy emits one decision at a time. `encode`'s one-hot groups follow it.
+   */
+  decisions(): readonly number[];
+  /**
+   * The value that takes option `choices[i]` at decision i. Choices at decisions that do not count
+   * for the result (blocks beyond a stage's depth) are ignored. Throws InvalidArchError naming
+   * `choices` or `choices[i]` for a wrong length or option, or the field of a limit the space
+   * imposes (an accelerator's area budget).
+   */
+  fromChoices(choices: readonly number[]): T;
+  /** The option x takes at each decision (any valid option where a decision does not count). */
+  choices(x: T): number[];
 }
 
 export interface LayerOptions {
@@ -56,16 +74,6 @@ export interface NetworkSpace<T extends JsonObject = JsonObject> extends SearchS
   /** The largest and smallest architectures (sandwich rule, bounds of cost ranges). */
   largest(): T;
   smallest(): T;
-}
-
-/** Spatial output size of a convolution or pooling window with the given padding. */
-export function convOut(size: number, kernel: number, stride: number, padding: number): number {
-  return Math.floor((size + 2 * padding - kernel) / stride) + 1;
-}
-
-/** Same padding as the cost models assume it: floor((k-1)/2) on each side. */
-export function samePadding(kernel: number): number {
-  return Math.floor((kernel - 1) / 2);
 }
 
 /**

@@ -4,15 +4,14 @@
  * so an interrupted build resumes where it stopped and a rebuild measures only what is missing.
  * Entries are written in small batches so a crash loses at most one batch of measurements.
  * The clock is part of the provenance (provenance.ts): a CPU-clock build does not reuse wall-clock
- * entries, and vice versa.
+ * entries, and vice versa. Entries go through the two-call LutStore port, never a whole Storage.
  */
 import { Rng } from '../../core/rng.ts';
 import type { Arch } from '../../core/types.ts';
 import type { ProgressFn } from '../../core/progress.ts';
 import { noProgress } from '../../core/progress.ts';
 import type { NetworkSpace } from '../../core/space/space.ts';
-import type { Storage } from '../../storage/storage.ts';
-import type { LutEntryInput } from '../../storage/types.ts';
+import type { LutEntryInput, LutProvenance } from '../../core/lut.ts';
 import { spaceUnits } from './coverage.ts';
 import { compileUnits } from './executor.ts';
 import { currentProvenance, storedProvenance, type LatencyProvenance } from './provenance.ts';
@@ -30,6 +29,13 @@ export interface LutBuildOptions extends TimingOptions {
   readonly keys?: readonly string[];
 }
 
+/** Where a build reads what is already measured and writes new entries (a Storage is one). */
+export interface LutStore {
+  /** The given keys not yet measured under exactly this provenance, in input order. */
+  missingLutKeys(provenance: LutProvenance, keys: readonly string[]): Promise<readonly string[]>;
+  upsertLutEntries(entries: readonly LutEntryInput[]): Promise<unknown>;
+}
+
 export interface LutBuildResult {
   readonly provenance: LatencyProvenance;
   readonly units: number;
@@ -38,7 +44,7 @@ export interface LutBuildResult {
   readonly aborted: boolean;
 }
 
-export async function buildLut(storage: Storage, space: NetworkSpace<Arch>, options: LutBuildOptions = {}): Promise<LutBuildResult> {
+export async function buildLut(storage: LutStore, space: NetworkSpace<Arch>, options: LutBuildOptions = {}): Promise<LutBuildResult> {
   const timing = checkTiming(options);
   const provenance = currentProvenance(options.batch ?? 1, timing.clock);
   const stored = storedProvenance(provenance);

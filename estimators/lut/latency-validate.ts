@@ -1,16 +1,16 @@
 /**
  * The latency fidelity report: measure sampled subnets end to end, fit the predictor on one set and
  * score the LUT sum and the predictor on another, disjoint set (different archs, measured the same way).
- * The fitted predictor is stored with its provenance, training-set size and held-out figures.
+ * The fitted predictor comes back as a record to store, with its provenance, training-set size and
+ * held-out figures (platform/latency-tables.ts stores it).
  */
 import { Rng } from '../../core/rng.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { summarize } from '../../core/stats.ts';
-import type { Arch } from '../../core/types.ts';
+import type { Arch, Json } from '../../core/types.ts';
 import type { ProgressFn } from '../../core/progress.ts';
 import { noProgress } from '../../core/progress.ts';
 import type { NetworkSpace } from '../../core/space/space.ts';
-import type { Storage } from '../../storage/storage.ts';
 import { fidelity, type Fidelity } from '../fidelity.ts';
 import { fitLatencyModel, latencyModelJson, predictLatency, type LatencyModel, type LatencySample } from './latency-predictor.ts';
 import { lutBreakdown, provenanceLabel, type LatencyTable } from './lut-estimator.ts';
@@ -32,7 +32,6 @@ export interface LatencyReport {
   readonly testSize: number;
   readonly lut: Fidelity;
   readonly predictor: Fidelity;
-  readonly predictorId: number;
   readonly clock: LatencyClock;
   /**
    * With 2 or more rounds: the held-out measurements against themselves — the median of the even
@@ -59,7 +58,14 @@ function distinctArchs(space: NetworkSpace<Arch>, rng: Rng, count: number, exclu
   return out;
 }
 
-export async function validateLatency(storage: Storage, space: NetworkSpace<Arch>, table: LatencyTable, options: LatencyValidateOptions = {}): Promise<LatencyReport & { model: LatencyModel }> {
+/** The fitted latency predictor as it is stored: kind 'latency', metadata, serialised model. */
+export interface LatencyPredictorRecord {
+  readonly kind: 'latency';
+  readonly metadata: Json;
+  readonly blob: Uint8Array;
+}
+
+export async function measureLatencyFidelity(space: NetworkSpace<Arch>, table: LatencyTable, options: LatencyValidateOptions = {}): Promise<LatencyReport & { model: LatencyModel; record: LatencyPredictorRecord }> {
   const clock = options.clock ?? clockOf(table.provenance);
   assertSameClock(`the latency LUT (${provenanceLabel(table.provenance)})`, clockOf(table.provenance), clock);
   const rng = new Rng(options.seed ?? 0).fork('latency-validate');
@@ -94,13 +100,13 @@ export async function validateLatency(storage: Storage, space: NetworkSpace<Arch
   const half = (parity: number) => test.map((a) => summarize((figures.get(space.key(a)) ?? []).filter((_, r) => r % 2 === parity)).median);
   const repeatability = rounds >= 2 ? fidelity(half(0), half(1)) : undefined;
   const blob = new TextEncoder().encode(JSON.stringify(latencyModelJson(model)));
-  const rec = await storage.savePredictor({
+  const record: LatencyPredictorRecord = {
     kind: 'latency',
     metadata: { space: space.name, provenance: { ...table.provenance }, trainSize: trainSet.length, testSize: testSet.length, heldOut: { lut: { ...lut }, predictor: { ...predictor }, ...(repeatability ? { repeatability: { ...repeatability } } : {}) } },
     blob,
-  });
+  };
   return {
-    trainSize: trainSet.length, testSize: testSet.length, lut, predictor, predictorId: rec.id, clock, model, ...(repeatability ? { repeatability } : {}),
+    trainSize: trainSet.length, testSize: testSet.length, lut, predictor, clock, model, record, ...(repeatability ? { repeatability } : {}),
     measurements: [...trainSet.map((s) => ({ split: 'train' as const, ...s })), ...testSet.map((s) => ({ split: 'test' as const, ...s }))],
   };
 }

@@ -1,15 +1,15 @@
 /**
  * Latency from the lookup table: the sum of the stored medians of an arch's units, as OFA and
  * ProxylessNAS estimate on-device latency. Inter-unit effects (cache state, allocator, dispatch)
- * are not in the sum; the learned predictor corrects for them.
+ * are not in the sum; the learned predictor corrects for them. The table's rows are passed in
+ * (platform/latency-tables.ts reads them from storage); nothing here reads or writes storage.
  */
 import type { Arch, Objective } from '../../core/types.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { NetworkSpace } from '../../core/space/space.ts';
-import type { Storage } from '../../storage/storage.ts';
-import type { LutEntryRecord } from '../../storage/types.ts';
+import type { LutEntryRecord, LutProvenance } from '../../core/lut.ts';
 import type { Estimate, Estimator } from '../estimator.ts';
-import { assertSameClock, clockOf, parseStoredProvenance, storedProvenance, type LatencyProvenance } from './provenance.ts';
+import { assertSameClock, clockOf, parseStoredProvenance, type LatencyProvenance } from './provenance.ts';
 import { splitUnits } from './units.ts';
 
 export const LATENCY_OBJECTIVE: Objective = { name: 'latency_ms', unit: 'ms', direction: 'min' };
@@ -20,22 +20,18 @@ export interface LatencyTable {
   readonly entries: ReadonlyMap<string, LutEntryRecord>;
 }
 
-export async function loadLatencyTable(storage: Storage, provenance: LatencyProvenance): Promise<LatencyTable> {
-  const rows = await storage.listLutEntries(storedProvenance(provenance));
+/** The table of `provenance` from its stored rows (those matching `storedProvenance(provenance)`). */
+export function latencyTable(provenance: LatencyProvenance, rows: readonly LutEntryRecord[]): LatencyTable {
   return { provenance, entries: new Map(rows.map((r) => [r.key, r])) };
 }
 
 /**
- * The table for `provenance`, which must have entries: when only another clock's table exists for
- * the same backend, CPU and batch, the error names both clocks instead of "not found".
+ * Throws why there is no table for `provenance`, given the stored provenances of the same tfjs
+ * version, CPU, threads and batch (`storedNeighbours`): when only another clock's table exists for
+ * the same backend, the error names both clocks; otherwise it is a NotFoundError.
  */
-export async function requireLatencyTable(storage: Storage, provenance: LatencyProvenance, where: string): Promise<LatencyTable> {
-  const table = await loadLatencyTable(storage, provenance);
-  if (table.entries.size > 0) return table;
-  const { tfjsVersion, cpuModel, threads, batchSize } = provenance;
-  const others = (await storage.listLutEntries({ tfjsVersion, cpuModel, threads, batchSize }))
-    .map(parseStoredProvenance)
-    .filter((p) => p.backend === provenance.backend && p.clock !== clockOf(provenance));
+export function missingTable(provenance: LatencyProvenance, storedNeighbours: readonly LutProvenance[], where: string): never {
+  const others = storedNeighbours.map(parseStoredProvenance).filter((p) => p.backend === provenance.backend && p.clock !== clockOf(provenance));
   if (others[0]) assertSameClock(`the latency LUT in ${where} (${provenanceLabel(others[0])})`, others[0].clock, clockOf(provenance));
   throw new NotFoundError(`latency LUT for ${provenanceLabel(provenance)} (run \`nas lut build\` first)`, where);
 }

@@ -11,7 +11,7 @@
 import { cpus } from 'node:os';
 import { runtime } from '../../runtime/tf.ts';
 import { ConfigError } from '../../core/errors.ts';
-import type { LutProvenance } from '../../storage/types.ts';
+import type { LutProvenance } from '../../core/lut.ts';
 import { checkClock, DEFAULT_CLOCK, type LatencyClock } from './timing.ts';
 
 export interface LatencyProvenance extends LutProvenance {

@@ -1,12 +1,15 @@
 /**
  * The accelerator search space: PE rows × cols, per-PE register-file words, global-buffer KiB,
- * DRAM bandwidth, dataflow and precision mode, under an area budget. It satisfies the SearchSpace
- * contract of core/space/space.ts structurally (hardware sits below search-space in the
- * dependency order, so it does not import it); strategies search it alone or jointly with networks.
+ * DRAM bandwidth, dataflow and precision mode, under an area budget. It implements the SearchSpace
+ * contract (core/space/space.ts) with the shared genome operators of core/space/genome.ts — one
+ * decision per field — and rejection-samples within the budget; strategies search it alone or
+ * jointly with networks.
  */
 import { InvalidArchError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { JsonObject } from '../../core/types.ts';
+import type { SearchSpace } from '../../core/space/space.ts';
+import { checkChoices, crossoverGenomes, decodeGroups, encodeGenome, encodingLength, mutateGenome, sampleGenome, type Arity } from '../../core/space/genome.ts';
 import { buildArch, type LevelSpec } from '../presets.ts';
 import { archAreaMm2, type ArchSpec } from '../spec.ts';
 
@@ -81,98 +84,133 @@ function toIndices(c: AccelConfig): number[] {
   return FIELDS.map((f) => (ACCEL_CHOICES[f] as readonly (number | string)[]).indexOf(c[f]));
 }
 
-export function createAccelSpace(opts: AccelSpaceOptions = {}) {
-  const budget = opts.areaBudgetMm2 ?? Infinity;
-  const areaCache = new Map<string, number>();
-  const area = (c: AccelConfig): number => {
-    const k = accelKey(c);
-    let a = areaCache.get(k);
-    if (a === undefined) { a = archAreaMm2(accelArch(c)); areaCache.set(k, a); }
-    return a;
-  };
-  const fits = (c: AccelConfig): boolean => area(c) <= budget;
-  const arity = FIELDS.map((f) => ACCEL_CHOICES[f].length);
-  const offsets = arity.map((_a, i) => arity.slice(0, i).reduce((s, x) => s + x, 0));
-  const encodingLength = arity.reduce((s, x) => s + x, 0);
-  let sizeMemo: bigint | undefined;
+const ARITY: Arity = FIELDS.map((f) => ACCEL_CHOICES[f].length);
+const ALL_ACTIVE = ARITY.map(() => true);
+const OFFSETS = ARITY.map((_a, i) => ARITY.slice(0, i).reduce((s, x) => s + x, 0));
+const sameGenome = (a: readonly number[], b: readonly number[]) => a.every((v, i) => v === b[i]);
 
-  const space = {
-    name: 'accel',
-    encodingLength,
-    area,
-    sample(rng: Rng): AccelConfig {
-      for (let i = 0; i < 10_000; i++) {
-        const c = fromIndices(arity.map((n) => rng.int(n)));
-        if (fits(c)) return c;
-      }
-      throw new InvalidArchError('areaBudgetMm2', budget, 'admits no configuration');
-    },
-    mutate(x: AccelConfig, rng: Rng, p: number): AccelConfig {
-      if (!(p >= 0 && p <= 1)) throw new InvalidArchError('p', p, 'must be a probability in [0, 1]');
-      const base = toIndices(space.validate(x));
-      for (let attempt = 0; attempt < 1000; attempt++) {
-        const ix = base.map((v, i) => (rng.next() < p ? (v + 1 + rng.int((arity[i] ?? 1) - 1)) % (arity[i] ?? 1) : v));
-        if (ix.every((v, i) => v === base[i])) {
-          const i = rng.int(ix.length);
-          ix[i] = ((ix[i] ?? 0) + 1 + rng.int((arity[i] ?? 1) - 1)) % (arity[i] ?? 1);
-        }
-        const c = fromIndices(ix);
-        if (fits(c)) return c;
-      }
-      return { ...x };
-    },
-    crossover(a: AccelConfig, b: AccelConfig, rng: Rng): AccelConfig {
-      const ia = toIndices(a);
-      const ib = toIndices(b);
-      for (let attempt = 0; attempt < 100; attempt++) {
-        const c = fromIndices(ia.map((v, i) => (rng.bool() ? v : (ib[i] as number))));
-        if (fits(c)) return c;
-      }
-      return { ...a };
-    },
-    encode(x: AccelConfig): number[] {
-      const v = new Array<number>(encodingLength).fill(0);
-      toIndices(x).forEach((ix, i) => { v[(offsets[i] ?? 0) + ix] = 1; });
-      return v;
-    },
-    decode(v: readonly number[]): AccelConfig {
-      if (v.length !== encodingLength) throw new InvalidArchError('encoding', v.length, `must have length ${encodingLength}`);
-      const ix = arity.map((n, g) => {
-        const start = offsets[g] ?? 0;
-        const group = v.slice(start, start + n);
-        const ones = group.filter((x) => x === 1).length;
-        if (ones !== 1 || group.some((x) => x !== 0 && x !== 1)) throw new InvalidArchError(`encoding[${start}]`, group, `must be a one-hot group for ${FIELDS[g]}`);
-        return group.indexOf(1);
-      });
-      return space.validate(fromIndices(ix));
-    },
-    validate(x: unknown): AccelConfig {
-      if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new InvalidArchError('accel', x, 'must be an object');
-      const o = x as Record<string, unknown>;
-      for (const f of FIELDS) {
-        if (!(ACCEL_CHOICES[f] as readonly unknown[]).includes(o[f])) throw new InvalidArchError(f, o[f], `must be one of ${ACCEL_CHOICES[f].join(', ')}`);
-      }
-      const extra = Object.keys(o).filter((k) => !(FIELDS as string[]).includes(k));
-      if (extra.length) throw new InvalidArchError(extra[0] as string, o[extra[0] as string], 'is not a field of the accelerator space');
-      const c = x as AccelConfig;
-      if (!fits(c)) throw new InvalidArchError('areaMm2', area(c), `exceeds the area budget ${budget} mm²`);
-      return c;
-    },
-    key: accelKey,
-    size(): bigint {
-      if (sizeMemo === undefined) { let n = 0n; for (const _c of space.enumerate()) n++; sizeMemo = n; }
-      return sizeMemo;
-    },
-    *enumerate(): Iterable<AccelConfig> {
-      const ix = arity.map(() => 0);
-      for (;;) {
-        const c = fromIndices(ix);
-        if (fits(c)) yield c;
-        let i = ix.length - 1;
-        while (i >= 0 && (ix[i] = ((ix[i] ?? 0) + 1) % (arity[i] ?? 1)) === 0) i--;
-        if (i < 0) return;
-      }
-    },
-  };
-  return space;
+export class AccelSpace implements SearchSpace<AccelConfig> {
+  readonly name = 'accel';
+  readonly encodingLength = encodingLength(ARITY);
+  private readonly budget: number;
+  private readonly areaCache = new Map<string, number>();
+  private sizeMemo: bigint | undefined;
+
+  constructor(opts: AccelSpaceOptions = {}) {
+    this.budget = opts.areaBudgetMm2 ?? Infinity;
+  }
+
+  /** Area of a config under our area model (mm², cached by key). */
+  area(c: AccelConfig): number {
+    const k = accelKey(c);
+    let a = this.areaCache.get(k);
+    if (a === undefined) {
+      a = archAreaMm2(accelArch(c));
+      this.areaCache.set(k, a);
+    }
+    return a;
+  }
+
+  private fits(c: AccelConfig): boolean {
+    return this.area(c) <= this.budget;
+  }
+
+  sample(rng: Rng): AccelConfig {
+    for (let i = 0; i < 10_000; i++) {
+      const c = fromIndices(sampleGenome(ARITY, rng));
+      if (this.fits(c)) return c;
+    }
+    throw new InvalidArchError('areaBudgetMm2', this.budget, 'admits no configuration');
+  }
+
+  /** The genome operator, redrawn (up to 1000 times) until the child fits the budget; else a copy of x. */
+  mutate(x: AccelConfig, rng: Rng, p: number): AccelConfig {
+    if (!(p >= 0 && p <= 1)) throw new InvalidArchError('p', p, 'must be a probability in [0, 1]');
+    const base = toIndices(this.validate(x));
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      const c = fromIndices(mutateGenome(base, ARITY, rng, p, () => ALL_ACTIVE, sameGenome));
+      if (this.fits(c)) return c;
+    }
+    return { ...x };
+  }
+
+  crossover(a: AccelConfig, b: AccelConfig, rng: Rng): AccelConfig {
+    const ia = toIndices(a);
+    const ib = toIndices(b);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const c = fromIndices(crossoverGenomes(ia, ib, rng));
+      if (this.fits(c)) return c;
+    }
+    return { ...a };
+  }
+
+  encode(x: AccelConfig): number[] {
+    return encodeGenome(toIndices(x), ARITY, ALL_ACTIVE);
+  }
+
+  decode(v: readonly number[]): AccelConfig {
+    const genes = decodeGroups(v, ARITY);
+    const empty = genes.indexOf(-1);
+    if (empty >= 0) {
+      const start = OFFSETS[empty] as number;
+      throw new InvalidArchError(`encoding[${start}]`, v.slice(start, start + (ARITY[empty] as number)), `must be a one-hot group for ${FIELDS[empty]}`);
+    }
+    return this.validate(fromIndices(genes));
+  }
+
+  validate(x: unknown): AccelConfig {
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new InvalidArchError('accel', x, 'must be an object');
+    const o = x as Record<string, unknown>;
+    for (const f of FIELDS) {
+      if (!(ACCEL_CHOICES[f] as readonly unknown[]).includes(o[f])) throw new InvalidArchError(f, o[f], `must be one of ${ACCEL_CHOICES[f].join(', ')}`);
+    }
+    const extra = Object.keys(o).filter((k) => !(FIELDS as string[]).includes(k));
+    if (extra.length) throw new InvalidArchError(extra[0] as string, o[extra[0] as string], 'is not a field of the accelerator space');
+    const c = x as AccelConfig;
+    if (!this.fits(c)) throw new InvalidArchError('areaMm2', this.area(c), `exceeds the area budget ${this.budget} mm²`);
+    return c;
+  }
+
+  key(x: AccelConfig): string {
+    return accelKey(x);
+  }
+
+  size(): bigint {
+    if (this.sizeMemo === undefined) {
+      let n = 0n;
+      for (const _c of this.enumerate()) n++;
+      this.sizeMemo = n;
+    }
+    return this.sizeMemo;
+  }
+
+  *enumerate(): Iterable<AccelConfig> {
+    const ix = ARITY.map(() => 0);
+    for (;;) {
+      const c = fromIndices(ix);
+      if (this.fits(c)) yield c;
+      let i = ix.length - 1;
+      while (i >= 0 && (ix[i] = ((ix[i] ?? 0) + 1) % (ARITY[i] ?? 1)) === 0) i--;
+      if (i < 0) return;
+    }
+  }
+
+  /** One decision per field, in ACCEL_CHOICES order. */
+  decisions(): readonly number[] {
+    return ARITY;
+  }
+
+  /** Throws InvalidArchError naming `areaMm2` when the chosen config exceeds the budget. */
+  fromChoices(choices: readonly number[]): AccelConfig {
+    checkChoices(choices, ARITY);
+    return this.validate(fromIndices(choices));
+  }
+
+  choices(x: AccelConfig): number[] {
+    return toIndices(this.validate(x));
+  }
+}
+
+export function createAccelSpace(opts: AccelSpaceOptions = {}): AccelSpace {
+  return new AccelSpace(opts);
 }

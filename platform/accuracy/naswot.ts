@@ -1,7 +1,8 @@
 /**
  * The NASWOT zero-cost proxy (Mellor et al. 2021) on one Fashion-MNIST training minibatch, reported
  * as objective `naswot` (log|K|, a score, not a percentage). The minibatch keeps the dataset's own
- * image shape and is resized to each network's input resolution; its channels must match the stem's.
+ * image shape and is resized to each network's input resolution; a network whose stem takes another
+ * number of channels is refused when the platform is built.
  */
 import { ConfigError } from '../../core/errors.ts';
 import { tf } from '../../runtime/tf.ts';
@@ -17,6 +18,10 @@ export const naswotAccuracy: AccuracyFactory = async (cfg, { space, rng }) => {
   if (space.name !== 'mbconv') throw new ConfigError('experiment.accuracy.source', 'naswot', `the proxy minibatch is ${DATASET}: needs space: mbconv`);
   const data = loadDataset(DATASET);
   const { height, width, channels } = data.train;
+  const stem = space.layers(space.largest())[0];
+  if (stem && stem.c !== channels) {
+    throw new ConfigError('experiment.spaceConfig.inputChannels', stem.c, `the network takes ${stem.c} input channel(s); the ${DATASET} minibatch of the naswot proxy has ${channels}`);
+  }
   const idx = rng.fork('naswot-batch').sampleIndices(data.train.n, cfg.batch);
   const pixels = batchFloat32(data.train, idx);
   return {
@@ -24,9 +29,7 @@ export const naswotAccuracy: AccuracyFactory = async (cfg, { space, rng }) => {
     provenance: `naswot:${DATASET} train minibatch of ${cfg.batch}`,
     score: async (arch) => {
       const layers = space.layers(arch);
-      const stem = layers[0];
-      if (stem && stem.c !== channels) throw new ConfigError('experiment.accuracy.source', 'naswot', `the ${DATASET} minibatch has ${channels} channel(s), the network's stem takes ${stem.c}`);
-      const res = stem?.h ?? height;
+      const res = layers[0]?.h ?? height;
       const net = buildInitNetwork(layers, rng.fork('naswot-init'));
       const x = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(pixels, [cfg.batch, height, width, channels]), [res, res]) as tf.Tensor4D);
       try {

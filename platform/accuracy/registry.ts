@@ -21,7 +21,7 @@ export function accuracySourceNames(): AccuracySourceName[] {
   return Object.keys(SOURCES) as AccuracySourceName[];
 }
 
-export function createAccuracySource(cfg: AccuracyConfig, ctx: AccuracyContext): Promise<AccuracySource> {
+export async function createAccuracySource(cfg: AccuracyConfig, ctx: AccuracyContext): Promise<AccuracySource> {
   const factory = (SOURCES as Readonly<Record<string, AccuracyFactory>>)[cfg.source];
   if (!factory) throw new ConfigError('experiment.accuracy.source', cfg.source, `unknown accuracy source; known: ${accuracySourceNames().join(', ')}`);
   return factory(cfg, ctx);

@@ -26,6 +26,7 @@ import { ProductSpace } from '../../core/space/joint.ts';
 import { NB201_OBJECTIVES, Nb201Universe } from './nb201-front.ts';
 import type { HwCost } from './nb201-front.ts';
 import { createStrategy } from '../../strategies/registry.ts';
+import { tensorPolicies } from '../../runtime/gru-policy.ts';
 
 export type { HwCost };
 export const OBJECTIVES = NB201_OBJECTIVES;
@@ -153,7 +154,7 @@ export async function runNb201Benchmark(opts: Nb201BenchOptions): Promise<Nb201B
   const K = universe.configs;
   // One config: the plain cell space (as before joint mode existed); several: (cell, config) pairs.
   const hwSpace = new ChoiceSpace('hw', names);
-  const space = (K === 1 ? cells : new ProductSpace(cells, hwSpace)) as unknown as SearchSpace<JsonObject>;
+  const space: SearchSpace<JsonObject> = K === 1 ? cells : new ProductSpace(cells, hwSpace);
   const pointOf = K === 1
     ? (x: JsonObject) => nb201Index(x as Nb201Arch)
     : (x: JsonObject) => nb201Index((x as Joint<Nb201Arch, Choice>).arch) * K + hwSpace.indexOf((x as Joint<Nb201Arch, Choice>).hw);
@@ -173,7 +174,7 @@ export async function runNb201Benchmark(opts: Nb201BenchOptions): Promise<Nb201B
     const t0 = performance.now();
     for (let seed = 0; seed < opts.seeds; seed++) {
       progress({ phase: 'searching', done: rows.length * opts.seeds + seed, total, fields: { strategy: given, seed } });
-      const strategy = createStrategy(name, { space, objectives: OBJECTIVES, rng: new Rng(seed).fork(`nb201/${name}`) }, optionsOf(given));
+      const strategy = createStrategy(name, { space, objectives: OBJECTIVES, rng: new Rng(seed).fork(`nb201/${name}`), policies: tensorPolicies }, optionsOf(given));
       try {
         const results = await runInMemory({ strategy, objectives: OBJECTIVES, budget: opts.budget, evaluate: (c) => universe.metrics[pointOf(c.x)] as Metrics });
         const found = results.flatMap((r) => (r.ok ? [r.metrics] : []));
@@ -181,7 +182,7 @@ export async function runNb201Benchmark(opts: Nb201BenchOptions): Promise<Nb201B
         hv.push(universe.hypervolumeRatio(found));
         recall.push(universe.frontRecall(results.flatMap((r) => (r.ok ? [pointOf(r.candidate.x)] : []))));
       } finally {
-        (strategy as { dispose?: () => void }).dispose?.();
+        strategy.dispose();
       }
     }
     rows.push({ strategy: given, bestAccuracy: stat(best), regret: stat(best.map((b) => optimum - b)), hypervolumeRatio: stat(hv), frontRecall: stat(recall), msPerRun: (performance.now() - t0) / opts.seeds });

@@ -5,8 +5,9 @@
  */
 import { Router } from 'express';
 import type { Storage } from '../../storage/storage.ts';
-import { HttpError, parseOr400 } from '../http-errors.ts';
+import { parseOr400 } from '../http-errors.ts';
 import { eventsQuery, idParam, queryOf } from '../params.ts';
+import type { StreamHub } from '../streams.ts';
 
 export interface EventsOptions {
   /** How often each client polls the store; default 500 ms. */
@@ -19,12 +20,10 @@ export interface EventsOptions {
 
 const BATCH = 500;
 
-export function eventRoutes(storage: Storage, options: EventsOptions = {}): Router {
+export function eventRoutes(storage: Storage, hub: StreamHub, options: EventsOptions = {}): Router {
   const r = Router();
   const pollMs = options.pollMs ?? 500;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const maxClients = options.maxClients ?? 64;
-  let clients = 0;
   // Largest event id seen so far: `after=latest` pages forward from here instead of from 0.
   let head = 0;
   const latest = async (): Promise<number> => {
@@ -39,55 +38,60 @@ export function eventRoutes(storage: Storage, options: EventsOptions = {}): Rout
     const q = parseOr400(eventsQuery, queryOf(req.query), 'query');
     const header = req.headers['last-event-id'];
     const resume = header === undefined ? undefined : parseOr400(idParam, String(header), 'Last-Event-ID');
-    if (clients >= maxClients) throw new HttpError(429, `too many event streams (limit ${maxClients})`);
-    if (q.experimentId !== undefined) await storage.getExperiment(q.experimentId);
-    let after = resume ?? (q.after === 'latest' ? await latest() : q.after ?? 0);
-    clients++;
+    // Counted before any await, released exactly once (on close, on error below, or at shutdown).
+    const slot = hub.acquire(req, res);
+    let after: number;
+    try {
+      if (q.experimentId !== undefined) await storage.getExperiment(q.experimentId);
+      after = resume ?? (q.after === 'latest' ? await latest() : q.after ?? 0);
+    } catch (e) {
+      slot.release();
+      throw e;
+    }
+    if (slot.closed) return; // the client left while we were reading the database
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
-    res.write(`retry: ${Math.max(1000, pollMs * 2)}\n: connected\n\n`);
+    slot.write(`retry: ${Math.max(1000, pollMs * 2)}\n: connected\n\n`);
 
-    let closed = false;
-    let timer: NodeJS.Timeout | undefined;
     const opts = q.experimentId === undefined ? { limit: BATCH } : { experimentId: q.experimentId, limit: BATCH };
     const poll = async (): Promise<void> => {
-      polling = true;
       try {
         for (;;) {
           const events = await storage.eventsSince(after, opts);
-          if (closed) return;
+          if (slot.closed) return;
           for (const e of events) {
-            res.write(`id: ${e.id}\nevent: ${e.type.replace(/[\r\n]/g, ' ')}\ndata: ${JSON.stringify(e)}\n\n`);
+            slot.write(`id: ${e.id}\nevent: ${e.type.replace(/[\r\n]/g, ' ')}\ndata: ${JSON.stringify(e)}\n\n`);
             after = e.id;
           }
           if (events.length < BATCH) break;
         }
       } catch (e) {
-        if (closed) return;
-        res.write(`event: error\ndata: ${JSON.stringify({ error: (e as Error).message })}\n\n`);
-        res.end();
+        if (slot.closed) return;
+        slot.write(`event: error\ndata: ${JSON.stringify({ error: (e as Error).message })}\n\n`);
+        slot.end();
         return;
       }
-      polling = false;
-      if (!closed) timer = setTimeout(() => void poll(), pollMs);
+      // wait for the next poll, or for the store to announce an event (PostgreSQL NOTIFY), whichever is first
+      const round = ++rounds;
+      waiting = true;
+      slot.after(pollMs, () => {
+        if (round === rounds && waiting) {
+          waiting = false;
+          void poll();
+        }
+      });
     };
-    const beat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
-    // A store that announces new events (PostgreSQL NOTIFY) is read at once instead of at the next poll.
-    let polling = false;
+    let rounds = 0;
+    let waiting = false;
     const wake = () => {
-      if (closed || polling || !timer) return;
-      clearTimeout(timer);
-      timer = undefined;
+      if (!waiting || slot.closed) return;
+      waiting = false;
       void poll();
     };
     const unwatch = storage.watchEvents ? await storage.watchEvents(wake).catch(() => null) : null;
-    res.on('close', () => {
-      closed = true;
-      clients--;
-      clearInterval(beat);
-      unwatch?.();
-      if (timer) clearTimeout(timer);
-    });
+    if (unwatch && slot.closed) unwatch();
+    else if (unwatch) res.once('close', unwatch);
+    slot.every(heartbeatMs, () => slot.write(': heartbeat\n\n'));
     await poll();
   });
 

@@ -5,6 +5,7 @@
  * never names a path: the exporter alone decides where bundles go, so requests cannot write
  * outside its folder, and the zip holds exactly the files the exporter reported.
  */
+import { basename } from 'node:path';
 import { Router } from 'express';
 import { zip, type Zippable } from 'fflate';
 import { LRUCache } from 'lru-cache';
@@ -25,8 +26,10 @@ export interface ExportRequest {
 }
 
 export interface ExportResult {
-  /** Folder the bundle was written to. */
+  /** Folder the bundle was written to (stays on the server: the zip download reads from it). */
   readonly dir: string;
+  /** How the folder is named to clients (e.g. relative to the database's folder); default its last segment. */
+  readonly shown?: string;
   /** Files written, relative to `dir`. */
   readonly files: readonly string[];
 }
@@ -107,7 +110,7 @@ export function trialRoutes(storage: Storage, points: PointCache, exporter: Tria
     try {
       const result = await exporter.write({ experiment, trial, ...(body.formats ? { formats: body.formats } : {}) });
       written.set(id, { ...result, name: `${experiment.name}-trial-${trial.number}`.replace(/[^A-Za-z0-9._-]/g, '_') });
-      res.status(201).json({ trialId: id, dir: result.dir, files: result.files, download: `/api/trials/${id}/bundle.zip` });
+      res.status(201).json({ trialId: id, dir: result.shown ?? basename(result.dir), files: result.files, download: `/api/trials/${id}/bundle.zip` });
     } finally {
       exporting = false;
     }

@@ -13,7 +13,7 @@ interface Case { file: string; error: 'StorageError' | 'SchemaVersionError'; pro
 const { cases } = JSON.parse(readFileSync(join(fixtures, 'cases.json'), 'utf8')) as { cases: Case[] };
 
 describe('bad database corpus', () => {
-  it.each(cases.map((c) => [c.file, c] as const))('%s: every entry point refuses it (exit 7) and leaves it untouched', async (_f, c) => {
+  it.each(cases.map((c) => [c.file, c] as const))('%s: every entry point refuses it (exit 7), creating nothing beside it and leaving it untouched', async (_f, c) => {
     const { dir, done } = tempDir('nas-bad-db-');
     try {
       const db = join(dir, c.file);
@@ -26,15 +26,19 @@ describe('bad database corpus', () => {
         expect((err as Error).message).toMatch(new RegExp(c.problem));
         expect((err as StorageError).path).toBe(db);
       }
-      for (const args of [['experiments', 'ls', '--json'], ['experiments', 'show', '1']]) {
+      const readers = [['experiments', 'ls', '--json'], ['experiments', 'show', '1'], ['trials', 'ls', '1'], ['lut', 'show'], ['export', '1', '1', '--out', join(dir, 'out')], ['ui', '--port', '0']];
+      const writers = [['stop', '1'], ['resume', '1'], ['latency', 'validate'], ['lut', 'build']];
+      for (const args of [...readers, ...writers]) {
         const r = await runCli(...args, '--db', db);
         expect(r.code).toBe(7);
         expect(r.stdout).toBe('');
         expect(r.stderr).toContain(db);
         expect(r.stderr).toMatch(new RegExp(c.problem));
       }
-      const doctor = JSON.parse((await runCli('doctor', '--json', '--db', db)).stdout) as { database: { problem: string | null } };
+      const run = await runCli('doctor', '--json', '--db', db);
+      const doctor = JSON.parse(run.stdout) as { database: { problem: string | null } };
       expect(doctor.database.problem).toMatch(new RegExp(c.problem));
+      expect(run.code).toBe(7);
       expect(readdirSync(dir)).toEqual([c.file]);
       expect(Buffer.compare(readFileSync(db), original)).toBe(0);
     } finally {

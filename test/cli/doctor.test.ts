@@ -25,7 +25,7 @@ describe('nas doctor', () => {
       expect(ds['fashion-mnist']).toMatchObject({ available: true, train: 60_000, test: 10_000, shape: [28, 28, 1], classes: 10 });
       expect(ds['mnist']).toMatchObject({ available: true, train: 60_000, test: 10_000 });
       expect(Object.keys(ds).sort()).toEqual(['cifar10', 'fashion-mnist', 'idx', 'mnist']);
-      expect(doc.database).toEqual({ path: db, exists: false, schemaVersion: null, supportedVersion: SCHEMA_VERSION, problem: null });
+      expect(doc.database).toEqual({ path: db, exists: false, schemaVersion: null, supportedVersion: SCHEMA_VERSION, problem: null, note: null });
 
       const s = await SqliteStorage.open(db);
       await s.close();

@@ -24,13 +24,13 @@ async function populate(db: string): Promise<void> {
 }
 
 describe('nas experiments', () => {
-  it('ls --json on a database that does not exist yet → [] and no file created', async () => {
+  it('ls on a database that does not exist → exit 7 "no database at PATH", no file created (issue 18.6)', async () => {
     const db = join(dir, 'none.db');
-    const r = await runCli('experiments', 'ls', '--json', '--db', db);
-    expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(r.stdout)).toEqual([]);
-    const text = await runCli('experiments', 'ls', '--db', db);
-    expect(text.stdout).toBe(`no experiments in ${db}\n`);
+    for (const args of [['experiments', 'ls', '--json'], ['experiments', 'ls']]) {
+      const r = await runCli(...args, '--db', db);
+      expect(r).toMatchObject({ code: 7, stdout: '' });
+      expect(r.stderr).toMatch(new RegExp(`^nas: no database at ${db} `));
+    }
     expect(spawnSync('test', ['-e', db]).status).not.toBe(0);
   });
 
@@ -66,8 +66,8 @@ describe('nas experiments', () => {
     const missing = await runCli('experiments', 'show', 'nope', '--json', '--db', db);
     expect(missing.code).toBe(8);
     expect(missing.stdout).toBe('');
-    expect(missing.stderr).toBe('nas: experiment "nope" not found\n');
-    expect((await runCli('experiments', 'show', '99', '--db', join(dir, 'none.db'))).code).toBe(8);
+    expect(missing.stderr).toBe(`nas: experiment "nope" not found; in ${db} (\`nas experiments ls --db ${db}\` lists them)\n`);
+    expect((await runCli('experiments', 'show', '99', '--db', join(dir, 'none.db'))).code).toBe(7);
     expect((await runCli('experiments', 'show', '--db', db)).code).toBe(2);
   });
 });
@@ -80,7 +80,7 @@ describe('the nas bin', () => {
     expect(out).toMatch(/doctor/);
     expect(out).toMatch(/experiments/);
     const bad = spawnSync(process.execPath, [join(root, 'bin', 'nas.js'), 'experiments', 'show', 'x', '--db', join(dir, 'none.db')], { cwd: root, encoding: 'utf8' });
-    expect(bad.status).toBe(8);
-    expect(bad.stderr).toContain('not found');
+    expect(bad.status).toBe(7);
+    expect(bad.stderr).toContain('no database at');
   });
 });

@@ -20,7 +20,7 @@ describe('nas predictor train --space mbconv', () => {
     const db = join(dir, 'nas.db');
     const direct = await runCli('--backend', 'wasm', 'predictor', 'train', '--kind', 'accuracy', '--space', 'mbconv', '--samples', '20', '--val-limit', '300',
       '--hidden', '8', '--epochs', '3', '--folds', '0', '--db', db, '--json');
-    expect(direct.stderr).toBe('');
+    expect(direct.stderr).toBe(`nas: created a new database at ${db} (schema version 2)\n`);
     expect(direct.code).toBe(0);
     expect(JSON.parse(direct.stdout)).toMatchObject({ space: 'mbconv', trainSize: 16, testSize: 4, crossValidation: null });
 

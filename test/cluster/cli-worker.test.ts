@@ -16,10 +16,10 @@ import { PgStorage } from '../../storage/pg.ts';
 import { dropPgSchema, freshPgUrl, PG_SKIP, PG_URL } from '../../testkit/pg-test.ts';
 import { runCli } from '../cli/run.ts';
 import { CHEAP } from './fixture.ts';
-import { nas, until } from './spawn.ts';
+import { nas, until } from '../../testkit/spawn.ts';
 
 async function trials(db: string) {
-  const s = await openStore(db, { readonly: true });
+  const s = await openStore(db, { mode: 'read' });
   try {
     const exp = (await s.listExperiments())[0]!;
     return (await allTrials(s, exp.id)).map((t) => ({ number: t.number, key: t.key, state: t.state, metrics: t.metrics }));

@@ -117,6 +117,34 @@ export function searchSpaceConformance<T extends JsonObject>(label: string, make
       expect(() => space.decode(bad)).toThrow(/encoding\[0\]/);
     });
 
+    it('declares its decisions: encode follows them and fromChoices(choices(x)) has the key of x', () => {
+      const d = space.decisions();
+      expect(d.every((n) => Number.isInteger(n) && n >= 1)).toBe(true);
+      expect(d.reduce((a, b) => a + b, 0)).toBe(space.encodingLength);
+      for (const x of draw('choices')) {
+        const c = space.choices(x);
+        expect(c).toHaveLength(d.length);
+        c.forEach((v, i) => expect(Number.isInteger(v) && v >= 0 && v < (d[i] as number)).toBe(true));
+        const y = space.fromChoices(c);
+        expect(space.validate(y)).toBe(y);
+        expect(space.key(y)).toBe(space.key(x));
+        // a decision's one-hot group is either all zero (it does not count) or hot at the choice
+        const v = space.encode(x);
+        let offset = 0;
+        d.forEach((n, i) => {
+          const hot = v.slice(offset, offset + n).indexOf(1);
+          if (hot >= 0) expect(hot).toBe(c[i]);
+          offset += n;
+        });
+      }
+    });
+
+    it('fromChoices rejects a wrong length or option naming choices', () => {
+      const d = space.decisions();
+      expect(() => space.fromChoices(d.slice(1).map(() => 0))).toThrow(InvalidArchError);
+      expect(() => space.fromChoices(d.map((n) => n))).toThrow(/choices\[0\]/);
+    });
+
     it('key is canonical: equal for equal archs (copies), different for different encodings', () => {
       const xs = draw('key', 2 * n);
       const byKey = new Map<string, string>();

@@ -1,7 +1,8 @@
 /**
  * Conformance suite every Strategy passes: same seed ⇒ same history; snapshot/restore mid-run ⇒ the
  * same continuation (through a JSON round trip, as storage does); constraints respected by
- * selection; failed evaluations told without breaking the strategy.
+ * selection; failed evaluations told without breaking the strategy; dispose frees every tensor it
+ * made and may be called twice.
  */
 import { describe, expect, it } from 'vitest';
 import type { Rng } from '../../core/rng.ts';
@@ -12,6 +13,7 @@ import { violation } from '../../strategies/constraints.ts';
 import type { ObjectiveSpec } from '../../strategies/objectives.ts';
 import { missingObjectives, toMinimize } from '../../strategies/objectives.ts';
 import type { Candidate, EvalResult, Strategy } from '../../strategies/strategy.ts';
+import { tf } from '../../runtime/tf.ts';
 
 export interface StrategyCase<T extends JsonObject> {
   readonly name: string;
@@ -76,6 +78,17 @@ export function strategyConformance<T extends JsonObject>(c: StrategyCase<T>): v
       expect(JSON.parse(JSON.stringify(second.snapshot()))).toEqual(snap);
       const tail = await history(second, c, c.steps - half);
       expect([...head, ...tail]).toEqual(whole);
+    });
+
+    it('dispose frees every tensor the strategy made and may be called twice', async () => {
+      // the engine's own counter: reading it does not initialise a backend
+      const before = tf.engine().state.numTensors;
+      const s = c.make(c.rng(6), []);
+      await history(s, c, 2);
+      s.snapshot();
+      s.dispose();
+      s.dispose();
+      expect(tf.engine().state.numTensors).toBe(before);
     });
 
     it('records failures and keeps proposing valid candidates', async () => {

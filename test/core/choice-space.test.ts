@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
 import { ChoiceSpace } from '../../core/space/choice-space.ts';
-import { arityOf, fromChoices } from '../../core/space/categorical.ts';
 import { ProductSpace } from '../../core/space/joint.ts';
 import { Nb201Space } from '../../search-space/nb201.ts';
 import { searchSpaceConformance } from '../conformance/search-space.case.ts';
@@ -30,9 +29,9 @@ describe('ChoiceSpace', () => {
 
   it('joined with the nb201 cells: one extra decision for the controller, all pairs enumerated', () => {
     const joint = new ProductSpace(new Nb201Space(), new ChoiceSpace('hw', presets));
-    expect(arityOf(joint)).toEqual([5, 5, 5, 5, 5, 5, 4]);
+    expect(joint.decisions()).toEqual([5, 5, 5, 5, 5, 5, 4]);
     expect(joint.size()).toBe(15_625n * 4n);
-    const x = fromChoices(joint, arityOf(joint), [3, 3, 3, 3, 3, 3, 2]);
+    const x = joint.fromChoices([3, 3, 3, 3, 3, 3, 2]);
     expect(x.hw).toEqual({ choice: 'nvdla' });
     expect(x.arch.ops.every((o) => o === 'nor_conv_3x3')).toBe(true);
   });

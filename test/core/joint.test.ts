@@ -2,19 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
 import { initTf } from '../../runtime/tf.ts';
 import type { Nb201Arch } from '../../search-space/nb201.ts';
-import { arityOf } from '../../core/space/categorical.ts';
 import type { Joint } from '../../core/space/joint.ts';
 import { productSpace } from '../../core/space/joint.ts';
 import { createStrategy } from '../../strategies/registry.ts';
+import { Nb201Space } from '../../search-space/nb201.ts';
+import { createAccelSpace } from '../../hardware/index.ts';
+import { searchSpaceConformance } from '../conformance/search-space.case.ts';
 import type { ObjectiveSpec } from '../../strategies/objectives.ts';
 import { strategyConformance } from '../conformance/strategy.case.ts';
 import { rngFor, space } from '../strategies/fixture.ts';
 import { evaluateJoint, hwSpace } from '../strategies/fixture-hw.ts';
 import type { ToyHw } from '../strategies/fixture-hw.ts';
+import { tensorPolicies } from '../../runtime/gru-policy.ts';
 
 await initTf();
 
 const joint = productSpace(space, hwSpace);
+
+const accel4 = () => createAccelSpace({ areaBudgetMm2: 4 });
+searchSpaceConformance('product nb201 × accelerator (4 mm² budget)', () => productSpace(new Nb201Space(), accel4()), {
+  size: 15_625n * accel4().size(),
+  samples: 20,
+  bad: [
+    { label: 'a bare arch', value: { ops: ['none'] }, field: 'ops' },
+    { label: 'an extra field', value: { arch: {}, hw: {}, x: 1 }, field: 'x' },
+    { label: 'a bad cell', value: { arch: { ops: ['conv'] }, hw: {} }, field: 'ops' },
+  ],
+});
 const OBJ3: readonly ObjectiveSpec[] = [
   { name: 'accuracy', direction: 'max' },
   { name: 'latency', direction: 'min' },
@@ -26,7 +40,7 @@ describe('product space', () => {
     const rng = new Rng(1);
     expect(joint.size()).toBe(15_625n * 9n);
     expect(joint.encodingLength).toBe(36);
-    expect(arityOf(joint)).toEqual([5, 5, 5, 5, 5, 5, 3, 3]);
+    expect(joint.decisions()).toEqual([5, 5, 5, 5, 5, 5, 3, 3]);
     for (let i = 0; i < 50; i++) {
       const x = joint.sample(rng);
       expect(joint.key(joint.decode(joint.encode(x)))).toBe(joint.key(x));
@@ -51,7 +65,7 @@ const common = {
 type J = Joint<Nb201Arch, ToyHw>;
 strategyConformance<J>({ ...common, name: 'evolution × hw (joint)', make: (rng, constraints) => createStrategy('evolution', { space: joint, objectives: OBJ3, constraints, rng }, { population: 16, sampleSize: 4 }), steps: 30, batch: 3 });
 strategyConformance<J>({ ...common, name: 'nsga2 × hw (joint, 3 objectives)', make: (rng, constraints) => createStrategy('nsga2', { space: joint, objectives: OBJ3, constraints, rng }, { population: 10 }), steps: 25, batch: 4 });
-strategyConformance<J>({ ...common, name: 'reinforce × hw (joint)', make: (rng, constraints) => createStrategy('reinforce', { space: joint, objectives: OBJ3, constraints, rng }, { learningRate: 0.05, constraintPenalty: 5, hidden: 16, resampleKnown: 2 }), steps: 12, batch: 4 });
+strategyConformance<J>({ ...common, name: 'reinforce × hw (joint)', make: (rng, constraints) => createStrategy('reinforce', { space: joint, objectives: OBJ3, constraints, rng, policies: tensorPolicies }, { learningRate: 0.05, constraintPenalty: 5, hidden: 16, resampleKnown: 2 }), steps: 12, batch: 4 });
 strategyConformance<J>({
   ...common,
   name: 'nested (outer random hw, inner evolution)',

@@ -17,7 +17,7 @@ import { PgStorage } from '../../storage/pg.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { CHEAP, createCheap, runCheap, trialsOf } from '../cluster/fixture.ts';
 import { parseExperiment } from '../../platform/config.ts';
-import { nas, until, type Child } from '../cluster/spawn.ts';
+import { nas, until, type Child } from '../../testkit/spawn.ts';
 import type { PgServer } from '../../testkit/pg-server.ts';
 
 const WORKER = (url: string, extra: string[] = []) => ['--backend', 'cpu', 'worker', '--db', url, '--poll-ms', '50', ...extra];

@@ -1,81 +1,112 @@
 /**
- * Crash drill (issue 8): run a search, kill -9 it at random moments (mid-trial, mid-write,
- * mid-snapshot — wherever the moment falls), resume each time, and compare with an uninterrupted run
- * of the same seed: same trials (number, key, state, metrics), same Pareto front, no finished trial
- * lost or duplicated, and `PRAGMA integrity_check` = ok.
+ * Crash drill (issues 8 and 18.6): run a search, kill -9 it at random moments, continue, and compare
+ * with an uninterrupted run of the same seed: same trials (number, key, state, metrics), same Pareto
+ * front, no finished trial lost or duplicated, and `PRAGMA integrity_check` = ok.
  *
- * Usage: npx tsx test/drills/crash-drill.ts [--kills 20] [--seed 1] [--budget 120]
- * Kill moments are drawn from our Rng (a trial count to wait for, spread over the remaining work, plus
- * a few ms of jitter), so a drill is reproducible in where it aims, not in where the signal lands.
+ * The first `--early` kills aim at the first seconds of `nas search` — while the database is created
+ * and migrated and the platform validated, before the experiment row exists (a kill that lands after
+ * the row appeared ends this phase). Such a kill leaves no
+ * experiment (at most an initialised database): there is nothing to resume, `nas resume` says so, and
+ * the documented way on is to run the same `nas search` again, which this drill does. Later kills aim
+ * at a number of stored trials (mid-trial, mid-write, mid-snapshot) and are followed by `nas resume`.
+ *
+ * Usage: npx tsx test/drills/crash-drill.ts [--kills 30] [--early 10] [--seed 1] [--budget 120]
+ * Kill moments are drawn from our Rng, so a drill is reproducible in where it aims, not in where
+ * the signal lands.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sqlite3 from 'sqlite3';
 import { Rng } from '../../core/rng.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
+import { examineDatabase } from '../../storage/classify.ts';
+import { SqliteStorage } from '../../storage/sqlite.ts';
+import { TINY_EXPERIMENT } from '../fixtures/tiny-experiment.ts';
+import { check, NAS_BIN, report } from './report.ts';
 
-const { values } = parseArgs({ options: { kills: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' }, budget: { type: 'string', default: '120' } } });
+const { values } = parseArgs({
+  options: { kills: { type: 'string', default: '30' }, early: { type: 'string', default: '10' }, seed: { type: 'string', default: '1' }, budget: { type: 'string', default: '120' } },
+});
 const kills = Number(values.kills);
+const early = Math.min(kills, Number(values.early));
+const budget = Number(values.budget);
 const rng = new Rng(Number(values.seed)).fork('crash-drill');
-const bin = fileURLToPath(new URL('../../bin/nas.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nas-drill-'));
 const file = join(dir, 'exp.json');
-writeFileSync(file, JSON.stringify({
-  seed: 5, space: 'mbconv',
-  spaceConfig: { resolutions: [12, 16], stages: [{ channels: 8, stride: 1 }, { channels: 12, stride: 2 }], stemChannels: 8, headChannels: 16 },
-  hardware: { mode: 'joint', areaBudgetMm2: 4 }, strategy: { name: 'nsga2', options: {} },
-  objectives: ['macs_m', 'energy_uj', 'hw_latency_ms'], constraints: ['area_mm2<=4'], budget: Number(values.budget), batch: 4,
-}));
+writeFileSync(file, JSON.stringify({ ...TINY_EXPERIMENT, budget, batch: 4 }));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs the CLI; when `killAtTrials` is given, kill -9 as soon as that many trials are stored. */
-function run(args: string[], db?: string, killAtTrials?: number): Promise<{ code: number | null; killed: boolean }> {
+type Kill = { atTrials: number } | { afterMs: number } | { afterFileMs: number };
+
+/** Runs the CLI; kills it with SIGKILL at the given moment. `rowMs`: when the experiment row appeared. */
+function run(args: string[], db: string, kill?: Kill): Promise<{ code: number | null; killed: boolean; rowMs: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: 'ignore' });
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [NAS_BIN, ...args], { stdio: 'ignore' });
     let killed = false;
     let done = false;
-    const poll = async () => {
-      while (!done && db !== undefined && killAtTrials !== undefined) {
-        const n = await countTrials(db).catch(() => 0);
-        if (n >= killAtTrials) {
+    let rowMs: number | null = null;
+    if (kill && 'afterMs' in kill) setTimeout(() => (killed = !done && child.kill('SIGKILL')), kill.afterMs);
+    if (kill && 'afterFileMs' in kill) {
+      // The moments between creating the database file and storing the experiment row.
+      const seen = existsSync(db);
+      const watch = setInterval(() => {
+        if (done) return clearInterval(watch);
+        if (seen || !existsSync(db)) return;
+        clearInterval(watch);
+        setTimeout(() => (killed = !done && child.kill('SIGKILL')), kill.afterFileMs);
+      }, 1);
+    }
+    void (async () => {
+      while (!done) {
+        const n = await countTrials(db).catch(() => -1);
+        if (n >= 0 && rowMs === null) rowMs = performance.now() - t0;
+        if (kill && 'atTrials' in kill && n >= kill.atTrials) {
           // A few ms of jitter so the signal lands anywhere in the step: mid-evaluation, mid-write, mid-snapshot.
-          await new Promise((r) => setTimeout(r, rng.int(40)));
-          killed = child.kill('SIGKILL');
+          await sleep(rng.int(40));
+          killed = !done && child.kill('SIGKILL');
           return;
         }
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       }
-    };
-    void poll();
+    })();
     child.once('exit', (code) => {
       done = true;
-      resolve({ code, killed });
+      resolve({ code, killed, rowMs });
     });
   });
 }
 
-async function countTrials(db: string): Promise<number> {
+async function experimentCount(db: string): Promise<number> {
   const s = await SqliteStorage.open(db, { readonly: true });
   try {
-    const exp = (await s.listExperiments())[0];
-    return exp ? exp.trials.total : 0;
+    return (await s.listExperiments()).length;
   } finally {
     await s.close();
   }
 }
 
-async function snapshot(db: string, objectives = ['macs_m', 'energy_uj', 'hw_latency_ms']) {
+/** Trials of the experiment; -1 while there is no experiment row (or no database). */
+async function countTrials(db: string): Promise<number> {
+  const s = await SqliteStorage.open(db, { readonly: true });
+  try {
+    return (await s.listExperiments())[0]?.trials.total ?? -1;
+  } finally {
+    await s.close();
+  }
+}
+
+async function snapshot(db: string) {
   const s = await SqliteStorage.open(db, { readonly: true });
   try {
     const exp = (await s.listExperiments())[0];
-    if (!exp) return { trials: [], front: [] as number[] };
+    if (!exp) return { trials: [] as string[], front: [] as number[] };
     const trials = await allTrials(s, exp.id);
-    const front = paretoTrials(trials, exp.objectives.filter((o) => objectives.includes(o.name))).map((t) => t.number);
+    const front = paretoTrials(trials, exp.objectives).map((t) => t.number);
     return { trials: trials.map((t) => JSON.stringify([t.number, t.key, t.state, t.metrics, t.feasible])), front };
   } finally {
     await s.close();
@@ -83,49 +114,75 @@ async function snapshot(db: string, objectives = ['macs_m', 'energy_uj', 'hw_lat
 }
 
 function integrity(db: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const conn = new sqlite3.Database(db, sqlite3.OPEN_READONLY, (e) => e && reject(e));
+  return new Promise((resolve) => {
+    const conn = new sqlite3.Database(db, sqlite3.OPEN_READONLY, (e) => e && resolve(`cannot open: ${e.message}`));
     conn.get('PRAGMA integrity_check', (e, row: { integrity_check: string }) => {
       conn.close();
-      if (e) reject(e);
-      else resolve(row.integrity_check);
+      resolve(e ? e.message : row.integrity_check);
     });
   });
 }
 
+const failures: string[] = [];
+const search = (db: string) => ['search', '--config', file, '--db', db, '--name', 'drill'];
 const straight = join(dir, 'straight.db');
 const t0 = performance.now();
-if ((await run(['search', '--config', file, '--db', straight, '--name', 'drill'])).code !== 0) throw new Error('uninterrupted run failed');
+const base = await run(search(straight), straight);
+if (base.code !== 0) throw new Error(`uninterrupted run failed (exit ${base.code})`);
 const duration = performance.now() - t0;
-const budget = Number(values.budget);
 const expected = await snapshot(straight);
-console.log(`uninterrupted: ${expected.trials.length} trials in ${(duration / 1000).toFixed(1)} s, front ${expected.front.length}`);
+// How long `nas search` takes to store its experiment row: the shortest seen so far (it varies with load).
+let rowMs = base.rowMs ?? duration / 2;
+console.log(`uninterrupted: ${expected.trials.length} trials in ${(duration / 1000).toFixed(1)} s (experiment row stored after ${(rowMs / 1000).toFixed(1)} s), front ${expected.front.length}`);
 
 const crashed = join(dir, 'crashed.db');
-let first = true;
 let delivered = 0;
+let beforeRow = 0;
+let earlyLeft = early;
+let restarts = 0;
+let resumes = 0;
 for (let k = 0; k < kills; k++) {
-  const stored = first ? 0 : await countTrials(crashed);
+  const hasRow = (await experimentCount(crashed).catch(() => 0)) > 0;
+  const stored = hasRow ? Math.max(0, await countTrials(crashed)) : 0;
   if (stored >= budget - 1) break;
-  // Spread the kills over the remaining work so that each one lands mid-run.
-  const target = stored + 1 + rng.int(Math.max(1, Math.floor((budget - stored - 1) / (kills - k))));
-  const args = first ? ['search', '--config', file, '--db', crashed, '--name', 'drill'] : ['resume', 'drill', '--db', crashed];
-  const r = await run(args, crashed, target);
-  first = false;
+  // Early kills (while there is no row): anywhere in the first 80 % of the time a search has taken to
+  // store its row. Later kills: spread over the remaining trials.
+  const isEarly = !hasRow && earlyLeft > 0;
+  if (isEarly) earlyLeft--;
+  // Half of them aim at the moments right after the database file appears (creation, migrations).
+  const fresh = !existsSync(crashed);
+  const kill: Kill = isEarly
+    ? fresh && earlyLeft % 2 === 0 ? { afterFileMs: rng.int(10) } : { afterMs: rng.uniform(0, 0.8 * rowMs) }
+    : { atTrials: stored + 1 + rng.int(Math.max(1, Math.floor((budget - stored - 1) / (kills - k)))) };
+  const args = hasRow ? ['resume', 'drill', '--db', crashed] : search(crashed);
+  if (hasRow) resumes++;
+  else restarts++;
+  const r = await run(args, crashed, kill);
+  if (!hasRow && r.rowMs !== null) rowMs = Math.min(rowMs, r.rowMs);
   if (r.killed && r.code === null) delivered++;
-  const now = await snapshot(crashed);
-  const ok = await integrity(crashed);
+  const rowNow = (await experimentCount(crashed).catch(() => 0)) > 0;
+  if (r.killed && !rowNow) beforeRow++;
+  const now = await snapshot(crashed).catch(() => ({ trials: [] as string[], front: [] as number[] }));
+  const ok = rowNow ? await integrity(crashed) : 'ok';
   const finished = now.trials.filter((t) => t.includes('"finished"')).length;
-  console.log(`kill ${k + 1}/${kills} once ${target} trials were stored: ${now.trials.length} trials stored (${finished} finished), integrity ${ok}`);
-  if (ok !== 'ok') throw new Error(`integrity_check after kill ${k + 1}: ${ok}`);
+  const aim = 'afterMs' in kill ? `${kill.afterMs.toFixed(0)} ms after start` : 'afterFileMs' in kill ? `${kill.afterFileMs} ms after the database file appeared` : `once ${kill.atTrials} trials were stored`;
+  const STATES = { missing: 'no database file', empty: 'an empty database file', database: 'an initialised database' } as const;
+  const left = rowNow ? '' : await examineDatabase(crashed).then((f) => STATES[f.state], (e: Error) => e.message);
+  console.log(`kill ${k + 1}/${kills} ${aim}: ${rowNow ? `${now.trials.length} trials stored (${finished} finished)` : `no experiment row yet (${left})`}, integrity ${ok}`);
+  check(failures, ok === 'ok', `integrity_check after kill ${k + 1}: ${ok}`);
   const prefix = expected.trials.slice(0, now.trials.length);
-  const done = now.trials.filter((t) => !t.includes('"running"'));
-  if (done.some((t) => !prefix.includes(t))) throw new Error(`kill ${k + 1}: a completed trial differs from the uninterrupted run`);
+  check(failures, now.trials.filter((t) => !t.includes('"running"')).every((t) => prefix.includes(t)), `kill ${k + 1}: a completed trial differs from the uninterrupted run`);
 }
-const final = await run(['resume', 'drill', '--db', crashed]);
-if (final.code !== 0) throw new Error(`final resume exited ${final.code}`);
+// Finish: resume when there is an experiment to resume, else (killed before its row existed) run the search again.
+const hasRow = (await experimentCount(crashed).catch(() => 0)) > 0;
+const final = await run(hasRow ? ['resume', 'drill', '--db', crashed] : search(crashed), crashed);
+check(failures, final.code === 0, `final ${hasRow ? 'resume' : 'search'} exited ${final.code}`);
 const got = await snapshot(crashed);
 const same = JSON.stringify(got) === JSON.stringify(expected);
-console.log(`${delivered} of ${kills} kills landed mid-run; after the final resume: ${got.trials.length} trials, front ${got.front.length}, integrity ${await integrity(crashed)}`);
-console.log(same ? 'PASS: trials and Pareto front equal the uninterrupted run' : 'FAIL: trials or front differ');
-process.exitCode = same ? 0 : 1;
+check(failures, same, 'trials or Pareto front differ from the uninterrupted run');
+check(failures, early === 0 || beforeRow > 0, 'no kill landed before the experiment row existed');
+report('crash-drill', {
+  kills, 'kills delivered mid-run': delivered, 'kills before the experiment row': beforeRow, 'search re-runs': restarts, resumes,
+  'trials (uninterrupted)': expected.trials.length, 'trials after final resume': got.trials.length, 'front size': got.front.length,
+  'identical trials and front': same, 'integrity_check': await integrity(crashed),
+}, failures);

@@ -12,6 +12,7 @@ import { runExperiment } from '../../platform/run-experiment.ts';
 import type { Candidate } from '../../strategies/strategy.ts';
 import { ACC_LAT, evaluate, rngFor, space } from '../strategies/fixture.ts';
 import { initTf } from '../../runtime/tf.ts';
+import { tensorPolicies } from '../../runtime/gru-policy.ts';
 
 await initTf();
 
@@ -25,7 +26,7 @@ const constraints = [{ metric: 'latency', op: '<=' as const, limit: 30 }];
 
 function strategyFor(name: string) {
   const options = name === 'evolution' ? { population: 8, sampleSize: 3, crossoverProb: 0.5 } : name === 'nsga2' ? { population: 6 } : name === 'reinforce' ? { learningRate: 0.05, hidden: 8 } : {};
-  return createStrategy<Nb201Arch>(name, { space, objectives: ACC_LAT, constraints, rng: rngFor(7) }, options);
+  return createStrategy<Nb201Arch>(name, { space, objectives: ACC_LAT, constraints, rng: rngFor(7), policies: tensorPolicies }, options);
 }
 
 async function newExperiment(storage: Storage, name: string): Promise<number> {

@@ -217,7 +217,7 @@ describe('export disabled and token auth', () => {
     try {
       expect(((await srv.get('/api/info')).body as Json).exporter).toBe(false);
       expect(((await srv.get('/api/trials/1')).body as Json).exportable).toBe(false);
-      expect((await srv.get('/api/trials/1/export', { method: 'POST' })).status).toBe(404);
+      expect((await srv.get('/api/trials/1/export', { method: 'POST', headers: { 'content-type': 'application/json' } })).status).toBe(404);
     } finally {
       await srv.close();
     }

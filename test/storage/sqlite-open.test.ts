@@ -76,7 +76,7 @@ describe('SqliteStorage on disk', () => {
     await c.run("INSERT INTO experiments (name, config, seed, space, status, created_at, updated_at) VALUES ('v1', '{\"a\":1}', 3, 'mbconv', 'finished', 't0', 't0')");
     await c.run("INSERT INTO objectives VALUES (1, 0, 'accuracy', '', 'max')");
     await c.close();
-    expect(await inspectDatabase(path)).toMatchObject({ schemaVersion: 1, problem: expect.stringMatching(/migrated/) });
+    expect(await inspectDatabase(path)).toMatchObject({ schemaVersion: 1, problem: null, note: expect.stringMatching(/migrated/) });
     await expect(SqliteStorage.open(path, { readonly: true })).rejects.toThrow(/older than/);
     const s = await SqliteStorage.open(path);
     expect(await s.schemaVersion()).toBe(SCHEMA_VERSION);

@@ -61,6 +61,15 @@ export class ToyHwSpace implements SearchSpace<ToyHw> {
   *enumerate(): Iterable<ToyHw> {
     for (const pes of PES) for (const bufferKb of BUF) yield { pes, bufferKb };
   }
+  decisions(): readonly number[] {
+    return [PES.length, BUF.length];
+  }
+  fromChoices(choices: readonly number[]): ToyHw {
+    return this.validate({ pes: PES[choices[0] as number], bufferKb: BUF[choices[1] as number] });
+  }
+  choices(x: ToyHw): number[] {
+    return [PES.indexOf(x.pes), BUF.indexOf(x.bufferKb)];
+  }
 }
 
 export const hwSpace = new ToyHwSpace();

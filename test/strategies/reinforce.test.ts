@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { initTf, tf } from '../../runtime/tf.ts';
 import type { Nb201Arch } from '../../search-space/nb201.ts';
-import { arityOf, fromChoices } from '../../core/space/categorical.ts';
 import { createStrategy } from '../../strategies/registry.ts';
 import { Reinforce, reinforceOptions } from '../../strategies/reinforce.ts';
 import type { EvalResult } from '../../strategies/strategy.ts';
 import { toMinimize } from '../../strategies/objectives.ts';
 import { strategyConformance } from '../conformance/strategy.case.ts';
 import { ACC_LAT, evaluate, metricsOf, rngFor, space } from './fixture.ts';
+import { tensorPolicies } from '../../runtime/gru-policy.ts';
 
 await initTf();
 
@@ -18,22 +18,22 @@ strategyConformance<Nb201Arch>({
   rng: rngFor,
   evaluate,
   constraint: { metric: 'latency', op: '<=', limit: 30 },
-  make: (rng, constraints) => createStrategy('reinforce', { space, objectives: ACC_LAT, constraints, rng }, { learningRate: 0.05, constraintPenalty: 5, resampleKnown: 2, hidden: 16 }),
+  make: (rng, constraints) => createStrategy('reinforce', { space, objectives: ACC_LAT, constraints, rng, policies: tensorPolicies }, { learningRate: 0.05, constraintPenalty: 5, resampleKnown: 2, hidden: 16 }),
   steps: 20,
   batch: 4,
   learnsConstraints: true,
 });
 
 describe('reinforce specifics', () => {
-  it('infers the nb201 decision structure from encode alone and decodes choices', () => {
-    expect(arityOf(space)).toEqual([5, 5, 5, 5, 5, 5]);
-    const x = fromChoices(space, [5, 5, 5, 5, 5, 5], [0, 1, 2, 3, 4, 0]);
+  it('reads the nb201 decision structure the space declares and decodes choices', () => {
+    expect(space.decisions()).toEqual([5, 5, 5, 5, 5, 5]);
+    const x = space.fromChoices([0, 1, 2, 3, 4, 0]);
     expect(x.ops).toEqual(['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3', 'none']);
   });
 
   it('learns: mean reward of late samples beats early ones, without leaking tensors', async () => {
     const before = tf.memory().numTensors;
-    const s = new Reinforce<Nb201Arch>({ space, objectives: ACC_LAT, rng: rngFor(11) }, reinforceOptions.parse({ hidden: 16, learningRate: 0.05, baselineDecay: 0.8, resampleKnown: 0 }));
+    const s = new Reinforce<Nb201Arch>({ space, objectives: ACC_LAT, rng: rngFor(11), policies: tensorPolicies }, reinforceOptions.parse({ hidden: 16, learningRate: 0.05, baselineDecay: 0.8, resampleKnown: 0 }));
     const rewards: number[] = [];
     for (let i = 0; i < 40; i++) {
       const res: EvalResult<Nb201Arch>[] = s.ask(4).map((c) => {
@@ -50,13 +50,15 @@ describe('reinforce specifics', () => {
   });
 
   it('mnas reward needs targets; unknown options are named', () => {
-    expect(() => createStrategy('reinforce', { space, objectives: ACC_LAT, rng: rngFor(1) }, { reward: 'mnas' })).toThrow(/targets/);
-    expect(() => createStrategy('reinforce', { space, objectives: ACC_LAT, rng: rngFor(1) }, { hiden: 3 })).toThrow(/reinforce\.options/);
+    expect(() => createStrategy('reinforce', { space, objectives: ACC_LAT, rng: rngFor(1), policies: tensorPolicies }, { reward: 'mnas' })).toThrow(/targets/);
+    expect(() => createStrategy('reinforce', { space, objectives: ACC_LAT, rng: rngFor(1), policies: tensorPolicies }, { hiden: 3 })).toThrow(/reinforce\.options/);
+    // the GRU needs tensors: without injected policies the strategy says so instead of importing tfjs
+    expect(() => createStrategy('reinforce', { space, objectives: ACC_LAT, rng: rngFor(1) }, {})).toThrow(/reinforce\.options\.policy/);
   });
 
   it('resampleKnown spends fewer queries on repeated architectures', () => {
     const uniqueKeys = (resampleKnown: number) => {
-      const s = new Reinforce<Nb201Arch>({ space, objectives: ACC_LAT, rng: rngFor(12) }, reinforceOptions.parse({ hidden: 8, learningRate: 0.2, resampleKnown }));
+      const s = new Reinforce<Nb201Arch>({ space, objectives: ACC_LAT, rng: rngFor(12), policies: tensorPolicies }, reinforceOptions.parse({ hidden: 8, learningRate: 0.2, resampleKnown }));
       const keys: string[] = [];
       for (let i = 0; i < 12; i++) {
         const cs = s.ask(4);
@@ -74,7 +76,7 @@ describe('reinforce specifics', () => {
 
   it('mnas and pareto rewards steer towards cheaper cells than the accuracy-only reward', () => {
     const run = (options: object) => {
-      const s = new Reinforce<Nb201Arch>({ space, objectives: ACC_LAT, rng: rngFor(13) }, reinforceOptions.parse({ hidden: 16, learningRate: 0.05, resampleKnown: 0, ...options }));
+      const s = new Reinforce<Nb201Arch>({ space, objectives: ACC_LAT, rng: rngFor(13), policies: tensorPolicies }, reinforceOptions.parse({ hidden: 16, learningRate: 0.05, resampleKnown: 0, ...options }));
       const lat: number[] = [];
       for (let i = 0; i < 20; i++) {
         const cs = s.ask(4);

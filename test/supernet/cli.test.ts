@@ -7,6 +7,7 @@ import { EXIT_CODES } from '../../core/errors.ts';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { readTrainState } from '../../supernet/checkpoint.ts';
 import type { TrainConfig } from '../../supernet/train.ts';
+import { SCHEMA_VERSION } from '../../storage/schema.ts';
 import { TINY, tinySpace } from './tiny.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -34,7 +35,7 @@ describe('nas supernet', () => {
     const out = join(dir, 'ckpt');
     const t = await run(['supernet', 'train', '--dataset', 'fashion-mnist', '--train-limit', '32', '--val-limit', '32', '--epochs', '1',
       '--batch-size', '16', '--space-config', spaceFile, '--out', out, '--db', db, '--json']);
-    expect(t.err).toBe('');
+    expect(t.err).toBe(`nas: created a new database at ${db} (schema version ${SCHEMA_VERSION})\n`); // said once, when it creates the file
     expect(t.code).toBe(0);
     const result = JSON.parse(t.out) as { epochsDone: number; history: { valAccuracyLargest: number }[] };
     expect(result.epochsDone).toBe(1);
@@ -120,7 +121,7 @@ describe('nas supernet', () => {
     const db = join(dir, 'nas.db');
     const t = await run(['supernet', 'train', '--train-limit', '32', '--val-limit', '16', '--epochs', '1', '--batch-size', '16',
       '--space-config', spaceFile, '--subnet', subnetFile, '--out', join(dir, 'alone'), '--db', db, '--json']);
-    expect(t.err).toBe('');
+    expect(t.err).toBe(`nas: created a new database at ${db} (schema version ${SCHEMA_VERSION})\n`); // said once, when it creates the file
     expect(t.code).toBe(0);
     const storage = await SqliteStorage.open(db, { readonly: true });
     const cps = await storage.listCheckpoints('fashion-mnist');

@@ -2,26 +2,12 @@
  * The REINFORCE controller: a GRU (Cho et al. 2014) built from tfjs ops that emits one categorical
  * decision per step; the previous decision, embedded, is the next step's input. Adam (Kingma & Ba
  * 2015) is implemented here over plain variables so its moments are ordinary tensors that the
- * snapshot can read synchronously and restore bit-exactly.
+ * snapshot can read synchronously and restore bit-exactly. Strategies get it injected as
+ * `tensorPolicies.gru` (core/policy.ts), so strategies/ never imports the tensor runtime.
  */
+import type { Policy, PolicyState, TensorPolicies } from '../core/policy.ts';
 import type { Rng } from '../core/rng.ts';
-import { tf } from '../runtime/tf.ts';
-
-export interface ControllerState {
-  readonly params: Record<string, number[]>;
-  readonly m: Record<string, number[]>;
-  readonly v: Record<string, number[]>;
-  readonly t: number;
-}
-
-/** What REINFORCE needs from a policy: sample decision sequences, take a gradient step, snapshot. */
-export interface Policy {
-  sample(n: number, rng: Rng): number[][];
-  update(batch: readonly (readonly number[])[], advantages: readonly number[], entropyWeight: number): void;
-  state(): ControllerState;
-  load(state: ControllerState): void;
-  dispose(): void;
-}
+import { tf } from './tf.ts';
 
 export class GruController implements Policy {
   private readonly params = new Map<string, tf.Variable>();
@@ -144,12 +130,12 @@ export class GruController implements Policy {
     });
   }
 
-  state(): ControllerState {
+  state(): PolicyState {
     const read = (map: Map<string, tf.Variable>) => Object.fromEntries([...map].map(([k, t]) => [k, Array.from(t.dataSync())]));
     return { params: read(this.params), m: read(this.m), v: read(this.v), t: this.t };
   }
 
-  load(state: ControllerState): void {
+  load(state: PolicyState): void {
     const write = (map: Map<string, tf.Variable>, values: Record<string, number[]>) => {
       for (const [k, t] of map) {
         const vals = values[k];
@@ -163,10 +149,18 @@ export class GruController implements Policy {
     this.t = state.t;
   }
 
+  private disposed = false;
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     for (const map of [this.params, this.m, this.v]) for (const t of map.values()) t.dispose();
   }
 }
+
+/** The tensor policies strategies are given by the wiring point (createPlatform, benchmarks, tests). */
+export const tensorPolicies: TensorPolicies = {
+  gru: (arity, hidden, init, learningRate) => new GruController(arity, hidden, init, learningRate),
+};
 
 let counter = 0;
 /** Variable names must be unique per tfjs engine; several controllers may coexist. */

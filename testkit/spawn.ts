@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const NAS_BIN = fileURLToPath(new URL('../../bin/nas.js', import.meta.url));
+export const NAS_BIN = fileURLToPath(new URL('../bin/nas.js', import.meta.url));
 
 export interface Child {
   readonly proc: ChildProcess;
