@@ -11,7 +11,7 @@ export const PG_URL: string | null = process.env.NAS_TEST_PG_URL ?? null;
 export const PG_SKIP: string = process.env.NAS_TEST_PG_SKIP ?? (PG_URL ? '' : 'NAS_TEST_PG_URL is not set (vitest global setup test/global-pg.ts starts a server)');
 
 let seq = 0;
-// a per-process tag keeps names from colliding across forks without Math.random
+// a per-process tag (from the pid, through our Rng) keeps names from colliding across forks
 const tag = `${process.pid.toString(36)}_${new Rng(process.pid).int(1e6).toString(36)}`;
 
 export function withSchema(url: string, schema: string): string {

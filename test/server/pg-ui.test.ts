@@ -51,8 +51,8 @@ describe.skipIf(!PG_URL)(PG_URL ? 'UI server on PostgreSQL' : `UI server on Post
       const acc = page.items.map((t) => t.metrics!.accuracy);
       expect(acc).toEqual([...acc].sort((a, b) => b - a));
       expect(page.total).toBe(42);
-      const info = (await (await fetch(`${ui.url}api/info`)).json()) as { storage: string };
-      expect(info.storage).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres\?schema=/);
+      const info = (await (await fetch(`${ui.url}api/info`)).json()) as { database: string };
+      expect(info.database).toMatch(/^postgres\?schema=ui_/);
       const w = (await (await fetch(`${ui.url}api/workers`)).json()) as { queue: boolean; workers: { host: string; kinds: string[]; device: string; heartbeatAgeMs: number; state: string; currentJobs: string[] }[]; jobs: Record<string, number> };
       expect(w.queue).toBe(true);
       expect(w.workers).toHaveLength(1);
