@@ -15,6 +15,7 @@ export const EXIT_CODES = {
   storage: 7,
   notFound: 8,
   hardware: 9,
+  check: 10,
   interrupted: 130,
 } as const;
 
@@ -137,6 +138,13 @@ export class NotFoundError extends NasError {
 }
 
 /** A hardware description or mapping that cannot be evaluated (capacity, bad spec, bad file). */
+/** A self-check found a disagreement it was told must not happen (`nas hw validate`: an exact case differs). */
+export class CheckFailedError extends NasError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('check', message, details);
+  }
+}
+
 export class HardwareError extends NasError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('hardware', message, details);

@@ -55,6 +55,16 @@ export interface LayerSpec {
    * tensor stays live from that layer to this one, which peak-memory counters must include.
    */
   readonly residualFrom?: string;
+  /**
+   * Fraction of nonzero values in the layer's input and output activations (default 1, dense):
+   * what a design that run-length codes feature maps (Eyeriss) saves on off-chip traffic.
+   */
+  readonly density?: { readonly inputs?: number; readonly outputs?: number };
+  /**
+   * Element-wise work on the layer's outputs after its MACs (absent: none). A design with a fused
+   * epilogue applies it on write-back for free; otherwise each costs a pass over the outputs.
+   */
+  readonly post?: readonly ('batchnorm' | 'activation')[];
 }
 
 export type Direction = 'min' | 'max';

@@ -10,16 +10,7 @@ import { mapLayer, type MapperObjective, type MapperOptions } from './mapper/map
 import { preset } from './presets.ts';
 import { archAreaMm2, archKey, type ArchSpec } from './spec.ts';
 import { fromLayer } from './workload.ts';
-
-/** The per-layer figures every hardware report shows. */
-export interface LayerFigures {
-  readonly name: string;
-  readonly macs: number;
-  readonly cycles: number;
-  readonly latencyMs: number;
-  readonly energyPj: number;
-  readonly utilization: number;
-}
+import { layerFigures, type LayerFigures } from './layer-figures.ts';
 
 export interface LayerCost extends LayerFigures {
   readonly mapping: Mapping;
@@ -40,8 +31,12 @@ export interface CostResult {
   readonly perLayer: readonly LayerCost[];
 }
 
-/** Mapper budget inside search loops: enough for stable costs, small enough for ~10 ms per layer. */
-export const SEARCH_BUDGET = { maxEvaluations: 300, patience: 80 } as const;
+/**
+ * Mapper budget inside search loops: enough for stable costs, small enough for ~10 ms per layer.
+ * No local search there (it evaluates mostly valid, hence costlier, candidates: ~3× the time for
+ * ~2–3 % lower EDP); reports (`nas hw eval`, `nas hw validate`) polish their mappings.
+ */
+export const SEARCH_BUDGET = { maxEvaluations: 300, patience: 80, refineEvaluations: 0 } as const;
 
 export interface CostModelOptions extends MapperOptions {
   /** Entries kept before the cache is cleared (default 100 000). */
@@ -50,9 +45,10 @@ export interface CostModelOptions extends MapperOptions {
 
 type Cached = Omit<LayerCost, 'name' | 'cached'>;
 
-/** Canonical key of a layer: every field that changes its cost, not its name. */
+/** Canonical key of a layer: every field that changes its cost (a residual add, densities, post-ops), not its name. */
 export function layerKey(l: LayerSpec): string {
-  return `${l.kind},${l.n},${l.c},${l.m},${l.h},${l.w},${l.p},${l.q},${l.r},${l.s},${l.stride},${l.groups},${l.bits.weights},${l.bits.inputs},${l.bits.outputs},${l.pool ?? ''}`;
+  const extra = `${l.residualFrom !== undefined ? 'res' : ''},${l.density?.inputs ?? 1},${l.density?.outputs ?? 1},${(l.post ?? []).join('+')}`;
+  return `${l.kind},${l.n},${l.c},${l.m},${l.h},${l.w},${l.p},${l.q},${l.r},${l.s},${l.stride},${l.groups},${l.bits.weights},${l.bits.inputs},${l.bits.outputs},${l.pool ?? ''},${extra}`;
 }
 
 export class CostModel {
@@ -99,11 +95,7 @@ export class CostModel {
   private mapOne(l: LayerSpec, arch: ArchSpec): Cached {
     const p = fromLayer(l);
     const r = mapLayer(p, arch, { ...SEARCH_BUDGET, ...this.opts });
-    const e = r.evaluation;
-    return {
-      macs: e.usefulOps, cycles: e.cycles, latencyMs: e.cycles / (arch.clockGHz * 1e6), energyPj: e.energyPj,
-      utilization: e.utilization, mapping: r.mapping, mappingText: formatMapping(p, arch, r.mapping), evaluation: e,
-      search: { evaluations: r.evaluations, valid: r.valid },
-    };
+    const { name: _name, ...figures } = layerFigures(l.name, l, r.evaluation, arch);
+    return { ...figures, mapping: r.mapping, mappingText: formatMapping(p, arch, r.mapping), evaluation: r.evaluation, search: { evaluations: r.evaluations, valid: r.valid } };
   }
 }

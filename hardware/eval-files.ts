@@ -6,14 +6,15 @@
  */
 import { ConfigError } from '../core/errors.ts';
 import type { LayerSpec } from '../core/types.ts';
-import { CostModel, SEARCH_BUDGET, type LayerFigures } from './cost-model.ts';
+import { CostModel, SEARCH_BUDGET } from './cost-model.ts';
 import { loadArchInput, loadLayers, loadMapping, requirePath, type Mapspace } from './eval-inputs.ts';
 import { hasLoopConstraints } from './mapspace/constraints.ts';
+import { layerFigures, type LayerFigures } from './layer-figures.ts';
 import { mapLayer, type MapperObjective } from './mapper/mapper.ts';
 import { analyze, type Evaluation } from './model/analysis.ts';
 import { formatMapping } from './model/mapping.ts';
 import { readScaleSimConfig } from './scalesim/config.ts';
-import { archAreaMm2, type ArchSpec } from './spec.ts';
+import { archArea, type AreaBreakdown, type ArchSpec } from './spec.ts';
 import { simulateNetwork, type SystolicNetworkResult } from './systolic/index.ts';
 import { readTimeloopProblem } from './timeloop/problem.ts';
 import { fromLayer, type Problem } from './workload.ts';
@@ -56,14 +57,19 @@ export interface LayerReport extends LayerFigures {
 
 export type HwEvalReport =
   | {
-    readonly mode: 'timeloop'; readonly arch: string; readonly mapspace: Mapspace; readonly cycles: number; readonly latencyMs: number;
-    readonly energyPj: number; readonly areaMm2: number; readonly layers: readonly LayerReport[];
+    readonly mode: 'timeloop'; readonly arch: string; readonly mapspace: Mapspace; readonly technologyNm: number | null;
+    readonly cycles: number; readonly latencyMs: number; readonly energyPj: number;
+    /** Core area (mm²) and its parts. */
+    readonly areaMm2: number; readonly area: AreaBreakdown;
+    /** Off-chip bytes over all layers, as moved and uncoded. */
+    readonly offChipBytes: number; readonly offChipDenseBytes: number;
+    readonly layers: readonly LayerReport[];
   }
   | { readonly mode: 'systolic'; readonly arch: string; readonly result: SystolicNetworkResult };
 
-function layerReport(name: string, p: Problem, a: ArchSpec, e: Evaluation, mappingText: string, mappedBy: LayerReport['mappedBy']): LayerReport {
+function layerReport(name: string, layer: LayerSpec | null, p: Problem, a: ArchSpec, e: Evaluation, mappingText: string, mappedBy: LayerReport['mappedBy']): LayerReport {
   return {
-    name, macs: e.usefulOps, cycles: e.cycles, latencyMs: e.cycles / (a.clockGHz * 1e6), energyPj: e.energyPj, utilization: e.utilization, mapping: mappingText, mappedBy,
+    ...layerFigures(name, layer, e, a), mapping: mappingText, mappedBy,
     levels: e.levels.map((l) => ({
       level: l.name, instances: l.utilizedInstances, energyPj: l.energyPj + l.leakPj,
       tensors: Object.fromEntries(l.tensors.flatMap((t, i) => (t ? [[p.dataSpaces[i]?.name ?? `t${i}`, { reads: t.reads, fills: t.fills, updates: t.updates, tile: t.tile }]] : []))),
@@ -80,31 +86,36 @@ export function hwEval(o: HwEvalOptions): HwEvalReport {
   const a = loaded.arch;
   const budget = { ...(o.maxEvaluations !== undefined ? { maxEvaluations: o.maxEvaluations } : {}), ...(o.patience !== undefined ? { patience: o.patience } : {}) };
   const opts = { objective: o.objective ?? 'edp', seed: o.seed ?? 1, ...budget } as const;
-  const given = (p: Problem, file: string): LayerReport => {
+  const given = (p: Problem, layer: LayerSpec | null, file: string): LayerReport => {
     const m = loadMapping(file, p, loaded, o.allowPadding);
-    return layerReport(p.name, p, a, analyze(p, a, m), formatMapping(p, a, m), { file });
+    return layerReport(p.name, layer, p, a, analyze(p, a, m), formatMapping(p, a, m), { file });
   };
   let layers: LayerReport[];
   if (/\.ya?ml$/i.test(o.workload)) {
     const p = readTimeloopProblem(requirePath('--workload', o.workload));
-    if (o.mapping) layers = [given(p, o.mapping)];
+    if (o.mapping) layers = [given(p, null, o.mapping)];
     else {
       const r = mapLayer(p, a, opts);
-      layers = [layerReport(p.name, p, a, r.evaluation, formatMapping(p, a, r.mapping), { mapper: { evaluations: r.evaluations, valid: r.valid } })];
+      layers = [layerReport(p.name, null, p, a, r.evaluation, formatMapping(p, a, r.mapping), { mapper: { evaluations: r.evaluations, valid: r.valid } })];
     }
   } else {
     const specs = loadLayers(o.workload);
     if (o.mapping) {
       if (specs.length !== 1) throw new ConfigError('--mapping', o.mapping, `applies to a single-layer workload (got ${specs.length} layers)`);
-      layers = [given(fromLayer(specs[0] as LayerSpec), o.mapping)];
+      layers = [given(fromLayer(specs[0] as LayerSpec), specs[0] as LayerSpec, o.mapping)];
     } else {
-      const r = new CostModel({ ...SEARCH_BUDGET, ...opts }).evaluate(specs, a);
-      layers = r.perLayer.map((l, i) => layerReport(l.name, fromLayer(specs[i] as LayerSpec), a, l.evaluation, l.mappingText, { mapper: l.search }));
+      // a third of the budget polishes each layer's mapping (search loops skip that, SEARCH_BUDGET)
+      const refineEvaluations = Math.floor((o.maxEvaluations ?? SEARCH_BUDGET.maxEvaluations) / 3);
+      const r = new CostModel({ ...SEARCH_BUDGET, refineEvaluations, ...opts }).evaluate(specs, a);
+      layers = r.perLayer.map((l, i) => layerReport(l.name, specs[i] as LayerSpec, fromLayer(specs[i] as LayerSpec), a, l.evaluation, l.mappingText, { mapper: l.search }));
     }
   }
-  const cycles = layers.reduce((s, l) => s + l.cycles, 0);
+  const sum = (f: (l: LayerReport) => number): number => layers.reduce((s, l) => s + f(l), 0);
+  const cycles = sum((l) => l.cycles);
+  const area = archArea(a);
   return {
-    mode: 'timeloop', arch: a.name, mapspace: hasLoopConstraints(a) ? 'constrained' : 'free', cycles, latencyMs: cycles / (a.clockGHz * 1e6),
-    energyPj: layers.reduce((s, l) => s + l.energyPj, 0), areaMm2: archAreaMm2(a), layers,
+    mode: 'timeloop', arch: a.name, mapspace: hasLoopConstraints(a) ? 'constrained' : 'free', technologyNm: a.technologyNm ?? null,
+    cycles, latencyMs: cycles / (a.clockGHz * 1e6), energyPj: sum((l) => l.energyPj),
+    areaMm2: area.totalMm2, area, offChipBytes: sum((l) => l.offChipBytes), offChipDenseBytes: sum((l) => l.offChipDenseBytes), layers,
   };
 }

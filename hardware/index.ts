@@ -7,12 +7,14 @@ export { hasLoopConstraints, mergeLevelConstraints, withConstraints, withoutLoop
 export { compileMapspace, type CompiledMapspace } from './mapspace/compile.ts';
 export { constraintViolations, paddingViolations } from './mapspace/validate.ts';
 export { applyConstraintDoc, readConstraintFile, type ContainerInfo } from './timeloop/constraints.ts';
-export { PRESETS, buildArch, multiplierArea, peakMacsPerSecond, preset, presetNames, sramAreaUm2, tl, type LevelSpec, type PresetSpec } from './presets.ts';
+export { PRESETS, peakMacsPerSecond, preset, presetNames } from './presets.ts';
+export { buildArch, tl, type LevelSpec, type PresetSpec } from './build-arch.ts';
+export * from './tech/index.ts';
 export * from './spec.ts';
 export * from './workload.ts';
 export { parseTimeloopArch, readTimeloopArch, parseErt, parseArt, type TimeloopArch } from './timeloop/arch.ts';
 export { parseTimeloopMapTxt, parseTimeloopMapYaml, readTimeloopMap } from './timeloop/map.ts';
 export { parseTimeloopProblem, readTimeloopProblem } from './timeloop/problem.ts';
-export { ACCEL_CHOICES, AccelSpace, accelArch, accelKey, createAccelSpace, type AccelConfig, type AccelSpaceOptions } from './space/accel-space.ts';
+export { ACCEL_CHOICES, ACCEL_TECHNOLOGY_NM, AccelSpace, accelArch, accelArchAt, accelKey, createAccelSpace, type AccelConfig, type AccelSpaceOptions } from './space/accel-space.ts';
 export { hwEval, type HwEvalOptions, type HwEvalReport, type LayerReport, type LevelReport } from './eval-files.ts';
 export { SEARCH_BUDGET } from './cost-model.ts';

@@ -18,6 +18,8 @@ const layer = z.strictObject({
   bits: z.strictObject({ weights: bits, inputs: bits, outputs: bits }),
   pool: z.enum(['avg', 'max']).optional(),
   residualFrom: z.string().optional(),
+  density: z.strictObject({ inputs: z.number().gt(0).max(1).optional(), outputs: z.number().gt(0).max(1).optional() }).optional(),
+  post: z.array(z.enum(['batchnorm', 'activation'])).optional(),
 });
 const workload = z.union([z.array(layer).min(1), z.strictObject({ layers: z.array(layer).min(1) })]);
 

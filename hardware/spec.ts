@@ -6,6 +6,7 @@
  */
 import { HardwareError } from '../core/errors.ts';
 import type { LevelConstraints } from './mapspace/constraints.ts';
+import { CORE_OVERHEAD } from './tech/calibration.ts';
 
 export interface AccessEnergy {
   /** pJ per word read (to a child or to the MAC). */
@@ -32,10 +33,14 @@ export interface StorageLevel {
   readonly energy: AccessEnergy;
   /** Leakage pJ per utilized instance per cycle. */
   readonly leakPj: number;
-  /** Area per instance, µm². */
+  /** Area per instance, µm² (the array itself; control and wiring are in the core overhead). */
   readonly areaUm2: number;
   /** Mapspace constraints on this level's loops, its fan-out and what it keeps (absent = free). */
   readonly constraints?: LevelConstraints;
+  /** Feature maps move to and from this level run-length coded (Eyeriss's DRAM interface). */
+  readonly compression?: 'rlc';
+  /** Reads and writes share one bandwidth (an off-chip bus): a layer needs ≥ (reads + writes) ÷ bandwidth cycles. */
+  readonly sharedBandwidth?: boolean;
 }
 
 export interface MacUnit {
@@ -48,6 +53,8 @@ export interface MacUnit {
   readonly leakPj: number;
   readonly areaUm2: number;
   readonly bits: number;
+  /** pJ of an add alone (residual adds, pooling sums); absent = a fraction of energyPj (model/non-mac.ts). */
+  readonly addPj?: number;
 }
 
 export interface ArchSpec {
@@ -66,6 +73,18 @@ export interface ArchSpec {
   readonly minUtilization?: number;
   /** Charge the MAC's leakage per utilized MAC per cycle. Timeloop charges none, so absent = false. */
   readonly macLeakage?: boolean;
+  /** CMOS node (nm) the areas and energies are for; absent when unknown (e.g. a Timeloop file without it). */
+  readonly technologyNm?: number;
+  /**
+   * Control, NoC, clock tree and placement overhead as a fraction of the storage + MAC area
+   * (core = components × (1 + overhead)); absent = CORE_OVERHEAD (tech/calibration.ts).
+   */
+  readonly areaOverhead?: number;
+  /**
+   * 'fused' (default): batch-norm and activation are applied on write-back at no cost; 'separate':
+   * each is a pass over the layer's outputs through the backing store (model/non-mac.ts).
+   */
+  readonly epilogue?: 'fused' | 'separate';
 }
 
 function bad(arch: string, field: string, value: unknown, problem: string): never {
@@ -96,6 +115,7 @@ export function validateArch(a: ArchSpec): void {
   if (!(a.clockGHz > 0)) bad(a.name, 'clockGHz', a.clockGHz, 'must be > 0');
   if (!(a.mac.energyPj >= 0)) bad(a.name, 'mac.energyPj', a.mac.energyPj, 'must be ≥ 0');
   if (a.minUtilization !== undefined && !(a.minUtilization >= 0 && a.minUtilization <= 1)) bad(a.name, 'utilization.min', a.minUtilization, 'must be in [0, 1]');
+  if (a.areaOverhead !== undefined && !(a.areaOverhead >= 0)) bad(a.name, 'areaOverhead', a.areaOverhead, 'must be ≥ 0');
   a.levels.forEach((lv, i) => {
     const f = `levels[${i}] (${lv.name})`;
     if (!(lv.sizeWords > 0)) bad(a.name, `${f}.sizeWords`, lv.sizeWords, 'must be > 0');
@@ -114,11 +134,29 @@ export function macEnergyAt(mac: MacUnit, bitsA: number, bitsW: number): number 
   return mac.energyPj * (bitsA * bitsW) / (mac.bits * mac.bits);
 }
 
-/** Total area in mm²: every instance of every level plus the MACs. */
+export interface AreaBreakdown {
+  /** Every instance of every storage level (arrays only), mm². */
+  readonly storageMm2: number;
+  /** Every MAC, mm². */
+  readonly macMm2: number;
+  /** Control, NoC, clock and placement: (storage + MACs) × overhead, mm². */
+  readonly overheadMm2: number;
+  readonly totalMm2: number;
+}
+
+/** Core area: storage arrays and MACs, plus the control/NoC overhead calibrated on silicon. */
+export function archArea(a: ArchSpec): AreaBreakdown {
+  const macMm2 = (a.mac.areaUm2 * a.mac.instances) / 1e6;
+  let storageUm2 = 0;
+  for (const lv of a.levels) storageUm2 += lv.areaUm2 * lv.instances;
+  const storageMm2 = storageUm2 / 1e6;
+  const overheadMm2 = (storageMm2 + macMm2) * (a.areaOverhead ?? CORE_OVERHEAD);
+  return { storageMm2, macMm2, overheadMm2, totalMm2: storageMm2 + macMm2 + overheadMm2 };
+}
+
+/** Total core area in mm² (archArea(a).totalMm2). */
 export function archAreaMm2(a: ArchSpec): number {
-  let um2 = a.mac.areaUm2 * a.mac.instances;
-  for (const lv of a.levels) um2 += lv.areaUm2 * lv.instances;
-  return um2 / 1e6;
+  return archArea(a).totalMm2;
 }
 
 /** Canonical key of an arch (cache key component). */

@@ -20,6 +20,8 @@ export interface DataSpace {
   /** Outputs (partial sums) are read-modify-write. */
   readonly readWrite: boolean;
   readonly bits: number;
+  /** Fraction of nonzero values (default 1): run-length coding at a level that codes it saves the zeros. */
+  readonly density?: number;
 }
 
 export interface Problem {
@@ -118,10 +120,10 @@ export function fromLayer(l: LayerSpec, dilation = 1): Problem {
     dataSpaces: [
       { name: 'Weights', readWrite: false, bits: l.bits.weights, projection: [[t(G)], [t(M)], [t(C)], [t(R)], [t(S)]] },
       {
-        name: 'Inputs', readWrite: false, bits: l.bits.inputs,
+        name: 'Inputs', readWrite: false, bits: l.bits.inputs, ...(l.density?.inputs !== undefined ? { density: l.density.inputs } : {}),
         projection: [[t(N)], [t(G)], [t(C)], [t(R, dilation), t(P, l.stride)], [t(S, dilation), t(Q, l.stride)]],
       },
-      { name: 'Outputs', readWrite: true, bits: l.bits.outputs, projection: [[t(N)], [t(G)], [t(M)], [t(P)], [t(Q)]] },
+      { name: 'Outputs', readWrite: true, bits: l.bits.outputs, ...(l.density?.outputs !== undefined ? { density: l.density.outputs } : {}), projection: [[t(N)], [t(G)], [t(M)], [t(P)], [t(Q)]] },
     ],
   };
   validateProblem(p);
@@ -131,7 +133,7 @@ export function fromLayer(l: LayerSpec, dilation = 1): Problem {
 /** Canonical key of a problem (cache key component): shape, bounds and bits, not the name. */
 export function problemKey(p: Problem): string {
   const ds = p.dataSpaces
-    .map((d) => `${d.name}:${d.bits}:${d.readWrite ? 'rw' : 'r'}:${d.projection.map((c) => c.map((t) => `${t.coef}*${p.dims[t.dim]}`).join('+')).join(',')}`)
+    .map((d) => `${d.name}:${d.bits}:${d.density ?? 1}:${d.readWrite ? 'rw' : 'r'}:${d.projection.map((c) => c.map((t) => `${t.coef}*${p.dims[t.dim]}`).join('+')).join(',')}`)
     .join(';');
   return `${p.op}|${p.dims.map((d, i) => `${d}=${p.bounds[i]}`).join(',')}|${ds}`;
 }

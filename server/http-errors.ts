@@ -30,6 +30,7 @@ const NAS_STATUS: Record<NasError['kind'], number> = {
   notFound: 404,
   dataset: 422,
   hardware: 422,
+  check: 500,
   backend: 503,
   storage: 503,
   internal: 500,

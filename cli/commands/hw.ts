@@ -8,8 +8,10 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.ts';
 import { hwEval, type HwEvalReport } from '../../hardware/eval-files.ts';
 import { PRESETS, peakMacsPerSecond, preset } from '../../hardware/presets.ts';
-import { archAreaMm2 } from '../../hardware/spec.ts';
+import { CORE_OVERHEAD } from '../../hardware/tech/calibration.ts';
+import { archArea } from '../../hardware/spec.ts';
 import { formatTable, intArg, printJson, withJson } from '../context.ts';
+import { registerHwValidate } from './hw-validate.ts';
 
 const OBJECTIVES = ['edp', 'energy', 'latency'] as const;
 const MAPSPACES = ['constrained', 'free'] as const;
@@ -48,16 +50,23 @@ export function registerHw(program: Command): void {
     if (opts.json) printJson(report);
     else process.stdout.write(formatReport(report));
   });
+  registerHwValidate(hw);
   withJson(hw.command('presets').description('list accelerator presets')).action((opts: { json?: boolean }) => {
     const rows = Object.values(PRESETS).map((s) => {
       const a = preset(s.name);
-      return { name: s.name, pes: a.mac.instances, clockMHz: a.clockGHz * 1000, peakGops: (2 * peakMacsPerSecond(a)) / 1e9, areaMm2: archAreaMm2(a), levels: a.levels.map((l) => l.name).join(' < '), description: s.description };
+      const area = archArea(a);
+      return {
+        name: s.name, pes: a.mac.instances, clockMHz: a.clockGHz * 1000, technologyNm: s.technologyNm, peakGops: (2 * peakMacsPerSecond(a)) / 1e9,
+        areaMm2: area.totalMm2, componentsMm2: area.storageMm2 + area.macMm2, levels: a.levels.map((l) => l.name).join(' < '), description: s.description, source: s.source,
+      };
     });
     if (opts.json) { printJson(rows); return; }
     process.stdout.write(`${formatTable(rows, [
       { header: 'preset', get: (r) => r.name }, { header: 'PEs', get: (r) => r.pes, align: 'right' }, { header: 'MHz', get: (r) => r.clockMHz, align: 'right' },
-      { header: 'peak GOPS', get: (r) => Math.round(r.peakGops), align: 'right' }, { header: 'mm²', get: (r) => r.areaMm2, align: 'right' }, { header: 'levels', get: (r) => r.levels },
-    ])}\n`);
+      { header: 'nm', get: (r) => r.technologyNm, align: 'right' }, { header: 'peak GOPS', get: (r) => Math.round(r.peakGops), align: 'right' },
+      { header: 'core mm²', get: (r) => r.areaMm2.toPrecision(3), align: 'right' }, { header: 'arrays+MACs mm²', get: (r) => r.componentsMm2.toPrecision(3), align: 'right' },
+      { header: 'levels', get: (r) => r.levels },
+    ])}\ncore area = (storage arrays + MACs) × ${(1 + CORE_OVERHEAD).toFixed(2)} (control/NoC overhead calibrated on the Eyeriss chip); sources: nas hw presets --json\n`);
   });
 }
 
@@ -72,9 +81,14 @@ function formatReport(r: HwEvalReport): string {
     return `${r.arch} (systolic, ${n.config.dataflow})\n${t}\ntotal: ${n.cycles} cycles, ${n.latencyMs.toPrecision(4)} ms, ${n.energy.totalPj.toPrecision(4)} pJ, util ${n.overallUtilPct.toPrecision(4)} %\n`;
   }
   const out: string[] = [];
+  const mb = (b: number): string => (b / 1e6).toPrecision(4);
   for (const l of r.layers) {
     const by = 'file' in l.mappedBy ? `mapping ${l.mappedBy.file}` : `mapper: ${l.mappedBy.mapper.valid} valid of ${l.mappedBy.mapper.evaluations} candidates`;
     out.push(`== ${l.name}: ${l.cycles} cycles, ${l.latencyMs.toPrecision(4)} ms, ${l.energyPj.toPrecision(6)} pJ, utilization ${(100 * l.utilization).toFixed(1)} % (${by})`);
+    out.push(`   off-chip ${mb(l.offChipBytes)} MB${l.offChipBytes !== l.offChipDenseBytes ? ` (uncoded ${mb(l.offChipDenseBytes)} MB)` : ''}, loop nest bound by ${l.boundBy}`);
+    for (const w of l.nonMac) {
+      out.push(`   + ${w.kind}: ${w.fused ? 'fused into write-back' : `${w.ops} ops, ${mb(w.offChipBytes)} MB off-chip, ${w.cycles} cycles, ${w.energyPj.toPrecision(4)} pJ`}`);
+    }
     const rows = l.levels.flatMap((lv) => Object.entries(lv.tensors).map(([t, c]) => ({ level: lv.level, inst: lv.instances, t, ...c })));
     out.push(formatTable(rows, [
       { header: 'level', get: (x) => x.level }, { header: 'inst', get: (x) => x.inst, align: 'right' }, { header: 'tensor', get: (x) => x.t },
@@ -83,6 +97,8 @@ function formatReport(r: HwEvalReport): string {
     ]));
     out.push('mapping:', l.mapping, '');
   }
-  out.push(`total: ${r.cycles} cycles, ${r.latencyMs.toPrecision(4)} ms, ${r.energyPj.toPrecision(6)} pJ, area ${r.areaMm2.toPrecision(4)} mm² (modelled; ${r.mapspace} mapspace)`);
+  out.push(`total: ${r.cycles} cycles, ${r.latencyMs.toPrecision(4)} ms, ${r.energyPj.toPrecision(6)} pJ, off-chip ${mb(r.offChipBytes)} MB`
+    + `${r.offChipBytes !== r.offChipDenseBytes ? ` (uncoded ${mb(r.offChipDenseBytes)} MB)` : ''} (modelled; ${r.mapspace} mapspace)`);
+  out.push(`area ${r.areaMm2.toPrecision(4)} mm²${r.technologyNm ? ` at ${r.technologyNm} nm` : ''} (storage ${r.area.storageMm2.toPrecision(3)} + MACs ${r.area.macMm2.toPrecision(3)} + control/NoC ${r.area.overheadMm2.toPrecision(3)}); modelled`);
   return `${out.join('\n')}\n`;
 }

@@ -3,8 +3,9 @@
  * tilings, loop orders, bypass), in the spirit of Timeloop's random mapper with a victory
  * condition. Every mapping it keeps fits the hardware (capacity, instances, fan-out per axis) and
  * passes the constraint validator; with paddingRate 0 the tilings are exact, as in Timeloop. The
- * search stops after `patience` consecutive valid candidates without improvement or after
- * `maxEvaluations` candidates.
+ * random phase stops after `patience` consecutive valid candidates without improvement or when
+ * only the local search's share of `maxEvaluations` is left; the local search (refine.ts) then
+ * polishes its best mapping with the rest of the budget.
  */
 import { HardwareError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
@@ -16,6 +17,7 @@ import type { Mapping } from '../model/mapping.ts';
 import type { ArchSpec } from '../spec.ts';
 import type { Problem } from '../workload.ts';
 import { randomMapping } from './random-mapping.ts';
+import { refine, type Scored } from './refine.ts';
 
 export { randomMapping } from './random-mapping.ts';
 
@@ -28,6 +30,12 @@ export interface MapperOptions {
   /** Probability of a non-divisor (padded) factor when splitting a dimension; 0 = exact tilings only. */
   readonly paddingRate?: number;
   readonly seed?: number;
+  /**
+   * Candidates reserved, out of maxEvaluations, for the local search that polishes the random
+   * phase's best; it also gets what the random phase leaves when its patience runs out.
+   * Default maxEvaluations / 3; 0 = no local search.
+   */
+  readonly refineEvaluations?: number;
 }
 
 export interface MapperResult {
@@ -50,24 +58,34 @@ export function mapLayer(p: Problem, a: ArchSpec, opts: MapperOptions = {}): Map
   const paddingRate = opts.paddingRate ?? 0.1;
   const rng = new Rng(opts.seed ?? 1);
   const cm = compileMapspace(p, a);
-  let best: { mapping: Mapping; evaluation: Evaluation; s: number } | undefined;
+  let best: Scored | undefined;
   let evaluations = 0;
   let valid = 0;
   let stale = 0;
   // Why candidates failed, to say so when none is valid.
   const reasons = new Map<string, number>();
   const reject = (why: string): void => { const k = why.replace(/\d+/g, '#'); reasons.set(k, (reasons.get(k) ?? 0) + 1); };
-  while (evaluations < maxEvaluations && stale < patience) {
-    const m = randomMapping(p, a, rng, paddingRate, cm);
-    evaluations++;
+  const judge = (m: Mapping): Scored | null => {
     const bad = paddingRate === 0 ? paddingViolations(p, m) : [];
     const cv = bad.length ? bad : constraintViolations(p, a, m, cm);
-    if (cv.length) { reject(cv[0] as string); continue; }
+    if (cv.length) { reject(cv[0] as string); return null; }
     const e = analyze(p, a, m);
-    if (e.violations.length > 0) { reject(e.violations[0] as string); continue; }
+    if (e.violations.length > 0) { reject(e.violations[0] as string); return null; }
+    return { mapping: m, evaluation: e, s: score(e, objective) };
+  };
+  const reserved = Math.min(maxEvaluations - 1, opts.refineEvaluations ?? Math.floor(maxEvaluations / 3));
+  while (evaluations < maxEvaluations - reserved && stale < patience) {
+    const r = judge(randomMapping(p, a, rng, paddingRate, cm));
+    evaluations++;
+    if (!r) continue;
     valid++;
-    const s = score(e, objective);
-    if (!best || s < best.s) { best = { mapping: m, evaluation: e, s }; stale = 0; } else stale++;
+    if (!best || r.s < best.s) { best = r; stale = 0; } else stale++;
+  }
+  if (best && reserved > 0) {
+    const polished = refine(best, judge, rng, maxEvaluations - evaluations, patience);
+    best = polished.best;
+    evaluations += polished.evaluations;
+    valid += polished.valid;
   }
   if (!best) {
     const top = [...reasons.entries()].sort((x, y) => y[1] - x[1])[0];

@@ -13,7 +13,8 @@
  */
 import type { ArchSpec, StorageLevel } from '../spec.ts';
 import { fanout, macEnergyAt } from '../spec.ts';
-import { problemOps, relevance, type Problem } from '../workload.ts';
+import { problemOps, relevance, type DataSpace, type Problem } from '../workload.ts';
+import { movedCounts } from './compression.ts';
 import type { Mapping } from './mapping.ts';
 
 export interface TensorAccess {
@@ -48,6 +49,17 @@ export interface Evaluation {
   readonly levels: readonly LevelStats[];
   /** Capacity, instance and fan-out violations, every one (empty when the mapping fits). */
   readonly violations: readonly string[];
+  /** Traffic of the backing store (the last level): bytes moved, and the same data uncoded. */
+  readonly offChip: OffChipTraffic;
+  /** What sets `cycles`: 'compute' or the name of the level whose bandwidth stalls the layer. */
+  readonly boundBy: string;
+}
+
+export interface OffChipTraffic {
+  readonly readBytes: number;
+  readonly writeBytes: number;
+  readonly denseReadBytes: number;
+  readonly denseWriteBytes: number;
 }
 
 interface FlatLoop { dim: number; bound: number; level: number; spatial: boolean; axis: 'X' | 'Y' | undefined; step: number }
@@ -200,6 +212,7 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
   }
 
   const violations: string[] = [];
+  const offChip = { readBytes: 0, writeBytes: 0, denseReadBytes: 0, denseWriteBytes: 0 };
   const levels: LevelStats[] = a.levels.map((lv, l) => {
     let inst = 1;
     for (const f of flat) if (f.spatial && f.level > l) inst *= f.bound;
@@ -208,24 +221,34 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
     let perInst = 0;
     let rd = 0;
     let wr = 0;
-    ts.forEach((s, t) => {
-      if (!s) return;
+    ts.forEach((raw, t) => {
+      if (!raw) return;
+      const s = movedCounts(lv, p.dataSpaces[t] as DataSpace, raw);
       const b = bitsOf(t);
       const words = scaled ? b / lv.wordBits : 1;
       cap += s.tile * words;
       rd += s.reads * words;
       wr += (s.fills + s.updates) * words;
+      if (l === nL - 1) {
+        // the backing store's traffic in bytes, as moved and uncoded
+        const bytes = (words * lv.wordBits) / 8;
+        offChip.readBytes += s.reads * bytes;
+        offChip.writeBytes += (s.fills + s.updates) * bytes;
+        offChip.denseReadBytes += raw.reads * bytes;
+        offChip.denseWriteBytes += (raw.fills + raw.updates) * bytes;
+      }
       perInst += vectorEnergy(s.reads, lv, lv.energy.read, b, scaled) + vectorEnergy(s.fills, lv, lv.energy.write, b, scaled)
         + vectorEnergy(s.updates, lv, lv.energy.update, b, scaled);
     });
     if (cap > lv.sizeWords) violations.push(`${lv.name}: tiles need ${cap} words > capacity ${lv.sizeWords}`);
     if (inst > lv.instances) violations.push(`${lv.name}: mapping uses ${inst} instances > ${lv.instances}`);
-    const bandwidthCycles = Math.max(rd / lv.readBandwidth, wr / lv.writeBandwidth);
+    const bandwidthCycles = lv.sharedBandwidth ? (rd + wr) / lv.readBandwidth : Math.max(rd / lv.readBandwidth, wr / lv.writeBandwidth);
     return { name: lv.name, utilizedInstances: inst, utilizedCapacity: cap, tensors: ts, energyPj: perInst * inst, leakPj: 0, bandwidthCycles };
   });
   if (macInstances > a.mac.instances) violations.push(`${a.mac.name}: mapping uses ${macInstances} MACs > ${a.mac.instances}`);
   violations.push(...fanoutViolations(a, flat));
   const cycles = Math.max(computeCycles, ...levels.map((l) => Math.ceil(l.bandwidthCycles)));
+  const stall = levels.find((l) => Math.ceil(l.bandwidthCycles) === cycles && cycles > computeCycles);
   const macEnergyPj = computes * (scaled ? macEnergyAt(a.mac, iBits, wBits) : a.mac.energyPj);
   let energyPj = macEnergyPj;
   const withLeak = levels.map((l, k) => {
@@ -239,6 +262,7 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
   return {
     computes, usefulOps, computeCycles, cycles, macEnergyPj, energyPj,
     utilization: usefulOps / (cycles * a.mac.instances),
-    levels: withLeak, violations,
+    levels: withLeak, violations, offChip, boundBy: stall?.name ?? 'compute',
   };
 }
+

@@ -1,6 +1,7 @@
 /**
  * The accelerator search space: PE rows × cols, per-PE register-file words, global-buffer KiB,
- * DRAM bandwidth, dataflow and precision mode, under an area budget. It implements the SearchSpace
+ * DRAM bandwidth, dataflow and precision mode, under an area budget (core area of the technology
+ * model at ACCEL_TECHNOLOGY_NM, control/NoC overhead included). It implements the SearchSpace
  * contract (core/space/space.ts) with the shared genome operators of core/space/genome.ts — one
  * decision per field — and rejection-samples within the budget; strategies search it alone or
  * jointly with networks.
@@ -10,7 +11,7 @@ import type { Rng } from '../../core/rng.ts';
 import type { JsonObject } from '../../core/types.ts';
 import type { SearchSpace } from '../../core/space/space.ts';
 import { checkChoices, crossoverGenomes, decodeGroups, encodeGenome, encodingLength, mutateGenome, sampleGenome, type Arity } from '../../core/space/genome.ts';
-import { buildArch, type LevelSpec } from '../presets.ts';
+import { buildArch, type LevelSpec } from '../build-arch.ts';
 import { archAreaMm2, type ArchSpec } from '../spec.ts';
 
 export const ACCEL_CHOICES = {
@@ -38,30 +39,34 @@ export interface AccelConfig extends JsonObject {
 }
 
 const CLOCK_GHZ = 1;
-const MAC_PJ = 0.23; // Horowitz 45 nm: 8-b mult 0.2 + add 0.03 pJ
-const sramPjPerByte = (kib: number): number => (kib <= 8 ? 10 : kib <= 32 ? 20 : kib <= 1024 ? 20 + (80 * (kib - 32)) / 992 : 100) / 8;
+/** Node of the searched accelerators: 45 nm, where the component tables were measured (tech/). */
+export const ACCEL_TECHNOLOGY_NM = 45;
+const DDR3_PJ_PER_BYTE = 1300 / 8; // Horowitz, ISSCC 2014: 1.3 nJ per 64 bits
 
-/** The accelerator a config denotes, as a storage hierarchy for the cost model. */
+/** The accelerator a config denotes, as a storage hierarchy for the cost model (at 45 nm). */
 export function accelArch(c: AccelConfig): ArchSpec {
+  return accelArchAt(c, ACCEL_TECHNOLOGY_NM);
+}
+
+/** The same accelerator built at another node (what-if studies; the search space stays at 45 nm). */
+export function accelArchAt(c: AccelConfig, technologyNm: number): ArchSpec {
   const bits = c.precision === 'int16' ? 16 : 8;
-  // Register files: ~1× a MAC per access at 16 words (Eyeriss normalization), growing ~√size.
-  const rfPj = MAC_PJ * (bits / 8) * Math.sqrt(c.rfWords / 16);
-  const glbPj = sramPjPerByte(c.glbKiB) * (bits / 8);
-  const rf = (keep: string[]): LevelSpec => ({ name: 'rf', words: c.rfWords, wordBits: bits, perPe: true, readPj: rfPj, writePj: rfPj, keep });
+  const rf = (keep?: string[]): LevelSpec => ({ name: 'rf', words: c.rfWords, wordBits: bits, perPe: true, ...(keep ? { keep } : {}) });
   const spatial: Record<AccelConfig['dataflow'], { x: string[]; y: string[]; rf: LevelSpec; bypass?: string[] }> = {
     ws: { x: ['M'], y: ['C', 'R', 'S'], rf: rf(['Weights']) },
     os: { x: ['P', 'Q', 'N'], y: ['M', 'G'], rf: rf(['Outputs']) },
-    rs: { x: ['Q', 'M', 'G'], y: ['R', 'S', 'C'], rf: { ...rf([]), keep: undefined } as LevelSpec, bypass: ['Weights'] },
+    rs: { x: ['Q', 'M', 'G'], y: ['R', 'S', 'C'], rf: rf(), bypass: ['Weights'] },
   };
   const d = spatial[c.dataflow];
   const glb: LevelSpec = {
-    name: 'GLB', words: (c.glbKiB * 8192) / bits, wordBits: bits, perPe: false, readPj: glbPj, writePj: glbPj,
+    name: 'GLB', words: (c.glbKiB * 8192) / bits, wordBits: bits, perPe: false,
     spatialX: d.x, spatialY: d.y, ...(d.bypass ? { bypass: d.bypass } : {}),
   };
-  const dram: LevelSpec = { name: 'DRAM', words: Infinity, wordBits: 8, perPe: false, readPj: 1300 / 8, writePj: 1300 / 8, bandwidth: c.dramGBps / CLOCK_GHZ };
+  const dram: LevelSpec = { name: 'DRAM', words: Infinity, wordBits: 8, perPe: false, readPj: DDR3_PJ_PER_BYTE, writePj: DDR3_PJ_PER_BYTE, bandwidth: c.dramGBps / CLOCK_GHZ };
+  const suffix = technologyNm === ACCEL_TECHNOLOGY_NM ? '' : `-${technologyNm}nm`;
   return buildArch({
-    name: accelKey(c), description: 'searched accelerator', rows: c.peRows, cols: c.peCols, macBits: bits, macPj: MAC_PJ, clockGHz: CLOCK_GHZ,
-    levels: [d.rf, glb, dram], precision: c.precision === 'bitfusion' ? 'bitfusion' : 'scaled',
+    name: `${accelKey(c)}${suffix}`, description: 'searched accelerator', source: 'accelerator search space', rows: c.peRows, cols: c.peCols, macBits: bits,
+    clockGHz: CLOCK_GHZ, technologyNm, levels: [d.rf, glb, dram], precision: c.precision === 'bitfusion' ? 'bitfusion' : 'scaled',
   });
 }
 
@@ -70,7 +75,7 @@ export function accelKey(c: AccelConfig): string {
 }
 
 export interface AccelSpaceOptions {
-  /** Configurations above this area (mm², our area model) are invalid. Default: no budget. */
+  /** Configurations above this core area (mm², our area model) are invalid. Default: no budget. */
   readonly areaBudgetMm2?: number;
 }
 

@@ -77,11 +77,14 @@ export function parseTimeloopArch(text: string, file = '<arch>', ert?: Map<strin
   let clockGHz = 1;
   let mx = 1;
   let my = 1;
+  let technologyNm: number | undefined;
   const walk = (nodes: unknown[], inParallel: boolean): void => {
     for (const n of nodes) {
       if (!isObj(n)) continue;
       if (Array.isArray(n.nodes)) { walk(n.nodes, n.__tag === 'Parallel'); continue; }
       const attrs = isObj(n.attributes) ? n.attributes : {};
+      const tech = /^(\d+(?:\.\d+)?)\s*nm$/.exec(String(attrs.technology ?? '').trim());
+      if (tech && technologyNm === undefined) technologyNm = Number(tech[1]);
       if (typeof n.class !== 'string') {
         if (attrs.global_cycle_seconds !== undefined) clockGHz = 1e-9 / num(attrs.global_cycle_seconds, 1e-9);
         const sp = isObj(n.spatial) ? n.spatial : {};
@@ -129,7 +132,7 @@ export function parseTimeloopArch(text: string, file = '<arch>', ert?: Map<strin
     energyPj: energyOf(macRaw.name, 'compute') || energyOf(macRaw.name, 'mac_random'), leakPj: energyOf(macRaw.name, 'leak'),
     areaUm2: art?.get(macRaw.name) ?? 0, bits: num(macRaw.attrs.multiplier_width, num(macRaw.attrs.width, num(macRaw.attrs.datawidth, 8))),
   };
-  let arch: ArchSpec = { name: file, levels, mac, clockGHz };
+  let arch: ArchSpec = { name: file, levels, mac, clockGHz, ...(technologyNm !== undefined ? { technologyNm } : {}) };
   validateArch(arch);
   const containers = new Map<string, ContainerInfo>();
   const spatial = new Map<number, LevelConstraints>();

@@ -25,15 +25,15 @@ describe('accelerator search space', () => {
   const space: SearchSpace<AccelConfig> = createAccelSpace();
   it('has the full product size without a budget and fewer with one', () => {
     expect(space.size()).toBe(BigInt(TOTAL));
-    const tight = createAccelSpace({ areaBudgetMm2: 0.2 });
+    const tight = createAccelSpace({ areaBudgetMm2: 2 });
     const n = tight.size();
     expect(n).toBeGreaterThan(0n);
     expect(n).toBeLessThan(BigInt(TOTAL));
-    for (const c of tight.enumerate()) expect(tight.area(c)).toBeLessThanOrEqual(0.2);
+    for (const c of tight.enumerate()) expect(tight.area(c)).toBeLessThanOrEqual(2);
   });
 
   it('samples, mutates and crosses over within the budget, deterministically', () => {
-    const s = createAccelSpace({ areaBudgetMm2: 0.3 });
+    const s = createAccelSpace({ areaBudgetMm2: 3 });
     const run = (seed: number): string[] => {
       const rng = new Rng(seed);
       const out: string[] = [];
@@ -42,7 +42,7 @@ describe('accelerator search space', () => {
         const b = s.mutate(a, rng, 0.2);
         expect(s.key(b)).not.toBe(s.key(a));
         const c = s.crossover(a, b, rng);
-        for (const x of [a, b, c]) expect(s.area(x)).toBeLessThanOrEqual(0.3);
+        for (const x of [a, b, c]) expect(s.area(x)).toBeLessThanOrEqual(3);
         out.push(s.key(c));
         a = b;
       }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { hwEval } from '../../hardware/eval-files.ts';
+import { presetNames } from '../../hardware/presets.ts';
 import { REF_ROOT } from './timeloop-stats.ts';
 
 const layersFile = (): string => {
@@ -46,12 +47,18 @@ describe('hwEval', () => {
 });
 
 describe('nas hw', () => {
-  it('presets --json lists seven presets; eval --json prints the report', async () => {
+  it('presets --json lists every preset with its node, core area and source; eval --json prints the report', async () => {
     const out: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
     try {
       expect(await main(['node', 'nas', 'hw', 'presets', '--json'])).toBe(0);
-      expect((JSON.parse(out.join('')) as unknown[]).length).toBe(7);
+      const rows = JSON.parse(out.join('')) as { name: string; technologyNm: number; areaMm2: number; componentsMm2: number; source: string }[];
+      expect(rows.map((r) => r.name)).toEqual(presetNames());
+      for (const r of rows) {
+        expect(r.technologyNm, r.name).toBeGreaterThan(0);
+        expect(r.areaMm2, r.name).toBeGreaterThan(r.componentsMm2);
+        expect(r.source.length, r.name).toBeGreaterThan(10);
+      }
       out.length = 0;
       expect(await main(['node', 'nas', 'hw', 'eval', '--arch', 'simple-os', '--workload', layersFile(), '--json'])).toBe(0);
       expect((JSON.parse(out.join('')) as { layers: unknown[] }).layers.length).toBe(2);

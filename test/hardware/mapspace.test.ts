@@ -27,7 +27,7 @@ const D = (name: string): number => p.dims.indexOf(name);
 /** A 4×4 array: per-PE register file, shared buffer, DRAM. */
 function arch(extra: Partial<Record<'rf' | 'glb', Partial<LevelSpec>>> = {}): ArchSpec {
   return buildArch({
-    name: 'tiny', description: 'test', rows: 4, cols: 4, macBits: 8, macPj: 0.2, clockGHz: 1,
+    name: 'tiny', description: 'test', source: 'test design', rows: 4, cols: 4, macBits: 8, macPj: 0.2, clockGHz: 1, technologyNm: 45,
     levels: [
       { name: 'rf', words: 64, wordBits: 8, perPe: true, readPj: 0.1, writePj: 0.1, ...extra.rf },
       { name: 'glb', words: 65536, wordBits: 8, perPe: false, readPj: 2, writePj: 2, ...extra.glb },

@@ -7,43 +7,18 @@
  * except simba_like at 0.083 %: its PEWeightRegs share 512-bit vector accesses among clusters of 64
  * instances, which Timeloop charges per used cluster and we per word).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../hardware/model/analysis.ts';
 import { readTimeloopArch } from '../../hardware/timeloop/arch.ts';
 import { readTimeloopMap } from '../../hardware/timeloop/map.ts';
 import { readTimeloopProblem } from '../../hardware/timeloop/problem.ts';
+import { timeloopCases } from '../../hardware/validate/timeloop-refs.ts';
 import { parseStats, refConv, REF_ROOT as ROOT } from './timeloop-stats.ts';
 
-const REF_CASES = ['eyeriss_like', 'simba_like', 'simple_weight_stationary', 'simple_output_stationary'];
-
-interface Case { name: string; arch: string; prob?: string; map: string; stats: string; tol: number }
-
-function cases(root: string): Case[] {
-  const out: Case[] = [];
-  const tut = join(root, 'tutorial');
-  for (const d of readdirSync(tut).sort()) {
-    const base = join(tut, d);
-    const arch = join(base, 'arch', readdirSync(join(base, 'arch'))[0] ?? '');
-    const prob = join(base, 'prob', readdirSync(join(base, 'prob'))[0] ?? '');
-    const outs = readdirSync(join(base, 'ref-output'));
-    const dirs = outs.some((f) => f.endsWith('.txt')) ? [''] : outs;
-    for (const v of dirs) {
-      const dir = join(base, 'ref-output', v);
-      const files = readdirSync(dir);
-      const f = (suffix: string): string => join(dir, files.find((x) => x.endsWith(suffix)) ?? '');
-      out.push({ name: `${d}/${v}`, arch, prob, map: f('map.txt'), stats: f('stats.txt'), tol: 1e-5 });
-    }
-  }
-  for (const d of REF_CASES) {
-    out.push({ name: d, arch: join(root, d, 'arch.yaml'), map: join(root, d, 'timeloop-mapper.map.txt'), stats: join(root, d, 'timeloop-mapper.stats.txt'), tol: 1e-3 });
-  }
-  return out;
-}
-
 describe.skipIf(!ROOT)('Timeloop reference outputs (needs ../shared/research/data)', () => {
-  const all = ROOT ? cases(ROOT) : [];
+  const all = ROOT ? timeloopCases(ROOT) : [];
   it('finds the 12 tutorial and 4 reference cases', () => {
     expect(all.length).toBe(16);
   });
@@ -70,7 +45,7 @@ describe.skipIf(!ROOT)('Timeloop reference outputs (needs ../shared/research/dat
       expect(compared).toBeGreaterThan(0);
       expect(ev.computes).toBe(ref.computes);
       expect(ev.cycles).toBe(ref.cycles);
-      expect(Math.abs(ev.energyPj / ref.energyPj - 1)).toBeLessThan(c.tol);
+      expect(Math.abs(ev.energyPj / ref.energyPj - 1)).toBeLessThan(c.energyTolerance);
       expect(ev.violations).toEqual([]);
     });
   }

@@ -58,8 +58,8 @@ describe.skipIf(!HAVE_CHROMIUM)('UI over real searches (nas ui process, real SQL
     expect(await facts('strategy')).toBe('random');
     expect(await facts('seed')).toBe('3');
     expect(await facts('budget')).toMatch(/8 \/ 8 trials \(batches of 4\)/);
-    expect(await facts('constraints')).toBe('area_mm2 <= 3');
-    expect(await facts('accelerator')).toMatch(/area budget 4 mm²/);
+    expect(await facts('constraints')).toBe('area_mm2 <= 12');
+    expect(await facts('accelerator')).toMatch(/area budget 16 mm²/);
     expect(await facts('dataset')).toMatch(/^fashion-mnist — accuracy on 100 validation images/);
     expect(await page.locator('#provenance').innerText()).toMatch(/accuracy\s+supernet .*verified/);
     // One front: the CLI's `trials ls --pareto`, the API's /pareto and the scatter's diamonds agree.

@@ -19,8 +19,8 @@ function experimentFile(dir: string, [name, seed, strategy]: readonly string[]):
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, [
     `name: ${name}`, seed, 'space: mbconv', 'accuracy: { source: supernet, valLimit: 100, calibImages: 32 }',
-    'hardware: { mode: joint, areaBudgetMm2: 4 }', strategy, 'objectives: [accuracy, energy_uj, hw_latency_ms]',
-    'constraints: ["area_mm2 <= 3"]', 'budget: 8', 'batch: 4', '',
+    'hardware: { mode: joint, areaBudgetMm2: 16 }', strategy, 'objectives: [accuracy, energy_uj, hw_latency_ms]',
+    'constraints: ["area_mm2 <= 12"]', 'budget: 8', 'batch: 4', '',
   ].join('\n'));
   return file;
 }

@@ -1,0 +1,101 @@
+/**
+ * `nas hw validate`: the published-silicon checks run in any clone (Eyeriss chip table, chip
+ * areas); the reference-tool suites run when ../shared/research/data is present, every exact case
+ * matching; a disagreeing exact case exits 10, a missing --data directory exits 6, and a data
+ * directory without a tool's folder skips that suite with the reason.
+ */
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { EXIT_CODES } from '../../core/errors.ts';
+import { eyerissChipChecks } from '../../hardware/validate/chip-refs.ts';
+import type { ValidationReport } from '../../hardware/validate/index.ts';
+import { DATA_DIR, SKIP_REASON, hasData } from './scalesim-fixtures.ts';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err.push(String(s)); return true; });
+  try {
+    return { code: await main(['node', 'nas', 'hw', 'validate', ...args]), out: out.join(''), err: err.join('') };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('Eyeriss chip table (JSSC 2017, AlexNet CONV1–5, batch 4)', () => {
+  it('every layer within ±20 % of the chip\'s latency; DRAM traffic within ±30 % on four of five layers and in total', () => {
+    const checks = eyerissChipChecks();
+    const lat = checks.filter((c) => c.metric === 'latency ms');
+    const dram = checks.filter((c) => c.metric.startsWith('DRAM'));
+    expect(lat).toHaveLength(5);
+    for (const c of lat) expect(Math.abs(c.error), c.case).toBeLessThanOrEqual(0.2);
+    // One layer misses (CONV4 at +55 % today: its best-EDP mapping trades traffic for cycles; README "Hardware model").
+    expect(dram.filter((c) => c.pass).length).toBeGreaterThanOrEqual(4);
+    for (const c of dram) expect(c.ours, c.case).toBeLessThanOrEqual(Number(/uncoded ([\d.]+)/.exec(c.note ?? '')?.[1]) + 0.005);
+    const total = dram.reduce((s, c) => s + c.ours, 0) / dram.reduce((s, c) => s + c.expected, 0) - 1;
+    expect(Math.abs(total)).toBeLessThanOrEqual(0.3);
+  });
+});
+
+describe('nas hw validate', () => {
+  it('runs the built-in area checks anywhere and prints one JSON document', async () => {
+    const r = await run(['--suite', 'area', '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as ValidationReport;
+    expect(rep.checks.map((c) => c.case.split(' (')[0])).toEqual(['Eyeriss', 'DianNao', 'ShiDianNao', 'Simba chiplet', 'TPU v1']);
+    expect(rep.exactFailures).toBe(0);
+  });
+
+  it('refuses a missing data directory with exit 6 naming it, and a bad suite with exit 3', async () => {
+    const missing = join(tmpdir(), 'no-such-reference-data');
+    const r = await run(['--data', missing, '--suite', 'timeloop']);
+    expect(r.code).toBe(EXIT_CODES.dataset);
+    expect(r.err).toContain(missing);
+    expect((await run(['--suite', 'timeloop,nope'])).code).toBe(EXIT_CODES.config);
+  });
+
+  it('skips a suite whose folder the data directory lacks, saying why', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'refdata-'));
+    const r = await run(['--data', empty, '--suite', 'timeloop,scalesim', '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as ValidationReport;
+    expect(rep.checks).toEqual([]);
+    expect(rep.skipped.map((s) => s.suite)).toEqual(['timeloop', 'scalesim']);
+    expect(rep.skipped[0]?.reason).toContain('timeloop-ref-outputs');
+  });
+
+  it.skipIf(!hasData('timeloop-ref-outputs'))('every exact Timeloop and SCALE-Sim case matches the reference data', async () => {
+    const r = await run(['--data', DATA_DIR, '--suite', 'timeloop,scalesim', '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as ValidationReport;
+    expect(rep.exactFailures).toBe(0);
+    expect(rep.checks.filter((c) => c.suite === 'timeloop' && c.metric === 'cycles')).toHaveLength(16);
+    expect(rep.checks.filter((c) => c.suite === 'scalesim' && c.exact).length).toBeGreaterThanOrEqual(14);
+  });
+
+  it.skipIf(!hasData('timeloop-ref-outputs'))('exits 10 when a case marked exact differs (a reference file altered in a copy)', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'refdata-bad-'));
+    const tut = join(DATA_DIR, 'timeloop-ref-outputs', 'tutorial');
+    const first = readdirSync(tut).sort()[0] as string;
+    cpSync(join(tut, first), join(copy, 'timeloop-ref-outputs', 'tutorial', first), { recursive: true });
+    const out = join(copy, 'timeloop-ref-outputs', 'tutorial', first, 'ref-output');
+    const stats = readdirSync(out).find((f) => f.endsWith('stats.txt'));
+    expect(stats).toBeDefined();
+    const file = join(out, stats as string);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\nCycles: (\d+)/, (_m, n: string) => `\nCycles: ${Number(n) + 1}`));
+    const r = await run(['--data', copy, '--suite', 'timeloop']);
+    expect(r.code).toBe(EXIT_CODES.check);
+    expect(r.err).toMatch(/exact differ/);
+    expect(existsSync(file)).toBe(true);
+  });
+
+});
+
+describe.skipIf(hasData('timeloop-ref-outputs'))('nas hw validate on the reference tools\' outputs', () => {
+  it.skip(SKIP_REASON, () => {});
+});
