@@ -109,6 +109,8 @@ export function wrapPg(location: string, e: unknown): Error {
 
 class CommitUnknown extends Error {}
 
+const ignore = (): void => {};
+
 class PgTx implements SqlTx {
   constructor(private readonly client: pg.PoolClient, readonly path: string, private readonly schemaKey: string) {}
 
@@ -196,12 +198,17 @@ export class PgDb implements SqlDb {
       let client: pg.PoolClient | undefined;
       try {
         client = await this.pool.connect();
+        // A checked-out client whose server goes away between two statements emits 'error'; without a
+        // listener that would end the process. The next statement fails too, and is retried below.
+        client.on('error', ignore);
         const out = await fn(new PgTx(client, this.path, this.schemaKey), client);
+        client.off('error', ignore);
         client.release();
         if (this.outage) this.outage = false;
         return out;
       } catch (e) {
         // a client that saw a connection error must not go back to the pool
+        client?.off('error', ignore);
         client?.release(isConnectionLost(e) ? true : undefined);
         if (e instanceof CommitUnknown) throw new StorageError(this.path, `connection lost during COMMIT: the outcome of this write is unknown (${e.message})`, { code: 'COMMIT_UNKNOWN' }, { cause: e });
         const retry = (isConnectionLost(e) || RETRY_TX.has(codeOf(e))) && Date.now() < deadline && !this.closing;

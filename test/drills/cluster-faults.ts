@@ -102,6 +102,22 @@ async function trialCount(url: string): Promise<number> {
   return withQueue(url, async (_q, s) => (await s.listExperiments())[0]?.trials.total ?? 0).catch(() => 0);
 }
 
+/** Polls the stored trial count every 20 ms on one connection until `n` are stored or `done()`; returns the count then. */
+async function awaitTrials(url: string, n: number, done: () => boolean): Promise<number> {
+  const s = await PgStorage.open(url, { readonly: true, reconnectMs: 0 });
+  try {
+    const end = Date.now() + 300_000;
+    for (;;) {
+      const count = (await s.listExperiments())[0]?.trials.total ?? 0;
+      if (count >= n || done()) return count;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${n} trials`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await s.close();
+  }
+}
+
 /** 2. Two workers, a coordinator killed -9 once `killAt` trials are stored, then `nas resume`. */
 export async function coordinatorKill(url: string, dir: string, o: { budget: number; batch: number; killAt: number }) {
   const file = configFile(dir, o.budget, o.batch);
@@ -110,7 +126,7 @@ export async function coordinatorKill(url: string, dir: string, o: { budget: num
   try {
     await withQueue(url, (q) => until(async () => (await listWorkers(q)).filter((w) => w.state === 'live').length === 2, 120_000, 'two live workers'));
     const first = nas(['--backend', 'cpu', 'search', '--config', file, '--db', url, '--name', 'drill', '--local-slots', '0']);
-    await until(async () => (await trialCount(url)) >= o.killAt || first.proc.exitCode !== null, 300_000, `${o.killAt} trials`);
+    await awaitTrials(url, o.killAt, () => first.proc.exitCode !== null);
     first.proc.kill('SIGKILL');
     const killed = await first.exited;
     const atKill = await trialCount(url);
@@ -135,8 +151,8 @@ export async function serverRestart(server: PgServer, url: string, dir: string, 
   try {
     await withQueue(url, (q) => until(async () => (await listWorkers(q)).some((w) => w.state === 'live'), 120_000, 'a live worker'));
     const search = nas(['--backend', 'cpu', 'search', '--config', file, '--db', url, '--name', 'drill']);
-    await until(async () => (await trialCount(url)) >= o.restartAt || search.proc.exitCode !== null, 300_000, `${o.restartAt} trials`);
-    const atRestart = await trialCount(url);
+    // the store exists already (opened above), so a read-only watcher can follow it from the start
+    const atRestart = await awaitTrials(url, o.restartAt, () => search.proc.exitCode !== null);
     const running = search.proc.exitCode === null;
     const t0 = performance.now();
     await server.restart({ downMs: o.downMs });
