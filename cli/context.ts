@@ -16,7 +16,7 @@ export const DEFAULT_DB = './nas.db';
 
 /** Adds `--db FILE` with the project default, so every database command spells it the same way. */
 export function withDb(cmd: Command): Command {
-  return cmd.option('--db <file>', 'SQLite database file', DEFAULT_DB);
+  return cmd.option('--db <file|url>', 'SQLite database file, or postgres://user@host:port/database[?schema=NAME]', DEFAULT_DB);
 }
 
 export function withJson(cmd: Command): Command {

@@ -19,6 +19,8 @@ import { registerTrials } from './commands/trials.ts';
 import { registerUi } from './commands/ui.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerDatasets } from './commands/datasets.ts';
+import { registerWorker } from './commands/worker.ts';
+import { registerHwQueue } from './commands/hw-queue.ts';
 import { packageVersion } from './context.ts';
 import { checkCommandPath } from './command-path.ts';
 
@@ -32,6 +34,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   registerDoctor(program);
   registerHw(program);
+  registerHwQueue(program);
   registerExperiments(program);
   registerLut(program);
   registerSupernet(program);
@@ -43,6 +46,7 @@ export function buildProgram(): Command {
   registerUi(program);
   registerBench(program);
   registerDatasets(program);
+  registerWorker(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

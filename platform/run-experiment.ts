@@ -30,8 +30,17 @@ import type { ObjectiveSpec } from '../strategies/objectives.ts';
 import type { Candidate, EvalResult, Strategy } from '../strategies/strategy.ts';
 
 export type Evaluate<T extends JsonObject> = (candidate: Candidate<T>) => Promise<Metrics>;
-/** Evaluates a whole step at once (e.g. one batched predictor call); entry i is candidates[i]'s. */
-export type EvaluateBatch<T extends JsonObject> = (candidates: readonly Candidate<T>[]) => Promise<readonly Metrics[]>;
+/** Where a step stands in its experiment: `step` = trials completed before it (stable across resume). */
+export interface StepContext {
+  readonly experimentId: number;
+  readonly step: number;
+}
+
+/**
+ * Evaluates a whole step at once (e.g. one batched predictor call, or jobs for remote workers);
+ * entry i is candidates[i]'s metrics, or the Error its evaluation threw (that trial fails with it).
+ */
+export type EvaluateBatch<T extends JsonObject> = (candidates: readonly Candidate<T>[], context: StepContext) => Promise<readonly (Metrics | Error)[]>;
 
 /** What a search is, apart from where it is stored: `Platform.search` builds one from an experiment. */
 export interface SearchPlan<T extends JsonObject> {
@@ -97,15 +106,20 @@ export function defaultSplit(x: JsonObject): { arch: JsonObject; hw: JsonObject 
 }
 
 /** The step's metrics from one batch call, or null to evaluate candidate by candidate. */
-async function evaluateStep<T extends JsonObject>(f: EvaluateBatch<T>, candidates: readonly Candidate<T>[]): Promise<{ metrics: readonly Metrics[]; msEach: number } | null> {
+async function evaluateStep<T extends JsonObject>(f: EvaluateBatch<T>, candidates: readonly Candidate<T>[], context: StepContext): Promise<{ metrics: readonly (Metrics | Error)[]; msEach: number } | null> {
   if (candidates.length === 0) return null;
   const t0 = performance.now();
   try {
-    const metrics = await f(candidates);
+    const metrics = await f(candidates, context);
     return metrics.length === candidates.length ? { metrics, msEach: (performance.now() - t0) / candidates.length } : null;
   } catch {
     return null;
   }
+}
+
+function settled(m: Metrics | Error): Metrics {
+  if (m instanceof Error) throw m;
+  return m;
 }
 
 /**
@@ -172,12 +186,12 @@ async function loop<T extends JsonObject>(opts: RunOptions<T>, run: { begun: boo
     opts.onStepStart?.({ completed, budget: opts.budget, evaluating: candidates.length });
     const results: EvalResult<T>[] = [];
     const stepTrials: StepTrial[] = [];
-    const batched = opts.evaluateBatch ? await evaluateStep(opts.evaluateBatch, candidates) : null;
+    const batched = opts.evaluateBatch ? await evaluateStep(opts.evaluateBatch, candidates, { experimentId, step: completed }) : null;
     for (const [i, c] of candidates.entries()) {
       if (stopped()) return stop();
       const t0 = performance.now();
       const r = batched
-        ? await evaluateCandidate(c, () => batched.metrics[i] as Metrics, objectives, constraints)
+        ? await evaluateCandidate(c, () => settled(batched.metrics[i]!), objectives, constraints)
         : await evaluateCandidate(c, evaluate, objectives, constraints);
       const timings = { evaluateMs: batched ? batched.msEach : performance.now() - t0 };
       const outcome: TrialOutcome = r.ok ? { state: 'finished', metrics: r.metrics, feasible: r.violation === 0, timings } : { state: 'failed', error: r.error, timings };

@@ -8,7 +8,8 @@
  * read applies the same rule instead: an experiment still marked running whose lease names a
  * process that no longer exists reads as `interrupted`, and so do its running trials — in the CLI,
  * the API and the UI alike, from read-only connections too. `nas resume` (beginRun) takes them over.
- * A lease from another host cannot be checked from here and is taken as alive.
+ * A lease from another host cannot be checked from here and is taken as alive (with PostgreSQL the
+ * runner may be on another machine); `nas stop --force` ends a run whose machine is known to be gone.
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -96,6 +97,6 @@ export function checkRunStart(e: ExperimentRecord, lease: RunnerLease): void {
   if (!ok) throw new ConfigError('lease', lease, 'must be { host: string, pid: positive integer, start: string | null }');
   const r = e.runner;
   if (r?.alive && !(r.host === lease.host && r.pid === lease.pid && r.start === lease.start)) {
-    throw new ConfigError('experiment', e.name, `is being run by process ${r.pid} on ${r.host}; stop it first (nas stop ${e.name}) or wait for it to end`);
+    throw new ConfigError('experiment', e.name, `is being run by process ${r.pid} on ${r.host}; stop it first (nas stop ${e.name}) or wait for it to end — if that process is gone on another machine, nas stop ${e.name} --force`);
   }
 }

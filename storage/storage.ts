@@ -1,7 +1,8 @@
 /**
  * The `Storage` contract: everything nas-codesign persists (experiments, trials, strategy snapshots,
  * events, latency LUT entries, predictors, supernet checkpoints) behind one small async interface.
- * Two implementations satisfy the same conformance suite: SQLite (`sqlite.ts`) and memory (`memory.ts`).
+ * Three implementations satisfy the same conformance suite: SQLite (`sqlite.ts`), PostgreSQL (`pg.ts`)
+ * and memory (`memory.ts`).
  *
  * Invariants every implementation keeps (test/conformance/storage.case.ts checks them):
  * - ids, trial numbers and timestamps are assigned by storage; inputs never carry them;
@@ -130,6 +131,12 @@ export interface Storage {
   saveCheckpoint(input: NewCheckpoint): Promise<CheckpointRecord>;
   /** Newest first, optionally for one dataset. */
   listCheckpoints(dataset?: string): Promise<readonly CheckpointRecord[]>;
+
+  /**
+   * Optional: calls `onEvent(id)` soon after any process appends an event (PostgreSQL LISTEN/NOTIFY),
+   * so readers need not wait for their next poll; returns the unsubscribe. Stores without it are polled.
+   */
+  watchEvents?(onEvent: (id: number) => void): Promise<() => void>;
 
   /** Release the store; idempotent. Every other call afterwards throws StorageError. */
   close(): Promise<void>;

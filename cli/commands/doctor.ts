@@ -9,7 +9,8 @@ import { NasError } from '../../core/errors.ts';
 import { initTf, type BackendProbe } from '../../runtime/tf.ts';
 import { globalOptions, printJson, withDb, withJson } from '../context.ts';
 import { datasetSummaries, type DatasetSummary } from '../../datasets/registry.ts';
-import { inspectDatabase, type DatabaseInfo } from '../../storage/inspect.ts';
+import type { DatabaseInfo } from '../../storage/inspect.ts';
+import { inspectStore } from '../../storage/open-store.ts';
 import { benchmarkTables, formatTableStatus, type TableStatus } from '../../datasets/nb201-source.ts';
 
 export interface DoctorReport {
@@ -35,7 +36,7 @@ export async function collectDoctorReport(opts: { backend?: string; db: string }
     backend: { active: rt.backend, available: rt.available, probes: rt.probes },
     datasets: await datasetSummaries(),
     tables: benchmarkTables(),
-    database: await inspectDatabase(opts.db),
+    database: await inspectStore(opts.db),
   };
 }
 

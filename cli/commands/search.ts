@@ -6,11 +6,16 @@
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
 import { ConfigError, NotFoundError } from '../../core/errors.ts';
-import type { Json } from '../../core/types.ts';
+import type { Json, JsonObject } from '../../core/types.ts';
 import { SCHEMA_VERSION } from '../../storage/schema.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { openStore } from '../../storage/open-store.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
+import { PgStorage } from '../../storage/pg.ts';
 import type { Storage } from '../../storage/storage.ts';
+import { codeVersion } from '../../cluster/code-version.ts';
+import { requiredCheckpoint } from '../../cluster/checkpoints.ts';
+import { createCoordinator, type Coordinator } from '../../cluster/coordinator.ts';
+import { PgQueue } from '../../cluster/queue.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
 import { checkRunStart, currentLease } from '../../storage/runs.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../../platform/config.ts';
@@ -50,6 +55,18 @@ interface SearchOpts {
   readonly strategy?: string;
   readonly quick?: boolean;
   readonly json?: boolean;
+  readonly localSlots?: number;
+}
+
+/** On PostgreSQL, steps go to live `nas worker`s when there are any (cluster/coordinator.ts); else null. */
+async function coordinate(storage: Storage, platform: Platform, localSlots = 1): Promise<Coordinator<JsonObject> | null> {
+  if (!(storage instanceof PgStorage)) return null;
+  const queue = await PgQueue.open(storage);
+  return createCoordinator<JsonObject>({
+    queue, codeVersion: codeVersion(), checkpointSha: requiredCheckpoint(platform.config), localSlots,
+    local: { evaluate: (x) => platform.evaluate(x), ...(platform.evaluateBatch ? { evaluateBatch: (xs) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(xs) } : {}) },
+    log: (line) => process.stderr.write(`nas: ${line}\n`),
+  });
 }
 
 /**
@@ -67,15 +84,17 @@ async function build(cfg: ExperimentConfig, reader: Storage, progress: ProgressF
  * Runs (or resumes) `exp` on `platform`; Ctrl-C, SIGTERM and `nas stop` end it 'stopped'. The bar
  * shows the step being evaluated from its start, not only once it is stored.
  */
-async function execute(storage: Storage, exp: ExperimentRecord, platform: Platform, progress: ProgressRenderer) {
+async function execute(storage: Storage, exp: ExperimentRecord, platform: Platform, progress: ProgressRenderer, localSlots?: number) {
   const stop = interruptSignal();
   let failed = 0;
+  let coordinator: Coordinator<JsonObject> | null = null;
   try {
+    coordinator = await coordinate(storage, platform, localSlots);
     // Where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export
     // bundles; recorded here rather than at creation so a kill between the two is mended by the resume.
     if (!(await recordedProvenance(storage, exp.id))) await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
     const summary = await runExperiment({
-      sink: storage, experimentId: exp.id, ...platform.search, signal: stop.signal,
+      sink: storage, experimentId: exp.id, ...platform.search, ...(coordinator ? { evaluateBatch: coordinator.evaluateBatch } : {}), signal: stop.signal,
       onStepStart: (s) => progress.update({ phase: `search ${exp.name}`, done: s.completed, total: s.budget, fields: { evaluating: s.evaluating, ...(failed > 0 ? { failed } : {}) } }),
       onStep: (p) => {
         failed += p.trials.filter((t) => t.state === 'failed').length;
@@ -88,6 +107,7 @@ async function execute(storage: Storage, exp: ExperimentRecord, platform: Platfo
   } finally {
     stop.release();
     progress.stop();
+    await coordinator?.close();
   }
 }
 
@@ -117,6 +137,7 @@ export function registerSearch(program: Command): void {
     .option('--budget <n>', 'trials (overrides the file)', intArg('--budget', 1))
     .option('--strategy <name>', 'strategy (overrides the file)')
     .option('--quick', 'a short run (40 trials) to try things out')
+    .option('--local-slots <n>', 'PostgreSQL with live `nas worker`s: jobs of each step this process evaluates itself meanwhile (0 = leave them to the workers)', intArg('--local-slots', 0), 1)
     .action(async (opts: SearchOpts, cmd: Command) => {
       const base = opts.config ? await readExperimentFile(opts.config) : parseExperiment(DEFAULT_EXPERIMENT);
       const cfg = parseExperiment({
@@ -131,7 +152,7 @@ export function registerSearch(program: Command): void {
       // Build (= validate) everything, reading stored predictors read-only, before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
       // (an older schema has no predictor tables yet: nothing to look up before it is migrated)
-      const reader: Storage = check.state === 'database' && check.version === SCHEMA_VERSION ? await SqliteStorage.open(opts.db, { mode: 'read' }) : new MemoryStorage();
+      const reader: Storage = check.state === 'database' && check.version === SCHEMA_VERSION ? await openStore(opts.db, { mode: 'read' }) : new MemoryStorage();
       const progress = createProgress({ quiet: Boolean(opts.json) });
       let platform: Platform;
       try {
@@ -153,7 +174,7 @@ export function registerSearch(program: Command): void {
           const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
           if (await storage.findExperiment(name)) throw nameTaken(name);
           const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
-          report(exp, await execute(storage, exp, platform, progress), opts.db, opts.json);
+          report(exp, await execute(storage, exp, platform, progress, opts.localSlots), opts.db, opts.json);
         } finally {
           await storage.close();
         }
@@ -166,16 +187,18 @@ export function registerSearch(program: Command): void {
   withDb(program.command('stop'))
     .argument('<experiment>', 'id or name')
     .description('ask a running search to stop after its current step (it stays resumable); a search whose process is gone is stopped at once')
-    .action(async (ref: string, opts: { db: string }) => {
+    .option('--force', "stop it now: its process is gone although this machine cannot tell (it ran on another host that crashed)")
+    .action(async (ref: string, opts: { db: string; force?: boolean }) => {
       await withDbOpen(opts.db, 'write', async (storage) => {
         const exp = await storage.getExperiment((await findExperiment(storage, ref)).id);
-        if (exp.runner?.alive) {
+        if (exp.runner?.alive && !opts.force) {
           // the runner reads the mark after its current step and ends the run itself
           await storage.setExperimentStatus(exp.id, 'stopped');
           process.stdout.write(`experiment ${exp.name}: asked process ${exp.runner.pid} on ${exp.runner.host} to stop after its current step (resume with nas resume ${exp.name})\n`);
         } else {
           const { interrupted } = await storage.endRun(exp.id, 'stopped');
-          process.stdout.write(`experiment ${exp.name} stopped (no process was running it)${interrupted > 0 ? `; ${interrupted} trials it left running are interrupted` : ''}; resume with nas resume ${exp.name}\n`);
+          const why = exp.runner?.alive ? `at once (--force: process ${exp.runner.pid} on ${exp.runner.host} taken as gone)` : '(no process was running it)';
+          process.stdout.write(`experiment ${exp.name} stopped ${why}${interrupted > 0 ? `; ${interrupted} trials it left running are interrupted` : ''}; resume with nas resume ${exp.name}\n`);
         }
       });
     });
@@ -183,7 +206,8 @@ export function registerSearch(program: Command): void {
   withJson(withDb(program.command('resume')))
     .argument('<experiment>', 'id or name')
     .description('continue a stopped or crashed experiment exactly where it left off')
-    .action(async (ref: string, opts: { db: string; json?: boolean }, cmd: Command) => {
+    .option('--local-slots <n>', 'as for `nas search`', intArg('--local-slots', 0), 1)
+    .action(async (ref: string, opts: { db: string; json?: boolean; localSlots?: number }, cmd: Command) => {
       const storage = await openDb(opts.db, 'write');
       const progress = createProgress({ quiet: Boolean(opts.json) });
       try {
@@ -196,7 +220,7 @@ export function registerSearch(program: Command): void {
         checkRunStart(exp, currentLease());
         const platform = await build(parseExperiment(exp.config), storage, progress.update, globalOptions(cmd).backend);
         try {
-          report(exp, await execute(storage, exp, platform, progress), opts.db, opts.json);
+          report(exp, await execute(storage, exp, platform, progress, opts.localSlots), opts.db, opts.json);
         } finally {
           platform.dispose();
         }

@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { startUi } from '../../cli/commands/ui.ts';
 import type { ExperimentSummary, TrialRecord } from '../../storage/types.ts';
 import { runCli } from './run.ts';
+import { SqliteStorage } from '../../storage/sqlite.ts';
 import { SMALL_EXPERIMENT } from './small-experiment.ts';
 
 const bin = fileURLToPath(new URL('../../bin/nas.js', import.meta.url));
@@ -139,4 +140,22 @@ describe('nas stop of a search whose process is gone', () => {
     expect(await storedStates(db)).toMatchObject({ interrupted: inFlight });
     expect((await views(db)).cli).toMatchObject({ status: 'stopped', runner: null, trials: { running: 0, interrupted: inFlight } });
   }, 240_000);
+
+  it('--force stops a run held by a process this machine takes as alive (e.g. on another host)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nas-stop-force-'));
+    const db = join(dir, 'run.db');
+    const s = await SqliteStorage.open(db, { mode: 'create' });
+    const e = await s.createExperiment({ name: 'x', config: {}, seed: 1, space: 'mbconv', objectives: [{ name: 'macs_m', unit: 'M MACs', direction: 'min' }] });
+    await s.beginRun(e.id, { host: 'another-machine', pid: 4242, start: null });
+    await s.startTrials([{ experimentId: e.id, arch: { a: 1 }, key: 'k1' }]);
+    await s.close();
+    const resume = await runCli('resume', 'x', '--db', db);
+    expect(resume.code).toBe(3);
+    expect(resume.stderr).toMatch(/is being run by process 4242 on another-machine; .*nas stop x --force/);
+    expect((await runCli('stop', 'x', '--db', db)).stdout).toMatch(/asked process 4242 on another-machine to stop/);
+    expect((await views(db)).cli).toMatchObject({ status: 'stopped', trials: { running: 1 } });
+    const forced = await runCli('stop', 'x', '--db', db, '--force');
+    expect(forced.stdout).toBe('experiment x stopped at once (--force: process 4242 on another-machine taken as gone); 1 trials it left running are interrupted; resume with nas resume x\n');
+    expect((await views(db)).cli).toMatchObject({ status: 'stopped', runner: null, trials: { running: 0, interrupted: 1 } });
+  });
 });

@@ -115,9 +115,9 @@ describe.each([
         });
         const run = runExperiment({
           sink: wrapped, experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH, signal: ctrl.signal,
-          evaluateBatch: (cs) => {
+          evaluateBatch: (cs, ctx) => {
             if (stop?.[0] === 'batch' && ++batches === stop[1]) ctrl.abort();
-            return batch(cs);
+            return batch(cs, ctx);
           },
         });
         if (stop?.[0] === 'commit') await expect(run).rejects.toThrow('killed mid-commit');
@@ -145,11 +145,11 @@ describe.each([
       await runExperiment({
         sink: s, experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH,
         // Looks at storage the way the UI does (experiment list counts, trial list filtered by state) from inside the batch.
-        evaluateBatch: async (cs) => {
+        evaluateBatch: async (cs, ctx) => {
           const running = (await s.listTrials({ experimentId: id, state: 'running', sort: 'number' })).items;
           const summary = (await s.listExperiments()).find((e) => e.id === id);
           seen.push({ keys: running.map((t) => t.key), candidates: cs.map((c) => c.key), running: summary?.trials.running ?? -1, states: running.map((t) => t.state) });
-          return batch(cs);
+          return batch(cs, ctx);
         },
       });
       expect(seen).toHaveLength(BUDGET / BATCH);

@@ -1,15 +1,15 @@
 /**
- * Experiment-level statements of SqliteStorage: experiments with their objectives, the strategy
- * snapshot and the event log. Like sqlite-trials.ts, these run inside the caller's lock or
+ * Experiment-level statements of the SQL stores: experiments with their objectives, the strategy
+ * snapshot and the event log. Like sql-trials.ts, these run inside the caller's lock or
  * transaction and take inputs the caller has already checked.
  */
 import { NotFoundError } from '../core/errors.ts';
 import type { Json } from '../core/types.ts';
-import type { Connection } from './connection.ts';
+import type { SqlTx as Connection } from './sql-db.ts';
 import { runnerGone, runnerInfo, viewCounts, type RunEndStatus, type RunnerLease } from './runs.ts';
 import {
   eventRecord, experimentRecord, snapshotRecord, type EventRow, type ExperimentRow, type ObjectiveRow, type SnapshotRow,
-} from './sqlite-rows.ts';
+} from './sql-rows.ts';
 import type { EventRecord, ExperimentRecord, ExperimentSummary, NewEvent, NewExperiment, SnapshotRecord } from './types.ts';
 import { checkId } from './validate.ts';
 
@@ -27,10 +27,10 @@ export async function experimentIdByName(db: Connection, name: string): Promise<
 
 /** Inserts a new experiment ('created') with its objectives; returns its id. */
 export async function insertExperiment(db: Connection, e: NewExperiment, now: string): Promise<number> {
-  const { lastID } = await db.run(
-    "INSERT INTO experiments (name, config, seed, space, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'created', ?, ?)",
+  const { id: lastID } = (await db.get<{ id: number }>(
+    "INSERT INTO experiments (name, config, seed, space, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'created', ?, ?) RETURNING id",
     [e.name, JSON.stringify(e.config), e.seed, e.space, now, now],
-  );
+  ))!;
   for (const [i, o] of e.objectives.entries()) {
     await db.run('INSERT INTO objectives (experiment_id, position, name, unit, direction) VALUES (?, ?, ?, ?, ?)', [lastID, i, o.name, o.unit, o.direction]);
   }
@@ -93,10 +93,15 @@ export async function selectSnapshot(db: Connection, experimentId: number): Prom
   return row ? snapshotRecord(row) : null;
 }
 
-/** Appends an event whose experiment (if any) the caller has checked. */
+/** Channel on which stores with listeners (PostgreSQL) announce new events: the payload is the event id. */
+export const EVENTS_CHANNEL = 'nas_events';
+
+/** Appends an event whose experiment (if any) the caller has checked; ids are committed in id order. */
 export async function insertEvent(db: Connection, e: Required<NewEvent>, now: string): Promise<EventRecord> {
-  const { lastID } = await db.run('INSERT INTO events (experiment_id, type, payload, created_at) VALUES (?, ?, ?, ?)', [e.experimentId, e.type, JSON.stringify(e.payload), now]);
-  return eventRecord((await db.get<EventRow>('SELECT * FROM events WHERE id = ?', [lastID]))!);
+  await db.lock('events');
+  const row = await db.get<EventRow>('INSERT INTO events (experiment_id, type, payload, created_at) VALUES (?, ?, ?, ?) RETURNING *', [e.experimentId, e.type, JSON.stringify(e.payload), now]);
+  await db.notify(EVENTS_CHANNEL, String(row!.id));
+  return eventRecord(row!);
 }
 
 /** Events with id > after in id order, optionally for one experiment. */

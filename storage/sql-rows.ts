@@ -1,9 +1,9 @@
 /**
- * Rows of the SQLite tables and their mapping to frozen records, plus the trial list query builder
+ * Rows of the SQL stores' tables (the same columns in SQLite and PostgreSQL) and their mapping to frozen records, plus the trial list query builder
  * (filter + ORDER BY with missing values last and id as the tie-breaker, like `compareTrials`).
  */
 import type { Json, Metrics } from '../core/types.ts';
-import type { Param } from './connection.ts';
+import type { Param } from './sql-db.ts';
 import { deepFreeze } from './records.ts';
 import { runnerInfo, viewStatus, viewTrial, type RunnerLease } from './runs.ts';
 import type {
@@ -102,7 +102,7 @@ export function trialWhere(q: Pick<NormalQuery, 'experimentId' | 'states' | 'fea
   const params: Param[] = [];
   if (q.experimentId !== null) { parts.push('t.experiment_id = ?'); params.push(q.experimentId); }
   if (q.states !== null) {
-    if (q.states.length === 0) parts.push('0');
+    if (q.states.length === 0) parts.push('1 = 0');
     else { parts.push(`${stateExpr(gone)} IN (${q.states.map(() => '?').join(',')})`); params.push(...q.states); }
   }
   if (q.feasible !== null) { parts.push('t.feasible = ?'); params.push(q.feasible ? 1 : 0); }
