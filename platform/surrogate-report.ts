@@ -2,19 +2,11 @@
  * What a surrogate search recorded about its predictor, read back from storage for the CLI and the
  * API: each round's fit (held-out τ and RMSE of a k-fold cross-validation on the verified networks)
  * and the prospective check — every trial's prediction, made before it was verified, against the
- * verified value. Also the `90.12 ± 0.42` form of a verified accuracy with its standard error.
+ * verified value.
  */
-import type { Metrics } from '../core/types.ts';
 import type { Prospective, RoundRecord } from '../strategies/surrogate/report.ts';
 
 export { predictionOf, prospective, readRounds as surrogateRounds, type Prospective, type RoundRecord } from '../strategies/surrogate/report.ts';
-
-/** `90.12 ± 0.42` when the metrics carry `<name>_se`, else the value itself (or undefined). */
-export function withError(metrics: Metrics | null | undefined, name: string, digits = 2): string | number | undefined {
-  const v = metrics?.[name];
-  const se = metrics?.[`${name}_se`];
-  return typeof v === 'number' && typeof se === 'number' ? `${v.toFixed(digits)} ± ${se.toFixed(digits)}` : v;
-}
 
 const f = (v: number | null | undefined, d = 3) => (typeof v === 'number' ? v.toFixed(d) : '-');
 

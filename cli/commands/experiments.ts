@@ -9,7 +9,7 @@ import { formatTable, printJson, withDb, withJson } from '../context.ts';
 import { findExperiment, withDbOpen } from '../open-db.ts';
 import { allTrials } from '../../platform/front.ts';
 import { prospective, surrogateRounds, surrogateText } from '../../platform/surrogate-report.ts';
-import type { SqliteStorage } from '../../storage/sqlite.ts';
+import type { Storage } from '../../storage/storage.ts';
 
 interface DbOpts {
   readonly db: string;
@@ -22,7 +22,7 @@ export function listExperiments(db: string): Promise<readonly ExperimentSummary[
 }
 
 /** A surrogate experiment's round fits and prospective check (null for other strategies). */
-async function surrogateSummary(storage: SqliteStorage, exp: ExperimentSummary) {
+async function surrogateSummary(storage: Storage, exp: ExperimentSummary) {
   const rounds = await surrogateRounds(storage, exp.id);
   return rounds.length > 0 ? { rounds, prospective: prospective(await allTrials(storage, exp.id)) } : null;
 }
@@ -43,7 +43,10 @@ export function registerExperiments(program: Command): void {
         { header: 'SPACE', get: (r) => r.space },
         { header: 'STATUS', get: (r) => r.status },
         { header: 'TRIALS', get: (r) => r.trials.total, align: 'right' },
+        { header: 'FINISHED', get: (r) => r.trials.finished, align: 'right' },
         { header: 'FAILED', get: (r) => r.trials.failed, align: 'right' },
+        { header: 'RUNNING', get: (r) => r.trials.running, align: 'right' },
+        { header: 'INTERRUPTED', get: (r) => r.trials.interrupted, align: 'right' },
         { header: 'OBJECTIVES', get: (r) => r.objectives.map((o) => `${o.direction === 'max' ? '↑' : '↓'}${o.name}`).join(' ') },
         { header: 'CREATED', get: (r) => r.createdAt },
       ])}\n`,
@@ -61,7 +64,9 @@ export function registerExperiments(program: Command): void {
         `space       ${exp.space}`,
         `seed        ${exp.seed}`,
         `objectives  ${exp.objectives.map((o) => `${o.direction} ${o.name}${o.unit ? ` [${o.unit}]` : ''}`).join(', ')}`,
-        `trials      ${exp.trials.total} (${exp.trials.finished} finished, ${exp.trials.failed} failed, ${exp.trials.running} running)`,
+        `trials      ${exp.trials.total} (${exp.trials.finished} finished, ${exp.trials.failed} failed, ${exp.trials.running} running, ${exp.trials.interrupted} interrupted)`,
+        ...(exp.runner ? [`runner      process ${exp.runner.pid} on ${exp.runner.host}${exp.runner.alive ? '' : ' (gone: killed or crashed)'}`] : []),
+        ...(['stopped', 'interrupted', 'failed'].includes(exp.status) ? [`resume      nas resume ${exp.name} --db ${opts.db}`] : []),
         `created     ${exp.createdAt}`,
         `config      ${JSON.stringify(exp.config)}`,
       ];

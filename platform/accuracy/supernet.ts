@@ -25,11 +25,14 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
   if (ctx.space.name !== 'mbconv') throw new ConfigError('experiment.accuracy.source', 'supernet', 'needs space: mbconv');
   const space = ctx.space as unknown as MbconvSpace;
   const dir = cfg.checkpoint ?? EMBEDDED_SUPERNET_DIR;
+  const phase = (name: string, fields?: Record<string, string | number>) => ctx.progress?.({ phase: name, done: 0, total: 0, ...(fields ? { fields } : {}) });
+  phase('loading the supernet checkpoint', { dir });
   const { net, space: trained, state } = loadSupernet<Partial<TrainConfig>>(dir);
   try {
     if (JSON.stringify(spaceConfigJson(trained)) !== JSON.stringify(spaceConfigJson(space))) {
       throw new ConfigError('experiment.spaceConfig', space.config, `differs from the space of the supernet in ${dir}`);
     }
+    phase(`loading ${state.dataset}`);
     const data = loadDataset(state.dataset);
     const evalData = { train: data.train, val: data.val, norm: state.norm };
     const evalOpts = { valLimit: cfg.valLimit, calibImages: cfg.calibImages, seed: ctx.rng.seed };
@@ -40,6 +43,7 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
     // network verified again with another accelerator costs nothing.
     const scored = new Map<string, number>();
     const keyOf = (a: Arch) => ctx.space.key(a);
+    phase('verifying the checkpoint: re-measuring its largest subnet', { images: state.options.valLimit ?? data.val.n });
     const check = verifyRecordedAccuracy(net, trained, state, evalData, dir);
     return {
       objective: ACCURACY_OBJECTIVE,
@@ -61,6 +65,7 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
             scoreMany: async (archs: readonly Arch[]) => {
               const todo = [...new Map(archs.filter((a) => !scored.has(keyOf(a))).map((a) => [keyOf(a), a])).values()];
               if (todo.length > 0) {
+                if (!pool) phase(`starting ${workers} scoring workers`);
                 pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers });
                 const scores = await pool.scoreAll(todo as unknown as readonly MbconvArch[], evalOpts);
                 todo.forEach((a, i) => scored.set(keyOf(a), 100 * (scores[i] as { accuracy: number }).accuracy));
