@@ -24,16 +24,17 @@ export function columnDecimals(values: readonly (number | null | undefined)[]): 
 
 const fixed = (v: number | null | undefined, d: number): string | null => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : null);
 
-/** A numeric column: header with unit, fixed decimals over all `rows`, optional `± se`. */
+/** A numeric column: header with unit, fixed decimals over all `rows`, optional `± se` in the same decimals. */
 export function numberColumn<T>(header: string, rows: readonly T[], get: (r: T) => number | null | undefined, se?: (r: T) => number | null | undefined): Column<T> {
   const d = columnDecimals(rows.map(get));
-  const dse = se ? columnDecimals(rows.map(se)) : 0;
+  // the error in the value's decimals (90.44 ± 0.42, not ± 0.4158), more only where it would read 0
+  const dse = se ? Math.max(d, ...rows.map((r) => { const e = se(r); return typeof e === 'number' && e > 0 && Number.isFinite(e) ? Math.min(6, -Math.floor(Math.log10(e))) : 0; })) : d;
   return {
     header,
     align: 'right',
     get: (r) => {
       const v = fixed(get(r), d);
-      const e = se ? fixed(se(r), Math.max(d, dse)) : null;
+      const e = se ? fixed(se(r), dse) : null;
       return v === null ? null : e === null ? v : `${v} ± ${e}`;
     },
   };

@@ -75,6 +75,11 @@ export interface RunOptions<T extends JsonObject> extends SearchPlan<T> {
   readonly onStep?: (progress: RunProgress) => void;
   /** Called when a step's candidates are about to be evaluated (progress display). */
   readonly onStepStart?: (step: { readonly completed: number; readonly budget: number; readonly evaluating: number }) => void;
+  /**
+   * Called once when the search loop starts, before the strategy's first `prepare` (which may take
+   * a while: a surrogate screens accelerators and compiles their cost tables) — progress display.
+   */
+  readonly onLoopStart?: (at: { readonly completed: number; readonly budget: number }) => void;
 }
 
 export interface RunProgress {
@@ -162,6 +167,7 @@ async function loop<T extends JsonObject>(opts: RunOptions<T>, run: { begun: boo
   const resumed = saved !== null || orphans.length > 0;
 
   const stopped = () => signal?.aborted === true;
+  opts.onLoopStart?.({ completed, budget: opts.budget });
   while (completed < opts.budget) {
     if (stopped()) return stop();
     await strategy.prepare?.();

@@ -103,6 +103,7 @@ async function execute(storage: Storage, exp: ExperimentRecord, platform: Platfo
     if (!(await recordedProvenance(storage, exp.id))) await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
     const summary = await runExperiment({
       sink: storage, experimentId: exp.id, ...platform.search, ...(coordinator ? { evaluateBatch: coordinator.evaluateBatch } : {}), signal: stop.signal,
+      onLoopStart: (s) => progress.update({ phase: `search ${exp.name}`, done: s.completed, total: s.budget, ...(platform.search.strategy.prepare ? { fields: { preparing: platform.config.strategy.name } } : {}) }),
       onStepStart: (s) => progress.update({ phase: `search ${exp.name}`, done: s.completed, total: s.budget, fields: { evaluating: s.evaluating, ...(failed > 0 ? { failed } : {}) } }),
       onStep: (p) => {
         failed += p.trials.filter((t) => t.state === 'failed').length;

@@ -130,6 +130,23 @@ describe('runner bookkeeping', () => {
     expect(stored.items[0]?.timings?.['evaluateMs']).toBeGreaterThanOrEqual(0);
   });
 
+  it('reports the start of the search loop once, before the first prepare, with the trials already completed', async () => {
+    const storage = new MemoryStorage();
+    const id = await newExperiment(storage, 'loop');
+    const seen: string[] = [];
+    const strategy = strategyFor('random');
+    const traced = Object.assign(Object.create(strategy) as typeof strategy, { prepare: async () => void seen.push('prepare') });
+    const run = (budget: number) => runExperiment({
+      sink: storage, experimentId: id, strategy: traced, objectives: ACC_LAT, constraints, budget, batch: BATCH, evaluate,
+      onLoopStart: (s) => seen.push(`loop ${s.completed}/${s.budget}`), onStepStart: (s) => seen.push(`step ${s.completed}`),
+    });
+    await run(6);
+    expect(seen).toEqual(['loop 0/6', 'prepare', 'step 0', 'prepare', 'step 3']);
+    seen.length = 0;
+    await run(9);
+    expect(seen).toEqual(['loop 6/9', 'prepare', 'step 6']);
+  });
+
   it('rejects a bad budget naming the field', async () => {
     const storage = new MemoryStorage();
     const id = await newExperiment(storage, 'bad');
