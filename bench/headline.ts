@@ -5,8 +5,10 @@
  * `eyeriss` preset, the verified Pareto front, and the best EDP ratio among verified pairs within
  * 0.5 and 1.5 points of the largest's accuracy. Goals: ≥ 4× at ≤ 0.5 pt, ≥ 20× at ≤ 1.5 pt, and a
  * front spanning from the smallest subnet's accuracy to within 0.5 pt of the largest's.
- *   npx tsx bench/headline.ts [--db FILE] [--name NAME] [--reuse] [--quick] [-- …extra `nas search` flags]
- * --reuse reads an existing experiment NAME from --db instead of searching again.
+ *   npx tsx bench/headline.ts [--db FILE] [--name NAME] [--reuse] [--quick] [--warm-cache] [-- …extra `nas search` flags]
+ * --reuse reads an existing experiment NAME from --db instead of searching again. The search runs with
+ * an empty cache directory (NAS_CACHE_DIR: no compiled accelerator tables, no dataset split), so its
+ * wall time is what a fresh clone sees; --warm-cache keeps the project's cache.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -21,7 +23,7 @@ import { SqliteStorage } from '../storage/sqlite.ts';
 import { eyerissReference } from './eyeriss-reference.ts';
 import type { TrialRecord } from '../storage/types.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, name: { type: 'string', default: 'headline' }, reuse: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, name: { type: 'string', default: 'headline' }, reuse: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, 'warm-cache': { type: 'boolean', default: false } } });
 const db = values.db ?? join(mkdtempSync(join(tmpdir(), 'nas-headline-')), 'nas.db');
 const name = values.name as string;
 const load0 = loadavg()[0] as number;
@@ -31,8 +33,10 @@ if (!values.reuse) {
   const bin = fileURLToPath(new URL('../bin/nas.js', import.meta.url));
   const args = ['search', '--db', db, '--name', name, ...(values.quick ? ['--quick'] : []), ...positionals];
   console.log(`$ nas ${args.join(' ')}`);
+  const cache = values['warm-cache'] ? null : mkdtempSync(join(tmpdir(), 'nas-headline-cache-'));
+  if (cache) console.log(`(fresh cache: NAS_CACHE_DIR=${cache})`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...(cache ? { NAS_CACHE_DIR: cache } : {}) } });
   searchSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`nas search exited ${r.status}`);
 } else if (!existsSync(db)) throw new Error(`--reuse: no database at ${db}`);
