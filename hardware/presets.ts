@@ -22,20 +22,25 @@ const GLB = (kib: number, bits: number, extra: Partial<LevelSpec> = {}): LevelSp
 
 export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
   eyeriss: {
-    name: 'eyeriss', description: 'Eyeriss chip: 12×14 PEs, row-stationary, 16 b, spads 12/224/24 words, 108 KB GLB bypassing weights, 65 nm, 200 MHz',
+    name: 'eyeriss', description: 'Eyeriss chip: 12×14 PEs, row-stationary, 16 b, spads 12/224/24 words, 108 KB GLB (100 KB in 25 banks for ifmaps/psums, 8 KB filter prefetch), 65 nm, 200 MHz',
     source: 'Chen et al., "Eyeriss", JSSC 2017 (65 nm, 168 PEs, 108 KB GLB, 0.5 KB spads per PE, 200 MHz); energies: Accelergy 65 nm ERT of the Timeloop eyeriss_like reference',
     rows: 12, cols: 14, macBits: 16, accBits: 16, macPj: 0.208 * 4, clockGHz: 0.2, technologyNm: 65,
     // Row-stationary mapspace of Timeloop's eyeriss_like arch: each PE column (X) works on output
     // rows Q (and M), each PE of a column (Y) on a filter row S (and C, M); inside a PE the weight
     // scratchpad iterates C and R, the psum scratchpad M, the ifmap scratchpad nothing. As on the
     // chip (a PE set is R filter rows × E output rows), the whole filter height is spread over PE
-    // rows (S=0 on Y): CONV1's 11 rows leave one PE row idle, 154 of 168 PEs busy as published.
+    // rows (S=0 on Y): CONV1's 11 rows leave one PE row idle, 154 of 168 PEs busy as published;
+    // and a PE runs 1-D convolutions of whole filter rows (R=0 in the weight scratchpad: its
+    // p × q × S words of JSSC §IV-A, the ifmap scratchpad a q × S sliding window).
     levels: [
       { name: 'psum_spad', words: 24, wordBits: 16, perPe: true, readPj: 0.25, writePj: 0.25, keep: ['Outputs'], temporal: tl('N=1 C=1 R=1 S=1 P=1 Q=1', 'N C P Q R S M') },
-      { name: 'weights_spad', words: 224, wordBits: 16, perPe: true, cell: 'sram', readPj: 1.98, writePj: 1.98, keep: ['Weights'], temporal: tl('N=1 M=1 P=1 Q=1 S=1', 'N M P Q S C R') },
+      { name: 'weights_spad', words: 224, wordBits: 16, perPe: true, cell: 'sram', readPj: 1.98, writePj: 1.98, keep: ['Weights'], temporal: tl('N=1 M=1 P=1 Q=1 S=1 R=0', 'N M P Q S C R') },
       { name: 'ifmap_spad', words: 12, wordBits: 16, perPe: true, readPj: 0.2, writePj: 0.18, keep: ['Inputs'], temporal: tl('N=1 M=1 C=1 P=1 Q=1 R=1 S=1', 'N M C P Q R S') },
+      // 108 KB of SRAM: 100 KB in 25 banks of 4 KB, each holding ifmaps or psums, and 8 KB that
+      // only prefetches the next pass's filters (JSSC §V-A), so weights bypass it in the mapspace
       {
-        name: 'shared_glb', words: 55296, wordBits: 16, perPe: false, readPj: 18.18 / 4, writePj: 14.14 / 4, keep: ['Inputs', 'Outputs'], bypass: ['Weights'],
+        name: 'shared_glb', words: 51200, arrayWords: 55296, bankWords: 2048, wordBits: 16, perPe: false, readPj: 18.18 / 4, writePj: 14.14 / 4,
+        keep: ['Inputs', 'Outputs'], bypass: ['Weights'],
         spatial: [
           { ...tl('N=1 C=1 P=1 R=1 S=1', 'N C P R S Q M'), axis: 'X', split: 999, source: 'PE_column' },
           { ...tl('N=1 P=1 Q=1 R=1 S=0', 'N P Q R S C M'), axis: 'Y', split: 0, source: 'PE' },

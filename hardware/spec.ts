@@ -24,6 +24,11 @@ export interface StorageLevel {
   readonly wordBits: number;
   /** Words per vector access (width / datawidth). */
   readonly blockSize: number;
+  /**
+   * Capacity is allocated in banks of this many words, each holding one data space (Eyeriss's
+   * global buffer: 25 banks of 4 KB, each assigned to ifmaps or psums); absent = one shared pool.
+   */
+  readonly bankWords?: number;
   readonly instances: number;
   readonly meshX: number;
   readonly meshY: number;
@@ -127,6 +132,11 @@ export function validateArch(a: ArchSpec): void {
       if (!(lv.energy[k] >= 0)) bad(a.name, `${f}.energy.${k}`, lv.energy[k], 'must be ≥ 0');
     }
   });
+}
+
+/** Words a tile of `words` occupies at level lv: whole banks when the level is banked. */
+export function occupiedWords(lv: StorageLevel, words: number): number {
+  return lv.bankWords ? Math.ceil(words / lv.bankWords) * lv.bankWords : words;
 }
 
 /** MAC energy at other operand widths: multiplier energy scales ~ with the product of widths. */

@@ -12,7 +12,7 @@
  * Energies: each action is charged per vector access, ceil(count / blockSize), as Timeloop does.
  */
 import type { ArchSpec, StorageLevel } from '../spec.ts';
-import { fanout, macEnergyAt } from '../spec.ts';
+import { fanout, macEnergyAt, occupiedWords } from '../spec.ts';
 import { problemOps, relevance, type DataSpace, type Problem } from '../workload.ts';
 import { movedCounts } from './compression.ts';
 import type { Mapping } from './mapping.ts';
@@ -226,7 +226,7 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
       const s = movedCounts(lv, p.dataSpaces[t] as DataSpace, raw);
       const b = bitsOf(t);
       const words = scaled ? b / lv.wordBits : 1;
-      cap += s.tile * words;
+      cap += occupiedWords(lv, s.tile * words);
       rd += s.reads * words;
       wr += (s.fills + s.updates) * words;
       if (l === nL - 1) {
