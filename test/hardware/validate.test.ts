@@ -28,17 +28,15 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('Eyeriss chip table (JSSC 2017, AlexNet CONV1–5, batch 4)', () => {
-  it('every layer within ±20 % of the chip\'s latency; DRAM traffic within ±30 % on four of five layers and in total', () => {
+  it('every layer within ±20 % of the chip\'s latency and ±30 % of its DRAM traffic, coded traffic never above the uncoded', () => {
     const checks = eyerissChipChecks();
     const lat = checks.filter((c) => c.metric === 'latency ms');
     const dram = checks.filter((c) => c.metric.startsWith('DRAM'));
     expect(lat).toHaveLength(5);
+    expect(dram).toHaveLength(5);
     for (const c of lat) expect(Math.abs(c.error), c.case).toBeLessThanOrEqual(0.2);
-    // One layer misses (CONV4 at +55 % today: its best-EDP mapping trades traffic for cycles; README "Hardware model").
-    expect(dram.filter((c) => c.pass).length).toBeGreaterThanOrEqual(4);
+    for (const c of dram) expect(Math.abs(c.error), c.case).toBeLessThanOrEqual(0.3);
     for (const c of dram) expect(c.ours, c.case).toBeLessThanOrEqual(Number(/uncoded ([\d.]+)/.exec(c.note ?? '')?.[1]) + 0.005);
-    const total = dram.reduce((s, c) => s + c.ours, 0) / dram.reduce((s, c) => s + c.expected, 0) - 1;
-    expect(Math.abs(total)).toBeLessThanOrEqual(0.3);
   });
 });
 
