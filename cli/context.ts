@@ -16,7 +16,7 @@ export const DEFAULT_DB = './nas.db';
 
 /** Adds `--db FILE` with the project default, so every database command spells it the same way. */
 export function withDb(cmd: Command): Command {
-  return cmd.option('--db <file>', 'SQLite database file', DEFAULT_DB);
+  return cmd.option('--db <file|url>', 'SQLite database file, or postgres://user@host:port/database[?schema=NAME]', DEFAULT_DB);
 }
 
 export function withJson(cmd: Command): Command {
@@ -68,14 +68,18 @@ export function intArg(flag: string, min = 0): (value: string) => number {
   };
 }
 
-/** An AbortSignal fired by the first Ctrl-C (a second one exits at once, as users expect). */
+/**
+ * An AbortSignal fired by the first Ctrl-C, or by SIGTERM / SIGHUP (`kill PID`, a closed terminal),
+ * so the work in flight ends cleanly and resumably; a second signal exits at once, as users expect.
+ */
 export function interruptSignal(): { signal: AbortSignal; abort: () => void; release: () => void } {
   const ctl = new AbortController();
-  const onInt = () => {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = (name: string) => {
     if (ctl.signal.aborted) process.exit(130);
-    process.stderr.write('\nnas: stopping after the current step (Ctrl-C again to quit now)\n');
+    process.stderr.write(`\nnas: ${name === 'SIGINT' ? 'Ctrl-C' : name}: stopping after the current evaluation (${name === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit now)\n`);
     ctl.abort();
   };
-  process.on('SIGINT', onInt);
-  return { signal: ctl.signal, abort: () => ctl.abort(), release: () => process.off('SIGINT', onInt) };
+  for (const s of signals) process.on(s, onSignal);
+  return { signal: ctl.signal, abort: () => ctl.abort(), release: () => { for (const s of signals) process.off(s, onSignal); } };
 }

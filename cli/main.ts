@@ -18,7 +18,11 @@ import { registerExport } from './commands/export.ts';
 import { registerTrials } from './commands/trials.ts';
 import { registerUi } from './commands/ui.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerDatasets } from './commands/datasets.ts';
+import { registerWorker } from './commands/worker.ts';
+import { registerHwQueue } from './commands/hw-queue.ts';
 import { packageVersion } from './context.ts';
+import { checkCommandPath } from './command-path.ts';
 
 export function buildProgram(): Command {
   const program = new Command('nas')
@@ -30,6 +34,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   registerDoctor(program);
   registerHw(program);
+  registerHwQueue(program);
   registerExperiments(program);
   registerLut(program);
   registerSupernet(program);
@@ -40,6 +45,8 @@ export function buildProgram(): Command {
   registerTrials(program);
   registerUi(program);
   registerBench(program);
+  registerDatasets(program);
+  registerWorker(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
@@ -49,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   installKernels(); // the CLI is a wiring point: our wasm kernels are registered before any command computes
   const program = buildProgram();
   try {
+    checkCommandPath(program, argv.slice(2));
     await program.parseAsync(argv as string[]);
     return 0;
   } catch (e) {

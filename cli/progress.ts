@@ -38,8 +38,18 @@ function ttyBar(): ProgressRenderer {
     cliProgress.Presets.shades_classic,
   );
   let phase: string | undefined;
+  let bare: string | undefined;
   return {
     update(u) {
+      if (u.total === 0) {
+        // a phase without a count: one line when it starts, no bar
+        if (phase !== undefined) bar.stop();
+        phase = undefined;
+        if (bare !== u.phase) process.stderr.write(`${u.phase}…${u.fields ? `  ${fieldsText(u)}` : ''}\n`);
+        bare = u.phase;
+        return;
+      }
+      bare = undefined;
       if (phase !== u.phase) {
         if (phase !== undefined) bar.stop();
         phase = u.phase;
@@ -68,7 +78,7 @@ function plainLines(): ProgressRenderer {
       phase = u.phase;
       last = now;
       const secs = ((now - start) / 1000).toFixed(0);
-      process.stderr.write(`${u.phase}: ${u.done}/${u.total} (${secs}s) ${fieldsText(u)}\n`);
+      process.stderr.write(u.total === 0 ? `${u.phase}… (${secs}s) ${fieldsText(u)}\n` : `${u.phase}: ${u.done}/${u.total} (${secs}s) ${fieldsText(u)}\n`);
     },
     stop() {},
   };

@@ -25,10 +25,10 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DatasetError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { readDatasetCache, readDatasetCacheHeader, writeDatasetCache } from './cache.ts';
+import { defaultCacheDir } from './cache-dir.ts';
 import { readBytes } from './files.ts';
 import { parsePixelRows } from './json-pixels.ts';
 import { duplicateGroups, splitByMask, stratifiedPick } from './split.ts';
@@ -38,6 +38,8 @@ export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dre
 export const FASHION_MNIST_SPLIT_VERSION = 1;
 export const FASHION_MNIST_TEST_PER_CLASS = 1000;
 const SIDE = 28;
+
+export { defaultCacheDir };
 
 export interface CacheReport {
   readonly path: string | null;
@@ -59,9 +61,6 @@ export function fashionMnistSourceDir(): string {
   return join(pkg, '..', 'src', 'clothes');
 }
 
-export function defaultCacheDir(): string {
-  return process.env.NAS_CACHE_DIR || fileURLToPath(new URL('../.cache/datasets', import.meta.url));
-}
 
 export function fashionMnistCachePath(opts: FashionMnistOptions = {}): string | null {
   const dir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;

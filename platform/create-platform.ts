@@ -8,6 +8,7 @@
  * read-only port), so a bad experiment leaves an existing database untouched.
  */
 import { ConfigError } from '../core/errors.ts';
+import type { ProgressFn } from '../core/progress.ts';
 import { Rng } from '../core/rng.ts';
 import type { Arch, HwConfig, JsonObject, Metrics, Objective } from '../core/types.ts';
 import type { Direction } from '../core/types.ts';
@@ -35,6 +36,8 @@ export { metricProvenance };
 export interface PlatformDeps {
   /** Stored accuracy predictors (`accuracy.source: predictor`), read while building; never written. */
   readonly predictors: PredictorReader;
+  /** Told when a slow phase of building (or of the accuracy source later) starts. */
+  readonly progress?: ProgressFn;
 }
 
 export interface Platform {
@@ -81,7 +84,9 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
   const accel = hwMode === 'joint' ? createAccelSpace({ areaBudgetMm2: cfg.hardware.areaBudgetMm2 }) : null;
   const space: SearchSpace<JsonObject> = accel ? productSpace(net, accel) : net;
 
-  const accuracy: AccuracySource | null = cfg.accuracy ? await createAccuracySource(cfg.accuracy, { space: net, rng, predictors: deps.predictors }) : null;
+  const accuracy: AccuracySource | null = cfg.accuracy
+    ? await createAccuracySource(cfg.accuracy, { space: net, rng, predictors: deps.predictors, ...(deps.progress ? { progress: deps.progress } : {}) })
+    : null;
   const owned: { dispose(): void }[] = accuracy ? [accuracy] : [];
   const release = () => {
     for (const o of owned.splice(0).reverse()) o.dispose();
@@ -117,6 +122,7 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
       if (hardware && wants(ACCELERATOR_OBJECTIVES)) Object.assign(metrics, (await hardware.estimate(arch, hw)).values);
       return metrics;
     };
+    if (cfg.strategy.name === 'differentiable') deps.progress?.({ phase: 'costing every choice of the relaxed space (cost model)', done: 0, total: 0 });
     const relaxed = cfg.strategy.name === 'differentiable' ? createRelaxedSource(cfg, constraints, model, rng) : null;
     if (relaxed) owned.push(relaxed);
 

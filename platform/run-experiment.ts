@@ -7,9 +7,13 @@
  * again, which re-use those orphaned trials in order, so the final trial list equals an
  * uninterrupted run's.
  *
- * Status: 'running' when the run starts, 'finished' when the budget is reached, 'stopped' when the
- * signal aborts (Ctrl-C) or another process marks the experiment stopped (`nas stop`, read after
- * every committed step); a crash leaves 'running'. The strategy is disposed when the run ends.
+ * Status: 'running' when the run starts (`beginRun`: this process holds the experiment, and the
+ * trials an earlier run left running or interrupted are taken over), then through `endRun`
+ * 'finished' when the budget is reached, 'stopped' when the signal aborts (Ctrl-C) or another
+ * process marks the experiment stopped (`nas stop`, read after every committed step), 'failed' when
+ * the run throws; every end stores the step's in-flight trials as 'interrupted'. A killed process
+ * ends nothing: readers see its experiment and trials as interrupted once it is gone
+ * (storage/runs.ts). The strategy is disposed when the run ends.
  *
  * Storage traffic is per step, not per trial, through the TrialSink port: the step's trials are
  * first inserted as running in one `startTrials` call, so the UI shows what is being evaluated, and
@@ -26,8 +30,17 @@ import type { ObjectiveSpec } from '../strategies/objectives.ts';
 import type { Candidate, EvalResult, Strategy } from '../strategies/strategy.ts';
 
 export type Evaluate<T extends JsonObject> = (candidate: Candidate<T>) => Promise<Metrics>;
-/** Evaluates a whole step at once (e.g. one batched predictor call); entry i is candidates[i]'s. */
-export type EvaluateBatch<T extends JsonObject> = (candidates: readonly Candidate<T>[]) => Promise<readonly Metrics[]>;
+/** Where a step stands in its experiment: `step` = trials completed before it (stable across resume). */
+export interface StepContext {
+  readonly experimentId: number;
+  readonly step: number;
+}
+
+/**
+ * Evaluates a whole step at once (e.g. one batched predictor call, or jobs for remote workers);
+ * entry i is candidates[i]'s metrics, or the Error its evaluation threw (that trial fails with it).
+ */
+export type EvaluateBatch<T extends JsonObject> = (candidates: readonly Candidate<T>[], context: StepContext) => Promise<readonly (Metrics | Error)[]>;
 
 /** What a search is, apart from where it is stored: `Platform.search` builds one from an experiment. */
 export interface SearchPlan<T extends JsonObject> {
@@ -60,6 +73,8 @@ export interface RunOptions<T extends JsonObject> extends SearchPlan<T> {
   readonly split?: (x: T) => { arch: JsonObject; hw: JsonObject | null };
   /** Called after each committed step (progress display). */
   readonly onStep?: (progress: RunProgress) => void;
+  /** Called when a step's candidates are about to be evaluated (progress display). */
+  readonly onStepStart?: (step: { readonly completed: number; readonly budget: number; readonly evaluating: number }) => void;
 }
 
 export interface RunProgress {
@@ -91,15 +106,20 @@ export function defaultSplit(x: JsonObject): { arch: JsonObject; hw: JsonObject 
 }
 
 /** The step's metrics from one batch call, or null to evaluate candidate by candidate. */
-async function evaluateStep<T extends JsonObject>(f: EvaluateBatch<T>, candidates: readonly Candidate<T>[]): Promise<{ metrics: readonly Metrics[]; msEach: number } | null> {
+async function evaluateStep<T extends JsonObject>(f: EvaluateBatch<T>, candidates: readonly Candidate<T>[], context: StepContext): Promise<{ metrics: readonly (Metrics | Error)[]; msEach: number } | null> {
   if (candidates.length === 0) return null;
   const t0 = performance.now();
   try {
-    const metrics = await f(candidates);
+    const metrics = await f(candidates, context);
     return metrics.length === candidates.length ? { metrics, msEach: (performance.now() - t0) / candidates.length } : null;
   } catch {
     return null;
   }
+}
+
+function settled(m: Metrics | Error): Metrics {
+  if (m instanceof Error) throw m;
+  return m;
 }
 
 /**
@@ -107,14 +127,20 @@ async function evaluateStep<T extends JsonObject>(f: EvaluateBatch<T>, candidate
  * experiment is marked stopped; disposes the strategy whatever happens.
  */
 export async function runExperiment<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSummary> {
+  const run = { begun: false };
   try {
-    return await loop(opts);
+    return await loop(opts, run);
+  } catch (e) {
+    // ended by an error: the experiment is 'failed' (resumable) and no trial of it stays running;
+    // an error of this bookkeeping must not hide the one that ended the run
+    if (run.begun) await opts.sink.endRun(opts.experimentId, 'failed').catch(() => undefined);
+    throw e;
   } finally {
     opts.strategy.dispose();
   }
 }
 
-async function loop<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSummary> {
+async function loop<T extends JsonObject>(opts: RunOptions<T>, run: { begun: boolean }): Promise<RunSummary> {
   const { sink, experimentId, strategy, objectives, evaluate, signal } = opts;
   const constraints = opts.constraints ?? [];
   const batch = opts.batch ?? 1;
@@ -129,10 +155,11 @@ async function loop<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSumma
     strategy.restore(s.strategy);
     completed = s.completed;
   }
-  // Trials started after the last committed step: the re-asked candidates take them over in order.
-  const orphans = [...(await sink.listTrials({ experimentId, state: 'running', sort: 'number', limit: 10_000 })).items];
+  // Trials started after the last committed step (left running by a kill, or interrupted by a
+  // stop): the re-asked candidates take them over in order.
+  const orphans = [...(await sink.beginRun(experimentId)).orphans];
+  run.begun = true;
   const resumed = saved !== null || orphans.length > 0;
-  await sink.setExperimentStatus(experimentId, 'running');
 
   const stopped = () => signal?.aborted === true;
   while (completed < opts.budget) {
@@ -156,14 +183,15 @@ async function loop<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSumma
       await sink.appendEvent({ experimentId, type: 'step', payload: { started: started.length, completed, budget: opts.budget } });
     }
     if (stopped()) return stop();
+    opts.onStepStart?.({ completed, budget: opts.budget, evaluating: candidates.length });
     const results: EvalResult<T>[] = [];
     const stepTrials: StepTrial[] = [];
-    const batched = opts.evaluateBatch ? await evaluateStep(opts.evaluateBatch, candidates) : null;
+    const batched = opts.evaluateBatch ? await evaluateStep(opts.evaluateBatch, candidates, { experimentId, step: completed }) : null;
     for (const [i, c] of candidates.entries()) {
       if (stopped()) return stop();
       const t0 = performance.now();
       const r = batched
-        ? await evaluateCandidate(c, () => batched.metrics[i] as Metrics, objectives, constraints)
+        ? await evaluateCandidate(c, () => settled(batched.metrics[i]!), objectives, constraints)
         : await evaluateCandidate(c, evaluate, objectives, constraints);
       const timings = { evaluateMs: batched ? batched.msEach : performance.now() - t0 };
       const outcome: TrialOutcome = r.ok ? { state: 'finished', metrics: r.metrics, feasible: r.violation === 0, timings } : { state: 'failed', error: r.error, timings };
@@ -184,7 +212,7 @@ async function loop<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSumma
     // `nas stop` from another process marks the experiment; honour it at this step boundary.
     if (completed < opts.budget && (await sink.getExperiment(experimentId)).status === 'stopped') return stop();
   }
-  await sink.setExperimentStatus(experimentId, 'finished');
+  await sink.endRun(experimentId, 'finished');
   return { status: 'finished', completed, resumed };
 
   /** Orphans this seed no longer proposes (the strategy or its inputs changed): kept, as failed. */
@@ -193,7 +221,7 @@ async function loop<T extends JsonObject>(opts: RunOptions<T>): Promise<RunSumma
   }
 
   async function stop(): Promise<RunSummary> {
-    await sink.setExperimentStatus(experimentId, 'stopped');
+    await sink.endRun(experimentId, 'stopped');
     return { status: 'stopped', completed, resumed };
   }
 }

@@ -5,11 +5,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readNb201Csv, defaultNb201CsvPath } from './nb201-csv.ts';
+import { readNb201Csv } from './nb201-csv.ts';
 import { NB201_ORDER_RADIX, NB201_ORDER_WIDTH } from './nb201-order-format.ts';
 import { nb201Code, parseNb201String } from './nb201-arch.ts';
 
-const path = process.argv[2] ?? defaultNb201CsvPath();
+const path = process.argv[2] ?? process.env.NAS_NB201_CSV ?? '../shared/research/data/nb201/nats_bench.csv';
 const rows = readNb201Csv(path);
 const table = rows.map((r) => nb201Code(parseNb201String(r.archString)).toString(NB201_ORDER_RADIX).padStart(NB201_ORDER_WIDTH, '0')).join('');
 const out = fileURLToPath(new URL('./nb201-order.ts', import.meta.url));

@@ -1,10 +1,13 @@
 /**
  * Reader for the NAS-Bench-201 accuracy table (NATS-Bench topology, 200-epoch test accuracies):
- * `../shared/research/data/nb201/nats_bench.csv`, one row per cell in benchmark index order.
+ * `nats_bench.csv`, one row per cell in benchmark index order. Where it comes from and where it is
+ * looked for: datasets/nb201-source.ts (`nas datasets get nb201` downloads it); callers pass its path.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { DatasetError } from '../core/errors.ts';
+
+/** What a user reads when the table is not where a command looked. */
+export const NB201_MISSING_HINT = 'NAS-Bench-201 table not found; download it with `nas datasets get nb201` (or give its path: NAS_NB201_CSV=FILE)';
 
 export const NB201_DATASETS = ['cifar10', 'cifar100', 'imagenet16-120'] as const;
 export type Nb201Dataset = (typeof NB201_DATASETS)[number];
@@ -22,14 +25,9 @@ const COLUMNS: Readonly<Record<Nb201Dataset | 'archString', string>> = {
   archString: 'ArchitectureString',
 };
 
-/** `NAS_NB201_CSV` if set, else `../shared/research/data/nb201/nats_bench.csv` beside the repository. */
-export function defaultNb201CsvPath(): string {
-  return process.env.NAS_NB201_CSV ?? fileURLToPath(new URL('../../shared/research/data/nb201/nats_bench.csv', import.meta.url));
-}
-
-export function readNb201Csv(path: string = defaultNb201CsvPath()): Nb201Row[] {
+export function readNb201Csv(path: string): Nb201Row[] {
   if (!existsSync(path)) {
-    throw new DatasetError(path, 'NAS-Bench-201 table not found; pass its path or set NAS_NB201_CSV');
+    throw new DatasetError(path, NB201_MISSING_HINT);
   }
   const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
   const header = (lines[0] ?? '').split(',');

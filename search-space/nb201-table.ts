@@ -7,10 +7,10 @@ import { DatasetError, InvalidArchError } from '../core/errors.ts';
 import type { Nb201Arch } from './nb201-arch.ts';
 import { NB201_SIZE, formatNb201String } from './nb201-arch.ts';
 import type { Nb201Dataset, Nb201Row } from './nb201-csv.ts';
-import { NB201_DATASETS, defaultNb201CsvPath, readNb201Csv } from './nb201-csv.ts';
+import { NB201_DATASETS, NB201_MISSING_HINT, readNb201Csv } from './nb201-csv.ts';
 import { nb201ArchAt, nb201Index } from './nb201-index.ts';
 
-export { NB201_DATASETS, defaultNb201CsvPath, readNb201Csv };
+export { NB201_DATASETS, NB201_MISSING_HINT, readNb201Csv };
 export type { Nb201Dataset, Nb201Row };
 
 export class Nb201Table {
@@ -23,7 +23,7 @@ export class Nb201Table {
   }
 
   /** Loads and checks the CSV; throws DatasetError naming the file when missing or inconsistent. */
-  static load(path: string = defaultNb201CsvPath()): Nb201Table {
+  static load(path: string): Nb201Table {
     const rows = readNb201Csv(path);
     if (rows.length !== NB201_SIZE) throw new DatasetError(path, `has ${rows.length} rows, expected ${NB201_SIZE}`);
     rows.forEach((r, i) => {
@@ -64,6 +64,6 @@ export class Nb201Table {
   }
 }
 
-export function loadNb201Table(path?: string): Nb201Table {
+export function loadNb201Table(path: string): Nb201Table {
   return Nb201Table.load(path);
 }

@@ -21,6 +21,7 @@ import { downloadRoutes } from './routes/downloads.ts';
 import { experimentRoutes, type DescribeExperiment } from './routes/experiments.ts';
 import { trialRoutes, type TrialBreakdown, type TrialExporter } from './routes/trials.ts';
 import { hostGuard, LOOPBACK_NAMES, sameOriginWrites, type HostPolicy } from './origin.ts';
+import { workerRoutes } from './routes/workers.ts';
 import { requireToken, securityHeaders } from './security.ts';
 import { StreamHub } from './streams.ts';
 
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(downloadRoutes(deps.storage, points));
   api.use(trialRoutes(deps.storage, points, deps.exporter, deps.breakdown));
   api.use(eventRoutes(deps.storage, hub, deps.events));
+  api.use(workerRoutes(deps.storage));
   api.use(notFoundApi);
   app.use('/api', api);
 

@@ -55,9 +55,25 @@ function checkVersion(path: string, version: number, appId: number, hasTables: b
   if (version > SCHEMA_VERSION) throw new SchemaVersionError(path, version, SCHEMA_VERSION);
 }
 
-/** Tables each schema version must have (from the migrations' DDL). */
+/**
+ * Tables each schema version must have, replaying the migrations' DDL in order: CREATE TABLE adds a
+ * table, DROP TABLE removes it, ALTER TABLE … RENAME TO renames it (a rebuilt table, e.g. migration 3,
+ * is created under a temporary name, the old one dropped and the new one renamed into its place).
+ */
 function expectedTables(version: number): string[] {
-  return MIGRATIONS.slice(0, version).flatMap((m) => [...m.sql.matchAll(/CREATE TABLE (\w+)/g)].map((x) => x[1] as string));
+  const tables = new Set<string>();
+  const ddl = /CREATE TABLE (\w+)|DROP TABLE (\w+)|ALTER TABLE (\w+) RENAME TO (\w+)/g;
+  for (const m of MIGRATIONS.slice(0, version)) {
+    for (const [, created, dropped, from, to] of m.sql.matchAll(ddl)) {
+      if (created) tables.add(created);
+      if (dropped) tables.delete(dropped);
+      if (from && to) {
+        tables.delete(from);
+        tables.add(to);
+      }
+    }
+  }
+  return [...tables];
 }
 
 export interface Inspection {

@@ -8,8 +8,9 @@
 import { pathToFileURL } from 'node:url';
 import sqlite3 from 'sqlite3';
 import { StorageError } from '../core/errors.ts';
+import type { Param, SqlDb, SqlTx } from './sql-db.ts';
 
-export type Param = string | number | null | Uint8Array;
+export type { Param } from './sql-db.ts';
 
 export interface RunResult {
   readonly lastID: number;
@@ -29,8 +30,8 @@ export function immutableUri(path: string): string {
   return `${pathToFileURL(path).href}?immutable=1`;
 }
 
-export class Connection {
-  private lock: Promise<unknown> = Promise.resolve();
+export class Connection implements SqlDb, SqlTx {
+  private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -75,28 +76,49 @@ export class Connection {
 
   /** Run `fn` with the connection to itself (FIFO). Calls from inside `fn` must not re-enter. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.lock.then(() => {
+    const next = this.queue.then(() => {
       if (this.closed) throw new StorageError(this.path, 'storage is closed');
       return fn();
     });
-    this.lock = next.catch(() => undefined);
+    this.queue = next.catch(() => undefined);
     return next;
   }
 
   /** `fn` inside BEGIN IMMEDIATE … COMMIT; any throw rolls everything back and rethrows. */
-  transaction<T>(fn: () => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      await this.exec('BEGIN IMMEDIATE');
-      try {
-        const out = await fn();
-        await this.exec('COMMIT');
-        return out;
-      } catch (e) {
-        await this.exec('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
-    });
+  transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    return this.exclusive(() => this.within('BEGIN IMMEDIATE', fn));
   }
+
+  read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    return this.exclusive(() => fn(this));
+  }
+
+  /** A deferred read transaction: every statement of `fn` sees the same snapshot. */
+  snapshot<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    return this.exclusive(() => this.within('BEGIN', fn));
+  }
+
+  private async within<T>(begin: string, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    await this.exec(begin);
+    try {
+      const out = await fn(this);
+      await this.exec('COMMIT');
+      return out;
+    } catch (e) {
+      await this.exec('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    return this.read(async () => (await this.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0);
+  }
+
+  /** Every write transaction holds SQLite's database write lock (BEGIN IMMEDIATE) already. */
+  async lock(): Promise<void> {}
+
+  /** Readers of an SQLite file poll; there is no one to notify. */
+  async notify(): Promise<void> {}
 
   /** True once close() has been called (work queued before it still runs). */
   get isClosed(): boolean {
@@ -106,7 +128,7 @@ export class Connection {
   /** Waits for queued work, then closes; idempotent, also for concurrent callers (they share one close). */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.lock;
+      await this.queue;
       this.closed = true;
       await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(wrap(this.path, err, 'close failed')) : resolve())));
     })();

@@ -6,7 +6,11 @@
  */
 import { NotFoundError } from '../core/errors.ts';
 import { compareTrials, completion, deepFreeze, foreignInsert, foreignTrial, immutableTrial } from './records.ts';
-import type { NewTrial, Page, StepTrial, TrialCounts, TrialQuery, TrialRecord } from './types.ts';
+import { viewTrial } from './runs.ts';
+import type { NewTrial, Page, StepTrial, TrialCounts, TrialQuery, TrialRecord, TrialState } from './types.ts';
+
+const isDone = (s: TrialState) => s === 'finished' || s === 'failed';
+const NONE: ReadonlySet<number> = new Set();
 import { checkId, checkNewTrialCopy, checkQuery, type NormalOutcome } from './validate.ts';
 
 /** One trial change of a step: a completion (already numbered and with its id) or an insert. */
@@ -32,11 +36,11 @@ export class MemoryTrials {
     return this.counts.get(experimentId)?.done ?? 0;
   }
 
-  /** Trial counts per state of every experiment that has trials. */
+  /** Trial counts per stored state of every experiment that has trials. */
   stateCounts(): Map<number, TrialCounts> {
-    const counts = new Map<number, { total: number; running: number; finished: number; failed: number }>();
+    const counts = new Map<number, { total: number; running: number; finished: number; failed: number; interrupted: number }>();
     for (const t of this.trials.values()) {
-      const c = counts.get(t.experimentId) ?? { total: 0, running: 0, finished: 0, failed: 0 };
+      const c = counts.get(t.experimentId) ?? { total: 0, running: 0, finished: 0, failed: 0, interrupted: 0 };
       c.total++;
       c[t.state]++;
       counts.set(t.experimentId, c);
@@ -58,7 +62,7 @@ export class MemoryTrials {
     const prev = this.trials.get(rec.id);
     const c = this.counts.get(rec.experimentId) ?? { total: 0, done: 0 };
     if (!prev) c.total++;
-    c.done += (rec.state !== 'running' ? 1 : 0) - (prev && prev.state !== 'running' ? 1 : 0);
+    c.done += (isDone(rec.state) ? 1 : 0) - (prev && isDone(prev.state) ? 1 : 0);
     this.counts.set(rec.experimentId, c);
     this.trials.set(rec.id, rec);
   }
@@ -87,27 +91,55 @@ export class MemoryTrials {
     return rec;
   }
 
-  get(id: number): TrialRecord {
+  /** `gone`: experiments whose running trials read 'interrupted' (runs.ts); without it, the stored state. */
+  get(id: number, gone: ReadonlySet<number> = NONE): TrialRecord {
     const rec = this.trials.get(checkId(id, 'trialId'));
     if (!rec) throw new NotFoundError('trial', id);
-    return rec;
+    return viewTrial(rec, gone.has(rec.experimentId));
   }
 
-  private matching(query: TrialQuery): TrialRecord[] {
+  private matching(query: TrialQuery, gone: ReadonlySet<number>): TrialRecord[] {
     const q = checkQuery(query);
-    return [...this.trials.values()].filter(
-      (t) => (q.experimentId === null || t.experimentId === q.experimentId) && (q.states === null || q.states.includes(t.state)) && (q.feasible === null || t.feasible === q.feasible),
-    );
+    const out: TrialRecord[] = [];
+    for (const stored of this.trials.values()) {
+      if (q.experimentId !== null && stored.experimentId !== q.experimentId) continue;
+      const t = viewTrial(stored, gone.has(stored.experimentId));
+      if ((q.states === null || q.states.includes(t.state)) && (q.feasible === null || t.feasible === q.feasible)) out.push(t);
+    }
+    return out;
   }
 
-  list(query: TrialQuery): Page<TrialRecord> {
+  list(query: TrialQuery, gone: ReadonlySet<number> = NONE): Page<TrialRecord> {
     const q = checkQuery(query);
-    const all = this.matching(query).sort(compareTrials(q.sort, q.order));
+    const all = this.matching(query, gone).sort(compareTrials(q.sort, q.order));
     return deepFreeze({ items: all.slice(q.offset, q.offset + q.limit), total: all.length, limit: q.limit, offset: q.offset });
   }
 
-  count(query: TrialQuery): number {
-    return this.matching(query).length;
+  count(query: TrialQuery, gone: ReadonlySet<number> = NONE): number {
+    return this.matching(query, gone).length;
+  }
+
+  /** A run starts: the experiment's interrupted trials run again; returns all its running trials by number. */
+  takeOver(experimentId: number): TrialRecord[] {
+    const out: TrialRecord[] = [];
+    for (const t of this.trials.values()) {
+      if (t.experimentId !== experimentId || (t.state !== 'running' && t.state !== 'interrupted')) continue;
+      const rec = t.state === 'running' ? t : deepFreeze({ ...t, state: 'running' as const });
+      this.store(rec);
+      out.push(rec);
+    }
+    return out.sort((a, b) => a.number - b.number);
+  }
+
+  /** A run ends: the experiment's running trials become interrupted; returns how many. */
+  interrupt(experimentId: number): number {
+    let n = 0;
+    for (const t of this.trials.values()) {
+      if (t.experimentId !== experimentId || t.state !== 'running') continue;
+      this.store(deepFreeze({ ...t, state: 'interrupted' as const }));
+      n++;
+    }
+    return n;
   }
 
   /** Every trial change of a step, checked in item order, without touching the store: any throw leaves it unchanged. */

@@ -11,6 +11,9 @@ import type { Json } from '../core/types.ts';
 import { MemoryArtifacts } from './memory-artifacts.ts';
 import { MemoryTrials } from './memory-trials.ts';
 import { deepFreeze, duplicateExperiment, jsonCopy, systemClock, type Clock } from './records.ts';
+import {
+  checkRunEnd, checkRunStart, currentLease, runnerGone, runnerInfo, viewCounts, viewStatus, type RunEndStatus, type RunnerLease,
+} from './runs.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import type { Storage } from './storage.ts';
 import type {
@@ -27,7 +30,9 @@ const LOCATION = ':memory:';
 export class MemoryStorage implements Storage {
   readonly location = LOCATION;
   private closed = false;
+  /** Stored records (status as stored, runner null); reads go through `view`. */
   private readonly experiments = new Map<number, ExperimentRecord>();
+  private readonly leases = new Map<number, RunnerLease>();
   private readonly snapshots = new Map<number, SnapshotRecord>();
   private readonly events: EventRecord[] = [];
   private readonly trials = new MemoryTrials(LOCATION, () => this.now());
@@ -54,21 +59,39 @@ export class MemoryStorage implements Storage {
     const e = checkExperiment(input);
     if ([...this.experiments.values()].some((x) => x.name === e.name)) throw duplicateExperiment(e.name);
     const now = this.now();
-    const rec = deepFreeze({ id: ++this.seq.experiment, ...jsonCopy({ ...e, objectives: e.objectives.map((o) => ({ ...o })) }), status: 'created' as const, createdAt: now, updatedAt: now });
+    const rec = deepFreeze({ id: ++this.seq.experiment, ...jsonCopy({ ...e, objectives: e.objectives.map((o) => ({ ...o })) }), status: 'created' as const, runner: null, createdAt: now, updatedAt: now });
     this.experiments.set(rec.id, rec);
     return rec;
   }
 
-  async getExperiment(id: number): Promise<ExperimentRecord> {
-    this.open();
+  /** A stored record as readers see it: its runner, and 'interrupted' when that runner is gone (runs.ts). */
+  private view(rec: ExperimentRecord): ExperimentRecord {
+    const runner = runnerInfo(this.leases.get(rec.id) ?? null);
+    return runner === null ? rec : deepFreeze({ ...rec, runner, status: viewStatus(rec.status, runner) });
+  }
+
+  private stored(id: number): ExperimentRecord {
     const rec = this.experiments.get(checkId(id, 'experimentId'));
     if (!rec) throw new NotFoundError('experiment', id);
     return rec;
   }
 
+  /** Experiments whose stored state is a gone runner's. */
+  private gone(): ReadonlySet<number> {
+    const out = new Set<number>();
+    for (const [id, lease] of this.leases) if (runnerGone(runnerInfo(lease))) out.add(id);
+    return out;
+  }
+
+  async getExperiment(id: number): Promise<ExperimentRecord> {
+    this.open();
+    return this.view(this.stored(id));
+  }
+
   async findExperiment(name: string): Promise<ExperimentRecord | null> {
     this.open();
-    return [...this.experiments.values()].find((x) => x.name === name) ?? null;
+    const rec = [...this.experiments.values()].find((x) => x.name === name);
+    return rec ? this.view(rec) : null;
   }
 
   async listExperiments(): Promise<readonly ExperimentSummary[]> {
@@ -77,15 +100,38 @@ export class MemoryStorage implements Storage {
     return deepFreeze(
       [...this.experiments.values()]
         .sort((a, b) => b.id - a.id)
-        .map((e) => ({ ...e, trials: counts.get(e.id) ?? { total: 0, running: 0, finished: 0, failed: 0 } })),
+        .map((stored) => {
+          const e = this.view(stored);
+          const c = counts.get(e.id) ?? { total: 0, running: 0, finished: 0, failed: 0, interrupted: 0 };
+          return { ...e, trials: viewCounts(c, runnerGone(e.runner)) };
+        }),
     );
   }
 
   async setExperimentStatus(id: number, status: ExperimentStatus): Promise<ExperimentRecord> {
-    const prev = await this.getExperiment(id);
-    const rec = deepFreeze({ ...prev, status: checkStatus(status), updatedAt: this.now() });
+    this.open();
+    const rec = deepFreeze({ ...this.stored(id), status: checkStatus(status), updatedAt: this.now() });
     this.experiments.set(id, rec);
-    return rec;
+    return this.view(rec);
+  }
+
+  async beginRun(experimentId: number, lease: RunnerLease = currentLease()): Promise<{ experiment: ExperimentRecord; orphans: readonly TrialRecord[] }> {
+    this.open();
+    checkRunStart(this.view(this.stored(experimentId)), lease);
+    this.leases.set(experimentId, { host: lease.host, pid: lease.pid, start: lease.start });
+    this.experiments.set(experimentId, deepFreeze({ ...this.stored(experimentId), status: 'running' as const, updatedAt: this.now() }));
+    const orphans = this.trials.takeOver(experimentId);
+    return deepFreeze({ experiment: this.view(this.stored(experimentId)), orphans });
+  }
+
+  async endRun(experimentId: number, status: RunEndStatus): Promise<{ experiment: ExperimentRecord; interrupted: number }> {
+    this.open();
+    const s = checkRunEnd(status);
+    const prev = this.stored(experimentId);
+    const interrupted = this.trials.interrupt(experimentId);
+    this.leases.delete(experimentId);
+    this.experiments.set(experimentId, deepFreeze({ ...prev, status: s, updatedAt: this.now() }));
+    return deepFreeze({ experiment: this.stored(experimentId), interrupted });
   }
 
   private requireExperiment(id: number, field: string): void {
@@ -119,17 +165,17 @@ export class MemoryStorage implements Storage {
 
   async getTrial(id: number): Promise<TrialRecord> {
     this.open();
-    return this.trials.get(id);
+    return this.trials.get(id, this.gone());
   }
 
   async listTrials(query: TrialQuery = {}): Promise<Page<TrialRecord>> {
     this.open();
-    return this.trials.list(query);
+    return this.trials.list(query, this.gone());
   }
 
   async countTrials(query: TrialQuery = {}): Promise<number> {
     this.open();
-    return this.trials.count(query);
+    return this.trials.count(query, this.gone());
   }
 
   async commitStep(input: StepInput): Promise<StepResult> {

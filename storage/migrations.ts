@@ -6,7 +6,8 @@
  */
 import { SchemaVersionError } from '../core/errors.ts';
 import type { Connection } from './connection.ts';
-import { SCHEMA_VERSION, V1_SEARCH, V2_MEASUREMENTS } from './schema.ts';
+import { StorageError } from '../core/errors.ts';
+import { SCHEMA_VERSION, V1_SEARCH, V2_MEASUREMENTS, V3_RUNS } from './schema.ts';
 
 export interface Migration {
   readonly version: number;
@@ -17,6 +18,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'search results: experiments, objectives, trials, trial_values, strategy_state, events', sql: V1_SEARCH },
   { version: 2, name: 'measurements: luts, predictors, checkpoints; trials finished_at index', sql: V2_MEASUREMENTS },
+  { version: 3, name: "runs: trial state 'interrupted', experiment status 'interrupted', experiments.runner (tables rebuilt)", sql: V3_RUNS },
 ];
 
 if (MIGRATIONS.length !== SCHEMA_VERSION || MIGRATIONS.some((m, i) => m.version !== i + 1)) {
@@ -34,18 +36,29 @@ export async function userVersion(conn: Connection): Promise<number> {
  */
 export async function migrate(conn: Connection, target: number = SCHEMA_VERSION): Promise<{ from: number; to: number }> {
   let from = -1;
-  for (;;) {
-    const done = await conn.transaction(async () => {
-      // Read inside the write transaction: another process may have migrated since we looked.
-      const v = await userVersion(conn);
-      if (from < 0) from = v;
-      if (v > SCHEMA_VERSION) throw new SchemaVersionError(conn.path, v, SCHEMA_VERSION);
-      if (v >= target) return v;
-      const m = MIGRATIONS[v]!;
-      await conn.exec(m.sql);
-      await conn.exec(`PRAGMA user_version = ${m.version}`);
-      return -1;
-    });
-    if (done >= 0) return { from, to: done };
+  // A migration that rebuilds a table must not let DROP TABLE cascade into the rows that reference
+  // it: foreign keys are off while migrating (the pragma is a no-op inside a transaction, so it is
+  // set around them) and checked before each migration commits.
+  const fk = (await conn.get<{ foreign_keys: number }>('PRAGMA foreign_keys'))?.foreign_keys === 1;
+  if (fk) await conn.exec('PRAGMA foreign_keys = OFF');
+  try {
+    for (;;) {
+      const done = await conn.transaction(async () => {
+        // Read inside the write transaction: another process may have migrated since we looked.
+        const v = await userVersion(conn);
+        if (from < 0) from = v;
+        if (v > SCHEMA_VERSION) throw new SchemaVersionError(conn.path, v, SCHEMA_VERSION);
+        if (v >= target) return v;
+        const m = MIGRATIONS[v]!;
+        await conn.exec(m.sql);
+        const broken = await conn.all<{ table: string }>('PRAGMA foreign_key_check');
+        if (broken.length > 0) throw new StorageError(conn.path, `migration ${m.version} would leave ${broken.length} rows with dangling references (first in table ${broken[0]!.table}); nothing was changed`);
+        await conn.exec(`PRAGMA user_version = ${m.version}`);
+        return -1;
+      });
+      if (done >= 0) return { from, to: done };
+    }
+  } finally {
+    if (fk) await conn.exec('PRAGMA foreign_keys = ON');
   }
 }

@@ -63,6 +63,7 @@ export function lutIdentity(e: LutProvenance & { key: string }): string {
 
 /** A second completion of a trial: `state` is its stored state, or 'completed in this step'. */
 export function immutableTrial(location: string, trialId: number, state: string): StorageError {
+  if (state === 'interrupted') return new StorageError(location, `trial ${trialId} is interrupted; a run takes it over (beginRun) before completing it`, { trialId });
   return new StorageError(location, `trial ${trialId} is already ${state}; finished trials are immutable`, { trialId });
 }
 

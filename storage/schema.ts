@@ -122,5 +122,56 @@ CREATE INDEX checkpoints_dataset ON checkpoints (dataset, id);
 CREATE INDEX trials_experiment_finished ON trials (experiment_id, finished_at);
 `;
 
+/**
+ * v3: a run's in-flight trials end as 'interrupted' (not 'running' forever) and an experiment
+ * records the process running it (`runner`, JSON {host, pid, start}; storage/runs.ts). SQLite
+ * cannot alter a CHECK constraint, so both tables are rebuilt (SQLite's documented 12-step
+ * procedure; migrate() runs it with foreign keys off and checks them before committing). Ids are
+ * kept, so every row that references them stays valid. An interrupted trial may still be taken over
+ * and completed: only finished and failed trials are immutable.
+ */
+export const V3_RUNS = `
+CREATE TABLE experiments_v3 (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  config TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  space TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('created','running','paused','finished','failed','stopped','interrupted')),
+  runner TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+INSERT INTO experiments_v3 (id, name, config, seed, space, status, runner, created_at, updated_at)
+  SELECT id, name, config, seed, space, status, NULL, created_at, updated_at FROM experiments;
+DROP TABLE experiments;
+ALTER TABLE experiments_v3 RENAME TO experiments;
+CREATE TABLE trials_v3 (
+  id INTEGER PRIMARY KEY,
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+  number INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running','finished','failed','interrupted')),
+  arch TEXT NOT NULL,
+  hw TEXT,
+  key TEXT,
+  metrics TEXT,
+  feasible INTEGER CHECK (feasible IN (0,1)),
+  timings TEXT,
+  error TEXT,
+  created_at TEXT NOT NULL,
+  finished_at TEXT,
+  UNIQUE (experiment_id, number)
+);
+INSERT INTO trials_v3 (id, experiment_id, number, state, arch, hw, key, metrics, feasible, timings, error, created_at, finished_at)
+  SELECT id, experiment_id, number, state, arch, hw, key, metrics, feasible, timings, error, created_at, finished_at FROM trials;
+DROP TABLE trials;
+ALTER TABLE trials_v3 RENAME TO trials;
+CREATE INDEX trials_experiment_state ON trials (experiment_id, state);
+CREATE INDEX trials_key ON trials (experiment_id, key);
+CREATE INDEX trials_experiment_finished ON trials (experiment_id, finished_at);
+CREATE TRIGGER trials_completed_immutable BEFORE UPDATE ON trials WHEN OLD.state IN ('finished','failed')
+BEGIN SELECT RAISE(ABORT, 'finished trials are immutable'); END;
+`;
+
 /** Latest schema version: the number of migrations. Kept here (not computed) so readers need not load migrations. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;

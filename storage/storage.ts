@@ -1,7 +1,8 @@
 /**
  * The `Storage` contract: everything nas-codesign persists (experiments, trials, strategy snapshots,
  * events, latency LUT entries, predictors, supernet checkpoints) behind one small async interface.
- * Two implementations satisfy the same conformance suite: SQLite (`sqlite.ts`) and memory (`memory.ts`).
+ * Three implementations satisfy the same conformance suite: SQLite (`sqlite.ts`), PostgreSQL (`pg.ts`)
+ * and memory (`memory.ts`).
  *
  * Invariants every implementation keeps (test/conformance/storage.case.ts checks them):
  * - ids, trial numbers and timestamps are assigned by storage; inputs never carry them;
@@ -10,6 +11,9 @@
  * - a finished or failed trial is immutable: finishing/failing it again throws StorageError;
  * - `commitStep` is atomic: its trials, snapshot and events are all stored, or (on any error) none;
  * - event ids strictly increase in append order;
+ * - a run's in-flight trials never stay 'running' after it: `endRun` stores them as 'interrupted',
+ *   and while a killed runner's lease is left behind every read shows them (and the experiment) as
+ *   'interrupted' (storage/runs.ts); `beginRun` takes them over;
  * - inputs are validated at the edge: bad values throw ConfigError naming the field and the value;
  *   unknown ids throw NotFoundError; everything after `close()` throws StorageError.
  */
@@ -37,6 +41,7 @@ import type {
   TrialQuery,
   TrialRecord,
 } from './types.ts';
+import type { RunEndStatus, RunnerLease } from './runs.ts';
 
 /** The schema version this code reads and writes (number of migrations in migrations.ts). */
 export { SCHEMA_VERSION } from './schema.ts';
@@ -48,7 +53,7 @@ export { SCHEMA_VERSION } from './schema.ts';
  */
 export type TrialSink = Pick<
   Storage,
-  'getExperiment' | 'setExperimentStatus' | 'startTrials' | 'failTrial' | 'listTrials' | 'commitStep' | 'loadSnapshot' | 'appendEvent'
+  'getExperiment' | 'beginRun' | 'endRun' | 'startTrials' | 'failTrial' | 'listTrials' | 'commitStep' | 'loadSnapshot' | 'appendEvent'
 >;
 
 export interface Storage {
@@ -66,6 +71,16 @@ export interface Storage {
   /** All experiments, newest first, with trial counts per state. */
   listExperiments(): Promise<readonly ExperimentSummary[]>;
   setExperimentStatus(id: number, status: ExperimentStatus): Promise<ExperimentRecord>;
+
+  /**
+   * A search starts or resumes, atomically: refuses (ConfigError 'experiment') while another live
+   * process holds the experiment's lease; records `lease` (default: this process), sets the status
+   * 'running' and takes over the trials a previous run left running or interrupted (they become
+   * running again), returned in number order for the runner to re-use.
+   */
+  beginRun(experimentId: number, lease?: RunnerLease): Promise<{ readonly experiment: ExperimentRecord; readonly orphans: readonly TrialRecord[] }>;
+  /** A run ends, atomically: its running trials become 'interrupted', the status `status`, the lease is cleared. */
+  endRun(experimentId: number, status: RunEndStatus): Promise<{ readonly experiment: ExperimentRecord; readonly interrupted: number }>;
 
   /** Insert a trial in state 'running' (about to be evaluated). */
   startTrial(input: NewTrial): Promise<TrialRecord>;
@@ -116,6 +131,12 @@ export interface Storage {
   saveCheckpoint(input: NewCheckpoint): Promise<CheckpointRecord>;
   /** Newest first, optionally for one dataset. */
   listCheckpoints(dataset?: string): Promise<readonly CheckpointRecord[]>;
+
+  /**
+   * Optional: calls `onEvent(id)` soon after any process appends an event (PostgreSQL LISTEN/NOTIFY),
+   * so readers need not wait for their next poll; returns the unsubscribe. Stores without it are polled.
+   */
+  watchEvents?(onEvent: (id: number) => void): Promise<() => void>;
 
   /** Release the store; idempotent. Every other call afterwards throws StorageError. */
   close(): Promise<void>;

@@ -4,13 +4,19 @@
  * (UTC) so records travel over HTTP unchanged.
  */
 import type { Arch, HwConfig, Json, Metrics, Objective } from '../core/types.ts';
+import type { RunnerInfo } from './runs.ts';
 
-export type ExperimentStatus = 'created' | 'running' | 'paused' | 'finished' | 'failed' | 'stopped';
-export const EXPERIMENT_STATUSES: readonly ExperimentStatus[] = ['created', 'running', 'paused', 'finished', 'failed', 'stopped'];
+/** 'interrupted': its runner ended without finishing or stopping cleanly (killed, crashed); resumable. */
+export type ExperimentStatus = 'created' | 'running' | 'paused' | 'finished' | 'failed' | 'stopped' | 'interrupted';
+export const EXPERIMENT_STATUSES: readonly ExperimentStatus[] = ['created', 'running', 'paused', 'finished', 'failed', 'stopped', 'interrupted'];
 
-/** running → finished | failed. Finished and failed trials are immutable ("completed"). */
-export type TrialState = 'running' | 'finished' | 'failed';
-export const TRIAL_STATES: readonly TrialState[] = ['running', 'finished', 'failed'];
+/**
+ * running → finished | failed; running → interrupted when its run ends before the trial completes
+ * (stop, Ctrl-C, kill), and interrupted → running when a resume takes it over. Finished and failed
+ * trials are immutable ("completed").
+ */
+export type TrialState = 'running' | 'finished' | 'failed' | 'interrupted';
+export const TRIAL_STATES: readonly TrialState[] = ['running', 'finished', 'failed', 'interrupted'];
 
 /** Wall-clock durations of a trial's phases in milliseconds, e.g. { evaluateMs: 12.5 }. */
 export type Timings = Readonly<Record<string, number>>;
@@ -29,6 +35,8 @@ export interface NewExperiment {
 export interface ExperimentRecord extends NewExperiment {
   readonly id: number;
   readonly status: ExperimentStatus;
+  /** The process running its search (set by beginRun, cleared by endRun), with whether it still exists. */
+  readonly runner: RunnerInfo | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -38,6 +46,7 @@ export interface TrialCounts {
   readonly running: number;
   readonly finished: number;
   readonly failed: number;
+  readonly interrupted: number;
 }
 
 export interface ExperimentSummary extends ExperimentRecord {

@@ -91,7 +91,8 @@ export function checkLutEntry(e: LutEntryInput, i: number, now: string): LutEntr
     e,
     `entries[${i}]`,
   );
-  return { ...r, measuredAt: r.measuredAt ?? now };
+  // one spelling of the instant (milliseconds, Z) whatever the store keeps: text or a timestamp column
+  return { ...r, measuredAt: r.measuredAt === undefined ? now : new Date(r.measuredAt).toISOString() };
 }
 
 export function checkPredictor(p: NewPredictor): { kind: string; metadata: Json; blob: Uint8Array | null; path: string | null; sha256: string | null } {

@@ -8,7 +8,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, DatasetError } from '../../core/errors.ts';
-import { NB201_DATASETS, defaultNb201CsvPath } from '../../search-space/nb201-table.ts';
+import { NB201_DATASETS, NB201_MISSING_HINT } from '../../search-space/nb201-table.ts';
+import { defaultNb201CsvPath } from '../../datasets/nb201-source.ts';
 import type { Nb201Dataset } from '../../search-space/nb201-table.ts';
 import { NB201_ALIASES, NB201_DEFAULTS, formatNb201Table, runNb201Benchmark } from '../../platform/bench/nb201-bench.ts';
 import { nb201PresetHardware } from '../../platform/bench/nb201-hardware.ts';
@@ -43,7 +44,7 @@ export function registerBench(program: Command): void {
       .option('--seeds <n>', 'searches per strategy (seeds 0..n-1)', intArg('--seeds', 1), 50)
       .option('--dataset <name>', `accuracy column: ${NB201_DATASETS.join(' | ')}`, 'cifar10')
       .option('--hw <presets>', 'accelerator preset(s) costing each cell; several = joint (cell, preset) search (default: a MAC/weight-fetch proxy)')
-      .option('--csv <file>', `NAS-Bench-201 table (default: ${defaultNb201CsvPath()})`),
+      .option('--csv <file>', 'NAS-Bench-201 table (default: $NAS_NB201_CSV, else the copy `nas datasets get nb201` downloaded)'),
   ).action(async (opts: Opts) => {
     const strategies = parseList('--strategies', opts.strategies);
     const known = strategyNames();
@@ -51,9 +52,10 @@ export function registerBench(program: Command): void {
       if (!known.includes(NB201_ALIASES[s] ?? s)) throw new ConfigError('--strategies', s, `unknown strategy; known: rs, rea, rl, ${known.join(', ')}`);
     }
     if (!(NB201_DATASETS as readonly string[]).includes(opts.dataset)) throw new ConfigError('--dataset', opts.dataset, `must be one of ${NB201_DATASETS.join(', ')}`);
-    const csvPath = opts.csv ?? defaultNb201CsvPath();
-    if (!existsSync(csvPath)) throw new DatasetError(csvPath, 'NAS-Bench-201 table not found (give its path with --csv PATH)');
+    // every flag is checked before the table is looked for: a usage mistake is reported as such
     const hardware = opts.hw === undefined ? undefined : nb201PresetHardware(parseList('--hw', opts.hw));
+    const csvPath = opts.csv ?? defaultNb201CsvPath();
+    if (!existsSync(csvPath)) throw new DatasetError(csvPath, `${NB201_MISSING_HINT}, or pass --csv FILE`);
 
     const progress = createProgress({ quiet: opts.json });
     let result;

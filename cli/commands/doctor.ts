@@ -9,7 +9,9 @@ import { NasError } from '../../core/errors.ts';
 import { initTf, type BackendProbe } from '../../runtime/tf.ts';
 import { globalOptions, printJson, withDb, withJson } from '../context.ts';
 import { datasetSummaries, type DatasetSummary } from '../../datasets/registry.ts';
-import { inspectDatabase, type DatabaseInfo } from '../../storage/inspect.ts';
+import type { DatabaseInfo } from '../../storage/inspect.ts';
+import { inspectStore } from '../../storage/open-store.ts';
+import { benchmarkTables, formatTableStatus, type TableStatus } from '../../datasets/nb201-source.ts';
 
 export interface DoctorReport {
   readonly node: string;
@@ -18,6 +20,8 @@ export interface DoctorReport {
   readonly tfjs: string;
   readonly backend: { readonly active: string; readonly available: readonly string[]; readonly probes: readonly BackendProbe[] };
   readonly datasets: readonly DatasetSummary[];
+  /** Benchmark tables (NAS-Bench-201): where each was found, or how to get it. */
+  readonly tables: readonly TableStatus[];
   readonly database: DatabaseInfo;
 }
 
@@ -31,7 +35,8 @@ export async function collectDoctorReport(opts: { backend?: string; db: string }
     tfjs: rt.tfjsVersion,
     backend: { active: rt.backend, available: rt.available, probes: rt.probes },
     datasets: await datasetSummaries(),
-    database: await inspectDatabase(opts.db),
+    tables: benchmarkTables(),
+    database: await inspectStore(opts.db),
   };
 }
 
@@ -69,6 +74,8 @@ function formatDoctor(r: DoctorReport): string {
       (d) =>
         `  ${d.name.padEnd(14)} ${d.available ? `train ${d.train}  test ${d.test}  ${d.shape.join('×')}  ${d.classes} classes` : `unavailable — ${d.reason ?? ''}`}`,
     ),
+    'tables',
+    ...r.tables.map(formatTableStatus),
     `database  ${r.database.path} — ${
       r.database.exists ? `schema version ${r.database.schemaVersion} (supported ${r.database.supportedVersion})` : `not created yet (schema version ${r.database.supportedVersion} on first use)`
     }${r.database.problem ? ` — ${r.database.problem}` : ''}${r.database.note ? ` — ${r.database.note}` : ''}`,

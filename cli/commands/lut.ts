@@ -12,9 +12,16 @@ import type { LutEntryRecord } from '../../storage/types.ts';
 import { createProgress } from '../progress.ts';
 import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
 import { checkDb, openDb, withDbOpen } from '../open-db.ts';
+import { isPgUrl } from '../../storage/open-store.ts';
+import type { PgStorage } from '../../storage/pg.ts';
+import { ConfigError, UsageError } from '../../core/errors.ts';
+import { codeVersion } from '../../cluster/code-version.ts';
+import { enqueueLutJobs } from '../../cluster/lut-jobs.ts';
+import { PgQueue } from '../../cluster/queue.ts';
 
 interface BuildOpts {
   readonly db: string;
+  readonly device?: string;
   readonly space: string;
   readonly batch: number;
   readonly repeats: number;
@@ -43,7 +50,9 @@ export function registerLut(program: Command): void {
     .option('--repeats <n>', 'timed runs per entry', intArg('--repeats', 1), 10)
     .option('--warmup <n>', 'untimed runs first', intArg('--warmup', 0), 3)
     .option('--seed <n>', 'seed for the random weights and inputs', intArg('--seed', 0), 0)
+    .option('--device <label>', 'PostgreSQL --db: queue the build for the machine whose `nas worker --kinds lut --device LABEL` times it, instead of timing here')
     .action(async (opts: BuildOpts, cmd: Command) => {
+      if (opts.device !== undefined) return queueLut(opts);
       await checkDb(opts.db, 'create');
       await initTf(globalOptions(cmd).backend);
       const space = createSpace(opts.space);
@@ -107,4 +116,19 @@ export function registerLut(program: Command): void {
         );
       }
     });
+}
+
+/** `nas lut build --device LABEL`: the build as jobs for that device's workers (cluster/lut-jobs.ts). */
+async function queueLut(opts: BuildOpts): Promise<void> {
+  if (!isPgUrl(opts.db)) throw new UsageError(`--device queues the build for a worker on another machine: --db must be a PostgreSQL URL (got ${opts.db})`, { db: opts.db });
+  if (!/^[\w.:-]{1,64}$/.test(opts.device as string)) throw new ConfigError('--device', opts.device, 'must be 1-64 letters, digits, . _ : -');
+  const storage = (await openDb(opts.db, 'create')) as PgStorage;
+  try {
+    const queue = await PgQueue.open(storage);
+    const r = await enqueueLutJobs(queue, { space: opts.space, device: opts.device as string, batch: opts.batch, repeats: opts.repeats, warmup: opts.warmup, seed: opts.seed, clock: opts.clock, codeVersion: codeVersion() });
+    if (opts.json) return printJson({ device: opts.device, ...r });
+    process.stdout.write(`queued ${r.units} ${opts.space} units as ${r.jobs} LUT jobs for device ${opts.device}; on that machine run:\n  nas worker --db ${storage.location} --kinds lut --device ${opts.device}\nthen \`nas lut show\` lists its entries under its own provenance\n`);
+  } finally {
+    await storage.close();
+  }
 }

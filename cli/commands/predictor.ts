@@ -21,6 +21,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
 import { createSpace } from '../../search-space/registry.ts';
 import { loadNb201Table, NB201_DATASETS, type Nb201Dataset } from '../../search-space/nb201-table.ts';
+import { defaultNb201CsvPath } from '../../datasets/nb201-source.ts';
 import { nb201ArchAt } from '../../search-space/nb201-index.ts';
 import { AccuracyPredictor, type AccuracySample, type FitOptions } from '../../estimators/accuracy/accuracy-predictor.ts';
 import { crossValidate, type CrossValidation } from '../../estimators/accuracy/cross-validate.ts';
@@ -69,7 +70,7 @@ function parseHidden(v: string): number[] {
 }
 
 function nb201Samples(opts: Opts): { space: NetworkSpace<Arch>; samples: AccuracySample[]; source: string } {
-  const table = loadNb201Table(opts.nb201Csv);
+  const table = loadNb201Table(opts.nb201Csv ?? defaultNb201CsvPath());
   const dataset = opts.nb201Dataset as Nb201Dataset;
   const picks = new Rng(opts.seed).fork('predictor-samples').sampleIndices(table.size, Math.min(opts.samples, table.size));
   return { space: createSpace('nb201'), samples: picks.map((i) => ({ arch: nb201ArchAt(i), accuracy: table.accuracy(i, dataset) })), source: `nb201:${dataset}` };
@@ -115,7 +116,7 @@ export function registerPredictor(program: Command): void {
     .option('--epochs <n>', 'training epochs', intArg('--epochs', 1), 150)
     .option('--hidden <sizes>', 'hidden layer sizes', '400x400x400')
     .option('--nb201-dataset <name>', `NAS-Bench-201 accuracy column: ${NB201_DATASETS.join(' | ')}`, 'cifar10')
-    .option('--nb201-csv <file>', 'NAS-Bench-201 table (default: ../shared/research/data/nb201/nats_bench.csv)')
+    .option('--nb201-csv <file>', 'NAS-Bench-201 table (default: $NAS_NB201_CSV, else the copy `nas datasets get nb201` downloaded)')
     .option('--seed <n>', 'seed', intArg('--seed', 0), 0)
     .option('--checkpoint <dir>', 'mbconv: supernet checkpoint that scores the samples (default: the shipped one)')
     .option('--val-limit <n>', 'mbconv: validation images per scored subnet', intArg('--val-limit', 10), 2000)

@@ -6,20 +6,28 @@
 import type { Command } from 'commander';
 import { initTf } from '../../runtime/tf.ts';
 import { ConfigError, NotFoundError } from '../../core/errors.ts';
-import type { Json } from '../../core/types.ts';
+import type { Json, JsonObject } from '../../core/types.ts';
 import { SCHEMA_VERSION } from '../../storage/schema.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { openStore } from '../../storage/open-store.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
+import { PgStorage } from '../../storage/pg.ts';
 import type { Storage } from '../../storage/storage.ts';
+import { codeVersion } from '../../cluster/code-version.ts';
+import { requiredCheckpoint } from '../../cluster/checkpoints.ts';
+import { createCoordinator, type Coordinator } from '../../cluster/coordinator.ts';
+import { PgQueue } from '../../cluster/queue.ts';
 import type { ExperimentRecord } from '../../storage/types.ts';
+import { checkRunStart, currentLease } from '../../storage/runs.ts';
 import { parseExperiment, readExperimentFile, type ExperimentConfig } from '../../platform/config.ts';
 import { PROVENANCE_EVENT, recordedProvenance } from '../../platform/export-trial.ts';
 import { createPlatform, type Platform } from '../../platform/create-platform.ts';
 import { runExperiment } from '../../platform/run-experiment.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
-import { createProgress } from '../progress.ts';
-import { formatTable, globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
+import type { ProgressFn } from '../../core/progress.ts';
+import { createProgress, type ProgressRenderer } from '../progress.ts';
+import { globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
 import { checkDb, findExperiment, openDb, withDbOpen } from '../open-db.ts';
+import { trialTable } from '../trial-table.ts';
 
 const nameTaken = (name: string) => new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
 
@@ -47,29 +55,51 @@ interface SearchOpts {
   readonly strategy?: string;
   readonly quick?: boolean;
   readonly json?: boolean;
+  readonly localSlots?: number;
+}
+
+/** On PostgreSQL, steps go to live `nas worker`s when there are any (cluster/coordinator.ts); else null. */
+async function coordinate(storage: Storage, platform: Platform, localSlots = 1): Promise<Coordinator<JsonObject> | null> {
+  if (!(storage instanceof PgStorage)) return null;
+  const queue = await PgQueue.open(storage);
+  return createCoordinator<JsonObject>({
+    queue, codeVersion: codeVersion(), checkpointSha: requiredCheckpoint(platform.config), localSlots,
+    local: { evaluate: (x) => platform.evaluate(x), ...(platform.evaluateBatch ? { evaluateBatch: (xs) => (platform.evaluateBatch as NonNullable<Platform['evaluateBatch']>)(xs) } : {}) },
+    log: (line) => process.stderr.write(`nas: ${line}\n`),
+  });
 }
 
 /**
  * Builds the experiment's platform once, reading stored predictors from `reader`; a config that
  * cannot be built throws here, before anything is written.
  */
-async function build(cfg: ExperimentConfig, reader: Storage, backend?: string): Promise<Platform> {
+async function build(cfg: ExperimentConfig, reader: Storage, progress: ProgressFn, backend?: string): Promise<Platform> {
   // The accuracy source may evaluate (supernet checkpoint verification) while it is built.
+  progress({ phase: 'starting the tensor backend', done: 0, total: 0 });
   await initTf(backend);
-  return createPlatform(cfg, { predictors: reader });
+  return createPlatform(cfg, { predictors: reader, progress });
 }
 
-/** Runs (or resumes) `exp` on `platform` with a progress bar; Ctrl-C and `nas stop` end it 'stopped'. */
-async function execute(storage: Storage, exp: ExperimentRecord, platform: Platform, quiet: boolean) {
-  const progress = createProgress({ quiet });
+/**
+ * Runs (or resumes) `exp` on `platform`; Ctrl-C, SIGTERM and `nas stop` end it 'stopped'. The bar
+ * shows the step being evaluated from its start, not only once it is stored.
+ */
+async function execute(storage: Storage, exp: ExperimentRecord, platform: Platform, progress: ProgressRenderer, localSlots?: number) {
   const stop = interruptSignal();
+  let failed = 0;
+  let coordinator: Coordinator<JsonObject> | null = null;
   try {
+    coordinator = await coordinate(storage, platform, localSlots);
     // Where each figure comes from, as measured now (e.g. the verified checkpoint accuracy), for export
     // bundles; recorded here rather than at creation so a kill between the two is mended by the resume.
     if (!(await recordedProvenance(storage, exp.id))) await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
     const summary = await runExperiment({
-      sink: storage, experimentId: exp.id, ...platform.search, signal: stop.signal,
-      onStep: (p) => progress.update({ phase: exp.name, done: p.completed, total: p.budget, fields: { failed: p.trials.filter((t) => t.state === 'failed').length } }),
+      sink: storage, experimentId: exp.id, ...platform.search, ...(coordinator ? { evaluateBatch: coordinator.evaluateBatch } : {}), signal: stop.signal,
+      onStepStart: (s) => progress.update({ phase: `search ${exp.name}`, done: s.completed, total: s.budget, fields: { evaluating: s.evaluating, ...(failed > 0 ? { failed } : {}) } }),
+      onStep: (p) => {
+        failed += p.trials.filter((t) => t.state === 'failed').length;
+        progress.update({ phase: `search ${exp.name}`, done: p.completed, total: p.budget, ...(failed > 0 ? { fields: { failed } } : {}) });
+      },
     });
     progress.stop();
     const trials = await allTrials(storage, exp.id);
@@ -77,6 +107,7 @@ async function execute(storage: Storage, exp: ExperimentRecord, platform: Platfo
   } finally {
     stop.release();
     progress.stop();
+    await coordinator?.close();
   }
 }
 
@@ -90,12 +121,8 @@ function report(exp: ExperimentRecord, r: Awaited<ReturnType<typeof execute>>, d
       (r.front.length === 0 && r.total > 0 && r.constraints.length > 0
         ? `no trial met the constraints (${r.constraints.join(', ')}); ${r.total} trials stored — relax a limit and resume or start a new search\n`
         : '') +
-      `Pareto front (${r.front.length} of ${r.total} trials):\n` +
-      `${formatTable(r.front, [
-        { header: '#', get: (t) => t.number, align: 'right' },
-        ...r.objectives.map((o) => ({ header: `${o.direction === 'max' ? '↑' : '↓'}${o.name}`, get: (t: (typeof r.front)[number]) => t.metrics?.[o.name], align: 'right' as const })),
-        { header: 'ACCELERATOR', get: (t) => (t.hw ? String(t.hw['peRows'] ?? '') + '×' + String(t.hw['peCols'] ?? '') + ' ' + String(t.hw['dataflow'] ?? '') : '-') },
-      ])}\n` +
+      `Pareto front over ${r.objectives.map((o) => o.name).join(', ')} (${r.front.length} of ${r.total} trials):\n` +
+      `${trialTable(r.front, r.objectives)}\n` +
       (r.summary.status === 'stopped' ? `resume with: nas resume ${exp.name} --db ${db}\n` : '') +
       `browse it: nas ui --db ${db}\n`,
   );
@@ -110,6 +137,7 @@ export function registerSearch(program: Command): void {
     .option('--budget <n>', 'trials (overrides the file)', intArg('--budget', 1))
     .option('--strategy <name>', 'strategy (overrides the file)')
     .option('--quick', 'a short run (40 trials) to try things out')
+    .option('--local-slots <n>', 'PostgreSQL with live `nas worker`s: jobs of each step this process evaluates itself meanwhile (0 = leave them to the workers)', intArg('--local-slots', 0), 1)
     .action(async (opts: SearchOpts, cmd: Command) => {
       const base = opts.config ? await readExperimentFile(opts.config) : parseExperiment(DEFAULT_EXPERIMENT);
       const cfg = parseExperiment({
@@ -124,15 +152,19 @@ export function registerSearch(program: Command): void {
       // Build (= validate) everything, reading stored predictors read-only, before opening the
       // database for writing, so a bad experiment leaves an existing file byte-for-byte unchanged.
       // (an older schema has no predictor tables yet: nothing to look up before it is migrated)
-      const reader: Storage = check.state === 'database' && check.version === SCHEMA_VERSION ? await SqliteStorage.open(opts.db, { mode: 'read' }) : new MemoryStorage();
+      const reader: Storage = check.state === 'database' && check.version === SCHEMA_VERSION ? await openStore(opts.db, { mode: 'read' }) : new MemoryStorage();
+      const progress = createProgress({ quiet: Boolean(opts.json) });
       let platform: Platform;
       try {
-        platform = await build(cfg, reader, globalOptions(cmd).backend);
+        platform = await build(cfg, reader, progress.update, globalOptions(cmd).backend);
         const wanted = opts.name ?? cfg.name;
         if (wanted !== undefined && (await reader.findExperiment(wanted))) {
           platform.dispose();
           throw nameTaken(wanted);
         }
+      } catch (e) {
+        progress.stop();
+        throw e;
       } finally {
         await reader.close();
       }
@@ -142,44 +174,58 @@ export function registerSearch(program: Command): void {
           const name = opts.name ?? cfg.name ?? `search-${(await storage.listExperiments()).length + 1}`;
           if (await storage.findExperiment(name)) throw nameTaken(name);
           const exp = await storage.createExperiment({ name, config: { ...cfg, name } as unknown as Json, seed: cfg.seed, space: cfg.space, objectives: platform.objectives });
-          report(exp, await execute(storage, exp, platform, Boolean(opts.json)), opts.db, opts.json);
+          report(exp, await execute(storage, exp, platform, progress, opts.localSlots), opts.db, opts.json);
         } finally {
           await storage.close();
         }
       } finally {
+        progress.stop();
         platform.dispose();
       }
     });
 
   withDb(program.command('stop'))
     .argument('<experiment>', 'id or name')
-    .description('ask a running search to stop after its current step (it stays resumable)')
-    .action(async (ref: string, opts: { db: string }) => {
+    .description('ask a running search to stop after its current step (it stays resumable); a search whose process is gone is stopped at once')
+    .option('--force', "stop it now: its process is gone although this machine cannot tell (it ran on another host that crashed)")
+    .action(async (ref: string, opts: { db: string; force?: boolean }) => {
       await withDbOpen(opts.db, 'write', async (storage) => {
-        const found = await findExperiment(storage, ref);
-        await storage.setExperimentStatus(found.id, 'stopped');
-        process.stdout.write(`experiment ${found.name} marked stopped; a running search stops after its current step (resume with nas resume ${found.name})\n`);
+        const exp = await storage.getExperiment((await findExperiment(storage, ref)).id);
+        if (exp.runner?.alive && !opts.force) {
+          // the runner reads the mark after its current step and ends the run itself
+          await storage.setExperimentStatus(exp.id, 'stopped');
+          process.stdout.write(`experiment ${exp.name}: asked process ${exp.runner.pid} on ${exp.runner.host} to stop after its current step (resume with nas resume ${exp.name})\n`);
+        } else {
+          const { interrupted } = await storage.endRun(exp.id, 'stopped');
+          const why = exp.runner?.alive ? `at once (--force: process ${exp.runner.pid} on ${exp.runner.host} taken as gone)` : '(no process was running it)';
+          process.stdout.write(`experiment ${exp.name} stopped ${why}${interrupted > 0 ? `; ${interrupted} trials it left running are interrupted` : ''}; resume with nas resume ${exp.name}\n`);
+        }
       });
     });
 
   withJson(withDb(program.command('resume')))
     .argument('<experiment>', 'id or name')
     .description('continue a stopped or crashed experiment exactly where it left off')
-    .action(async (ref: string, opts: { db: string; json?: boolean }, cmd: Command) => {
+    .option('--local-slots <n>', 'as for `nas search`', intArg('--local-slots', 0), 1)
+    .action(async (ref: string, opts: { db: string; json?: boolean; localSlots?: number }, cmd: Command) => {
       const storage = await openDb(opts.db, 'write');
+      const progress = createProgress({ quiet: Boolean(opts.json) });
       try {
         const found = await findExperiment(storage, ref).catch((e: unknown) => {
           // A search killed before it stored its experiment had evaluated nothing: starting again loses nothing.
           throw e instanceof NotFoundError ? new NotFoundError('experiment', ref, `nothing to resume in ${storage.location} — a search interrupted before it stored its experiment evaluated nothing: run the same \`nas search\` again`) : e;
         });
         const exp = await storage.getExperiment(found.id);
-        const platform = await build(parseExperiment(exp.config), storage, globalOptions(cmd).backend);
+        // refused before the (slow) build while another live process runs it; beginRun re-checks atomically
+        checkRunStart(exp, currentLease());
+        const platform = await build(parseExperiment(exp.config), storage, progress.update, globalOptions(cmd).backend);
         try {
-          report(exp, await execute(storage, exp, platform, Boolean(opts.json)), opts.db, opts.json);
+          report(exp, await execute(storage, exp, platform, progress, opts.localSlots), opts.db, opts.json);
         } finally {
           platform.dispose();
         }
       } finally {
+        progress.stop();
         await storage.close();
       }
     });

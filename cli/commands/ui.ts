@@ -21,7 +21,7 @@ import { initTf } from '../../runtime/tf.ts';
 import type { ExportFormat } from '../../server/params.ts';
 import { isLoopback } from '../../server/security.ts';
 import { exportableFormats, exportFolder, exportTrial, recordedProvenance } from '../../platform/export-trial.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
+import { isPgUrl, openStore } from '../../storage/open-store.ts';
 import type { ExperimentRecord, TrialRecord } from '../../storage/types.ts';
 import { globalOptions, withDb } from '../context.ts';
 
@@ -77,9 +77,10 @@ export async function startUi(opts: UiOptions, env: NodeJS.ProcessEnv = process.
     throw new UsageError(`binding to ${opts.host} exposes the UI to the network: pass --token T or set NAS_UI_TOKEN`, { host: opts.host });
   }
   if (token !== undefined && token.length < 8) throw new ConfigError('--token', '(hidden)', 'must be at least 8 characters');
-  const storage = await SqliteStorage.open(opts.db, { mode: 'read' });
+  const storage = await openStore(opts.db, { mode: 'read' });
   // Bundles go beside the database (or --exports), one folder per trial; the client never chooses a path.
-  const exportRoot = resolve(opts.exports ?? join(dirname(resolve(opts.db)), 'exports'));
+  // (a PostgreSQL store has no folder: exports go to ./exports unless --exports says otherwise)
+  const exportRoot = resolve(opts.exports ?? (isPgUrl(opts.db) ? 'exports' : join(dirname(resolve(opts.db)), 'exports')));
   const exporter: TrialExporter = {
     formats: (experiment) => exportableFormats(experiment) as ExportFormat[],
     async write({ experiment, trial, formats }) {

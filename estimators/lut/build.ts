@@ -25,6 +25,8 @@ export interface LutBuildOptions extends TimingOptions {
   readonly signal?: AbortSignal;
   /** Entries per database write. */
   readonly flushEvery?: number;
+  /** Only these unit keys of the space (a LUT job's share of a distributed build); default all. */
+  readonly keys?: readonly string[];
 }
 
 /** Where a build reads what is already measured and writes new entries (a Storage is one). */
@@ -47,7 +49,8 @@ export async function buildLut(storage: LutStore, space: NetworkSpace<Arch>, opt
   const provenance = currentProvenance(options.batch ?? 1, timing.clock);
   const stored = storedProvenance(provenance);
   const progress = options.progress ?? noProgress;
-  const units = spaceUnits(space, provenance.batchSize);
+  const only = options.keys ? new Set(options.keys) : null;
+  const units = spaceUnits(space, provenance.batchSize).filter((u) => only === null || only.has(u.key));
   const missing = new Set(await storage.missingLutKeys(stored, units.map((u) => u.key)));
   const todo = units.filter((u) => missing.has(u.key));
   const rng = new Rng(options.seed ?? 0).fork('lut');

@@ -14,8 +14,9 @@ import type { AccuracyFactory } from './source.ts';
 
 const DATASET = 'fashion-mnist';
 
-export const naswotAccuracy: AccuracyFactory = async (cfg, { space, rng }) => {
+export const naswotAccuracy: AccuracyFactory = async (cfg, { space, rng, progress }) => {
   if (space.name !== 'mbconv') throw new ConfigError('experiment.accuracy.source', 'naswot', `the proxy minibatch is ${DATASET}: needs space: mbconv`);
+  progress?.({ phase: `loading ${DATASET}`, done: 0, total: 0 });
   const data = loadDataset(DATASET);
   const { height, width, channels } = data.train;
   const stem = space.layers(space.largest())[0];

@@ -3,6 +3,7 @@
  * search from the experiment's `accuracy` block. Each source lives in its own file of this folder
  * and is found by name in registry.ts (the names are the experiment schema's `accuracy.source`).
  */
+import type { ProgressFn } from '../../core/progress.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { Arch, Objective } from '../../core/types.ts';
 import type { NetworkSpace } from '../../core/space/space.ts';
@@ -32,6 +33,8 @@ export interface AccuracyContext {
   readonly rng: Rng;
   /** Read-only access to stored accuracy predictors (`accuracy.source: predictor`). */
   readonly predictors: PredictorReader;
+  /** Told when a slow phase starts (loading data, verifying a checkpoint, starting workers). */
+  readonly progress?: ProgressFn;
 }
 
 /** The one storage call an accuracy source makes: a read-only port, so validation never writes. */

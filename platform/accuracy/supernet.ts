@@ -25,16 +25,20 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
   if (ctx.space.name !== 'mbconv') throw new ConfigError('experiment.accuracy.source', 'supernet', 'needs space: mbconv');
   const space = ctx.space as unknown as MbconvSpace;
   const dir = cfg.checkpoint ?? EMBEDDED_SUPERNET_DIR;
+  const phase = (name: string, fields?: Record<string, string | number>) => ctx.progress?.({ phase: name, done: 0, total: 0, ...(fields ? { fields } : {}) });
+  phase('loading the supernet checkpoint', { dir });
   const { net, space: trained, state } = loadSupernet<Partial<TrainConfig>>(dir);
   try {
     if (JSON.stringify(spaceConfigJson(trained)) !== JSON.stringify(spaceConfigJson(space))) {
       throw new ConfigError('experiment.spaceConfig', space.config, `differs from the space of the supernet in ${dir}`);
     }
+    phase(`loading ${state.dataset}`);
     const data = loadDataset(state.dataset);
     const evalData = { train: data.train, val: data.val, norm: state.norm };
     const evalOpts = { valLimit: cfg.valLimit, calibImages: cfg.calibImages, seed: ctx.rng.seed };
     const workers = cfg.workers ?? availableParallelism();
     let pool: SubnetEvalPool | undefined;
+    phase('verifying the checkpoint: re-measuring its largest subnet', { images: state.options.valLimit ?? data.val.n });
     const check = verifyRecordedAccuracy(net, trained, state, evalData, dir);
     return {
       objective: ACCURACY_OBJECTIVE,
@@ -47,6 +51,7 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
       ...(workers > 1
         ? {
             scoreMany: async (archs: readonly Arch[]) => {
+              if (!pool) phase(`starting ${workers} scoring workers`);
               pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers });
               return (await pool.scoreAll(archs as readonly MbconvArch[], evalOpts)).map((s) => 100 * s.accuracy);
             },

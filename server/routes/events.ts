@@ -71,8 +71,26 @@ export function eventRoutes(storage: Storage, hub: StreamHub, options: EventsOpt
         slot.end();
         return;
       }
-      slot.after(pollMs, () => void poll());
+      // wait for the next poll, or for the store to announce an event (PostgreSQL NOTIFY), whichever is first
+      const round = ++rounds;
+      waiting = true;
+      slot.after(pollMs, () => {
+        if (round === rounds && waiting) {
+          waiting = false;
+          void poll();
+        }
+      });
     };
+    let rounds = 0;
+    let waiting = false;
+    const wake = () => {
+      if (!waiting || slot.closed) return;
+      waiting = false;
+      void poll();
+    };
+    const unwatch = storage.watchEvents ? await storage.watchEvents(wake).catch(() => null) : null;
+    if (unwatch && slot.closed) unwatch();
+    else if (unwatch) res.once('close', unwatch);
     slot.every(heartbeatMs, () => slot.write(': heartbeat\n\n'));
     await poll();
   });

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nb201PresetHardware } from '../../platform/bench/nb201-hardware.ts';
-import { defaultNb201CsvPath } from '../../search-space/nb201-table.ts';
+import { defaultNb201CsvPath } from '../../datasets/nb201-source.ts';
 import type { Nb201BenchResult } from '../../platform/bench/nb201-bench.ts';
 import { runCli } from './run.ts';
 
 const present = existsSync(defaultNb201CsvPath());
+const needs = present ? '' : ` (skipped: needs the NAS-Bench-201 table, absent at ${defaultNb201CsvPath()}; nas datasets get nb201)`;
 
 describe('nas bench nb201', () => {
-  it.skipIf(!present)('--json: every strategy side by side with regret, ratio to random and hypervolume ratio', async () => {
+  it.skipIf(!present)(`--json: every strategy side by side with regret, ratio to random and hypervolume ratio${needs}`, async () => {
     const r = await runCli('bench', 'nb201', '--strategies', 'rs,rea,rl,nsga2', '--budget', '30', '--seeds', '2', '--json');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Extract<Nb201BenchResult, { skipped: false }> & { budget: number; seeds: number; options: Record<string, unknown> };
@@ -27,7 +28,7 @@ describe('nas bench nb201', () => {
     expect(doc.options['rl']).toMatchObject({ policy: 'factorised' });
   });
 
-  it.skipIf(!present)('text: one table, same figures as --json for the same seeds', async () => {
+  it.skipIf(!present)(`text: one table, same figures as --json for the same seeds${needs}`, async () => {
     const text = await runCli('bench', 'nb201', '--strategies', 'rs,rea', '--budget', '20', '--seeds', '2', '--dataset', 'cifar100');
     expect(text.code).toBe(0);
     const lines = text.stdout.trim().split('\n');
@@ -43,7 +44,7 @@ describe('nas bench nb201', () => {
     const r = await runCli('bench', 'nb201', '--csv', '/nonexistent/nb201/nats_bench.csv', '--seeds', '1', '--budget', '5');
     expect(r.code).toBe(6);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('nas: /nonexistent/nb201/nats_bench.csv: NAS-Bench-201 table not found (give its path with --csv PATH)\n');
+    expect(r.stderr).toBe('nas: /nonexistent/nb201/nats_bench.csv: NAS-Bench-201 table not found; download it with `nas datasets get nb201` (or give its path: NAS_NB201_CSV=FILE), or pass --csv FILE\n');
   });
 
   it('bad flags are config errors (exit 3) naming flag and value', async () => {

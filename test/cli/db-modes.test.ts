@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../datasets/helpers.ts';
 import { TINY_EXPERIMENT } from '../fixtures/tiny-experiment.ts';
 import { runCli } from './run.ts';
+import { SCHEMA_VERSION } from '../../storage/schema.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/nas.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,7 +66,7 @@ describe('a database that is not there', () => {
     expect(readFileSync(db).length).toBe(0);
     const s = await runCli('search', '--config', config, '--db', db, '--name', 'first', '--json');
     expect(s.code).toBe(0);
-    expect(s.stderr).toBe(`nas: initialised the empty file ${db} as a nas-codesign database (schema version 2)\n`);
+    expect(s.stderr).toBe(`nas: initialised the empty file ${db} as a nas-codesign database (schema version ${SCHEMA_VERSION})\n`);
     expect((JSON.parse((await runCli('experiments', 'ls', '--json', '--db', db)).stdout) as { name: string }[]).map((e) => e.name)).toEqual(['first']);
   }, 120_000);
 

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultNb201CsvPath } from '../../datasets/nb201-source.ts';
 import { describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../cli/commands/doctor.ts';
 import { probeBackends } from '../../runtime/tf.ts';
@@ -26,6 +28,7 @@ describe('nas doctor', () => {
       expect(ds['mnist']).toMatchObject({ available: true, train: 60_000, test: 10_000 });
       expect(Object.keys(ds).sort()).toEqual(['cifar10', 'fashion-mnist', 'idx', 'mnist']);
       expect(doc.database).toEqual({ path: db, exists: false, schemaVersion: null, supportedVersion: SCHEMA_VERSION, problem: null, note: null });
+      expect(doc.tables).toEqual([{ name: 'nb201', path: defaultNb201CsvPath(), available: existsSync(defaultNb201CsvPath()), via: expect.stringMatching(/^(env|cache|shared|missing)$/) }]);
 
       const s = await SqliteStorage.open(db);
       await s.close();
@@ -35,6 +38,7 @@ describe('nas doctor', () => {
       expect(text.code).toBe(0);
       expect(text.stdout).toMatch(/^node {6}v\d+/);
       expect(text.stdout).toContain(`schema version ${SCHEMA_VERSION}`);
+      expect(text.stdout).toMatch(/\ntables\n {2}nb201 {10}(missing — nas datasets get nb201|\/.*nats_bench\.csv \((env|cache|shared)\))\n/);
     } finally {
       done();
     }

@@ -48,12 +48,12 @@ describe('nas experiments', () => {
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { name: string; space: string; trials: unknown; objectives: unknown[] }[];
     expect(rows.map((e) => [e.name, e.space])).toEqual([['second', 'nb201'], ['first', 'mbconv']]);
-    expect(rows[1]!.trials).toEqual({ total: 3, running: 1, finished: 1, failed: 1 });
+    expect(rows[1]!.trials).toEqual({ total: 3, running: 1, finished: 1, failed: 1, interrupted: 0 });
     expect(rows[1]!.objectives).toHaveLength(2);
     const table = await runCli('experiments', 'ls', '--db', db);
     const lines = table.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+NAME\s+SPACE\s+STATUS\s+TRIALS\s+FAILED\s+OBJECTIVES\s+CREATED$/);
-    expect(lines[2]).toMatch(/^\s*1\s+first\s+mbconv\s+created\s+3\s+1\s+↑accuracy ↓latency_ms\s+\d{4}-/);
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+SPACE\s+STATUS\s+TRIALS\s+FINISHED\s+FAILED\s+RUNNING\s+INTERRUPTED\s+OBJECTIVES\s+CREATED$/);
+    expect(lines[2]).toMatch(/^\s*1\s+first\s+mbconv\s+created\s+3\s+1\s+1\s+1\s+0\s+↑accuracy ↓latency_ms\s+\d{4}-/);
   });
 
   it('show by name or id; an unknown experiment → exit 8 (not found) on stderr', async () => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { runCli } from './run.ts';
+import { SCHEMA_VERSION } from '../../storage/schema.ts';
 
 const checkpoint = fileURLToPath(new URL('../../models/fashion-mnist-supernet', import.meta.url));
 
@@ -20,7 +21,7 @@ describe('nas predictor train --space mbconv', () => {
     const db = join(dir, 'nas.db');
     const direct = await runCli('--backend', 'wasm', 'predictor', 'train', '--kind', 'accuracy', '--space', 'mbconv', '--samples', '20', '--val-limit', '300',
       '--hidden', '8', '--epochs', '3', '--folds', '0', '--db', db, '--json');
-    expect(direct.stderr).toBe(`nas: created a new database at ${db} (schema version 2)\n`);
+    expect(direct.stderr).toBe(`nas: created a new database at ${db} (schema version ${SCHEMA_VERSION})\n`);
     expect(direct.code).toBe(0);
     expect(JSON.parse(direct.stdout)).toMatchObject({ space: 'mbconv', trainSize: 16, testSize: 4, crossValidation: null });
 

@@ -7,20 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../storage/sqlite.ts';
 import { allTrials } from '../../platform/front.ts';
 import { runCli } from './run.ts';
+import { SMALL_EXPERIMENT } from './small-experiment.ts';
 
 const bin = fileURLToPath(new URL('../../bin/nas.js', import.meta.url));
-// Small and dataset-free: a reduced mbconv space on a fixed preset, objectives from counters and the hardware model.
-const experiment = {
-  seed: 3,
-  space: 'mbconv',
-  spaceConfig: { resolutions: [12], stages: [{ channels: 8, stride: 1 }, { channels: 12, stride: 2 }], stemChannels: 8, headChannels: 16 },
-  hardware: { mode: 'preset', preset: 'simple-ws' },
-  strategy: { name: 'evolution', options: { population: 6, sampleSize: 3 } },
-  objectives: ['macs_m', 'energy_uj'],
-  constraints: ['params_k<=50'],
-  budget: 24,
-  batch: 2,
-};
+const experiment = SMALL_EXPERIMENT;
 
 function setup(cfg: object = experiment): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'nas-search-'));

@@ -10,6 +10,7 @@ import type { Storage } from '../../storage/storage.ts';
 import { artifactCases } from './storage-artifacts.case.ts';
 import { checkpoint, deeplyFrozen, experiment, isIso, lut, PROV, rejects, trial, type StorageFactory } from './storage-helpers.ts';
 import { trialCases } from './storage-trials.case.ts';
+import { runCases } from './storage-runs.case.ts';
 
 export type { StorageFactory } from './storage-helpers.ts';
 
@@ -79,8 +80,8 @@ export function storageConformance(label: string, factory: StorageFactory): void
         await s.failTrial(t2.id, { error: 'boom' });
         const list = await s.listExperiments();
         expect(list.map((e) => e.name)).toEqual(['b', 'a']);
-        expect(list[0]!.trials).toEqual({ total: 0, running: 0, finished: 0, failed: 0 });
-        expect(list[1]!.trials).toEqual({ total: 3, running: 1, finished: 1, failed: 1 });
+        expect(list[0]!.trials).toEqual({ total: 0, running: 0, finished: 0, failed: 0, interrupted: 0 });
+        expect(list[1]!.trials).toEqual({ total: 3, running: 1, finished: 1, failed: 1, interrupted: 0 });
         expect(list[0]).toMatchObject({ ...b, trials: list[0]!.trials });
       });
 
@@ -123,6 +124,7 @@ export function storageConformance(label: string, factory: StorageFactory): void
 
     trialCases(get);
     artifactCases(get);
+    runCases(get);
 
     describe('close', () => {
       it('is idempotent (also when called concurrently) and every call afterwards rejects with StorageError', async () => {

@@ -170,8 +170,10 @@ for (let k = 0; k < kills; k++) {
   const left = rowNow ? '' : await examineDatabase(crashed).then((f) => STATES[f.state], (e: Error) => e.message);
   console.log(`kill ${k + 1}/${kills} ${aim}: ${rowNow ? `${now.trials.length} trials stored (${finished} finished)` : `no experiment row yet (${left})`}, integrity ${ok}`);
   check(failures, ok === 'ok', `integrity_check after kill ${k + 1}: ${ok}`);
+  // the killed process cannot mark anything: every reader must still see its in-flight trials as interrupted
+  check(failures, !(r.killed && now.trials.some((t) => t.includes('"running"'))), `kill ${k + 1}: a trial of the killed search still reads running`);
   const prefix = expected.trials.slice(0, now.trials.length);
-  check(failures, now.trials.filter((t) => !t.includes('"running"')).every((t) => prefix.includes(t)), `kill ${k + 1}: a completed trial differs from the uninterrupted run`);
+  check(failures, now.trials.filter((t) => !t.includes('"running"') && !t.includes('"interrupted"')).every((t) => prefix.includes(t)), `kill ${k + 1}: a completed trial differs from the uninterrupted run`);
 }
 // Finish: resume when there is an experiment to resume, else (killed before its row existed) run the search again.
 const hasRow = (await experimentCount(crashed).catch(() => 0)) > 0;

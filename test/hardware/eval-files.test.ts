@@ -7,6 +7,7 @@ import { main } from '../../cli/main.ts';
 import { hwEval } from '../../hardware/eval-files.ts';
 import { presetNames } from '../../hardware/presets.ts';
 import { REF_ROOT } from './timeloop-stats.ts';
+import { needsReferenceData } from '../reference-data.ts';
 
 const layersFile = (): string => {
   const dir = mkdtempSync(join(tmpdir(), 'hw-'));
@@ -30,7 +31,7 @@ describe('hwEval', () => {
     expect(() => hwEval({ arch: 'nope', workload: layersFile() })).toThrow(/--arch/);
   });
 
-  it.skipIf(!REF_ROOT)('Timeloop tutorial 03 files with the given mapping reproduce the reference cycles and energy', () => {
+  it.skipIf(!REF_ROOT)(`Timeloop tutorial 03 files with the given mapping reproduce the reference cycles and energy${needsReferenceData('timeloop-ref-outputs')}`, () => {
     const t = join(REF_ROOT as string, 'tutorial/03-model-conv1d+oc-3level');
     const r = hwEval({ arch: join(t, 'arch/3level.arch.yaml'), workload: join(t, 'prob/conv1d+oc.prob.yaml'), mapping: join(t, 'map/conv1d+oc-3level-bypass.map.yaml'), ert: join(t, 'ref-output/bypass') });
     if (r.mode !== 'timeloop') throw new Error('expected timeloop mode');
@@ -39,7 +40,7 @@ describe('hwEval', () => {
     expect(r.energyPj / (39369.71 * 1.536) - 1).toBeLessThan(1e-5);
   });
 
-  it.skipIf(!REF_ROOT)('a SCALE-Sim .cfg runs in systolic mode', () => {
+  it.skipIf(!REF_ROOT)(`a SCALE-Sim .cfg runs in systolic mode${needsReferenceData('timeloop-ref-outputs')}`, () => {
     const g = join(REF_ROOT as string, '../scalesim-v2-golden');
     const r = hwEval({ arch: join(g, 'configs_scale.cfg'), workload: join(g, 'topologies_conv_nets_alexnet_part.csv') });
     expect(r.mode).toBe('systolic');

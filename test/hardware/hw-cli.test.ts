@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run.ts';
 import { REF_ROOT } from './timeloop-stats.ts';
+import { needsReferenceData } from '../reference-data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nas-hw-cli-'));
 const file = (name: string, text: string): string => { const f = join(dir, name); writeFileSync(f, text); return f; };
@@ -129,7 +130,7 @@ describe('nas hw eval: mapspace options', () => {
     expect(bad.code).toBe(3);
   });
 
-  it.skipIf(!REF_ROOT)('MAC leakage is not charged unless --mac-leakage (Timeloop charges none)', async () => {
+  it.skipIf(!REF_ROOT)(`MAC leakage is not charged unless --mac-leakage (Timeloop charges none)${needsReferenceData('timeloop-ref-outputs')}`, async () => {
     const d = join(REF_ROOT as string, 'eyeriss_like');
     const map = join(d, 'timeloop-mapper.map.txt');
     const one = file('ref.json', JSON.stringify([{ ...conv, c: 3, m: 32, h: 224, w: 224, p: 112, q: 112, stride: 2, padding: 1 }]));

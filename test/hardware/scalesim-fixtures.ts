@@ -3,11 +3,10 @@
  * SCALE-Sim report CSVs at run time; nothing from those files is copied into the repository.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REFERENCE_DATA as DATA_DIR } from '../reference-data.ts';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DATA_DIR = resolve(projectRoot, '..', 'shared', 'research', 'data');
+export { DATA_DIR };
 
 export function dataPath(...parts: string[]): string {
   return join(DATA_DIR, ...parts);

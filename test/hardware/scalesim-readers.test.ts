@@ -3,6 +3,7 @@ import { HardwareError } from '../../core/errors.ts';
 import { parseScaleSimConfig, readScaleSimConfig } from '../../hardware/scalesim/config.ts';
 import { parseScaleSimTopology, readScaleSimTopology, scaleSimOutputSize } from '../../hardware/scalesim/topology.ts';
 import { dataPath, hasData } from './scalesim-fixtures.ts';
+import { needsReferenceData } from '../reference-data.ts';
 
 const CFG = `[general]
 run_name = tiny
@@ -54,7 +55,7 @@ describe('SCALE-Sim .cfg reader', () => {
     expect(() => readScaleSimConfig('/nonexistent/dir/a.cfg')).toThrow(/a\.cfg/);
   });
 
-  it.skipIf(!hasData('scalesim-v2-golden'))('reads the shipped SCALE-Sim configs', () => {
+  it.skipIf(!hasData('scalesim-v2-golden'))(`reads the shipped SCALE-Sim configs${needsReferenceData('scalesim-v2-golden')}`, () => {
     const eyeriss = readScaleSimConfig(dataPath('scalesim-v2-golden', 'configs_eyeriss.cfg'));
     const google = readScaleSimConfig(dataPath('scalesim-v2-golden', 'configs_google.cfg'));
     const scale = readScaleSimConfig(dataPath('scalesim-v2-golden', 'configs_scale.cfg'));
@@ -83,7 +84,7 @@ describe('SCALE-Sim topology reader', () => {
     expect(() => parseScaleSimTopology(head + 'L,2,2,3,3,1,8,1', 'k.csv')).toThrow(/k\.csv:2: filter 3x3 larger/);
   });
 
-  it.skipIf(!hasData('scalesim-v2-golden'))('loads the shipped topologies as-is', () => {
+  it.skipIf(!hasData('scalesim-v2-golden'))(`loads the shipped topologies as-is${needsReferenceData('scalesim-v2-golden')}`, () => {
     const counts = Object.fromEntries(
       ['alexnet', 'alexnet_part', 'Resnet18', 'mobilenet'].map((n) => [n, readScaleSimTopology(dataPath('scalesim-v2-golden', `topologies_conv_nets_${n}.csv`)).length]),
     );

@@ -4,6 +4,7 @@ import { readScaleSimTopology } from '../../hardware/scalesim/topology.ts';
 import { simulateNetwork } from '../../hardware/systolic/model.ts';
 import type { SystolicLayerResult } from '../../hardware/systolic/types.ts';
 import { SKIP_REASON, col, dataPath, hasData, readReport } from './scalesim-fixtures.ts';
+import { needsReferenceData } from '../reference-data.ts';
 
 /** Every per-layer column we claim to reproduce, as (report file, column title, our value). */
 function expectLayerEqualsReports(dir: string, results: readonly SystolicLayerResult[]): void {
@@ -59,7 +60,7 @@ const RUNS: readonly (readonly [string, 'os' | 'ws' | 'is'])[] = [
   ['mobilenet', 'is'],
 ];
 
-describe.skipIf(!hasData('scalesim-v2-runs'))('SCALE-Sim v2 runs on 32x32 (scalesim-v2-runs/)', () => {
+describe.skipIf(!hasData('scalesim-v2-runs'))(`SCALE-Sim v2 runs on 32x32 (scalesim-v2-runs/)${needsReferenceData('scalesim-v2-runs')}`, () => {
   for (const [net, df] of RUNS) {
     it(`${net} ${df.toUpperCase()}: cycles, utilization, SRAM counts and SRAM bandwidth equal per layer`, () => {
       const cfg = readScaleSimConfig(dataPath('scalesim-v2-runs', `s32_${df}.cfg`));
@@ -73,7 +74,7 @@ describe.skipIf(!hasData('scalesim-v2-runs'))('SCALE-Sim v2 runs on 32x32 (scale
   }
 });
 
-describe.skipIf(!hasData('scalesim-v2-golden'))('SCALE-Sim v2 CI golden report (alexnet_part, 32x32 WS)', () => {
+describe.skipIf(!hasData('scalesim-v2-golden'))(`SCALE-Sim v2 CI golden report (alexnet_part, 32x32 WS)${needsReferenceData('scalesim-v2-golden')}`, () => {
   it('total cycles, utilization, SRAM counts and SRAM bandwidth equal', () => {
     const cfgPath = hasData('scalesim-v2-runs', 'golden_ws.cfg') ? dataPath('scalesim-v2-runs', 'golden_ws.cfg') : null;
     // The golden run is scale.cfg with `Dataflow : ws`; build that when golden_ws.cfg is absent.

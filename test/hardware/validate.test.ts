@@ -13,6 +13,7 @@ import { EXIT_CODES } from '../../core/errors.ts';
 import { eyerissChipChecks } from '../../hardware/validate/chip-refs.ts';
 import type { ValidationReport } from '../../hardware/validate/index.ts';
 import { DATA_DIR, SKIP_REASON, hasData } from './scalesim-fixtures.ts';
+import { needsReferenceData } from '../reference-data.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -67,7 +68,7 @@ describe('nas hw validate', () => {
     expect(rep.skipped[0]?.reason).toContain('timeloop-ref-outputs');
   });
 
-  it.skipIf(!hasData('timeloop-ref-outputs'))('every exact Timeloop and SCALE-Sim case matches the reference data', async () => {
+  it.skipIf(!hasData('timeloop-ref-outputs'))(`every exact Timeloop and SCALE-Sim case matches the reference data${needsReferenceData('timeloop-ref-outputs')}`, async () => {
     const r = await run(['--data', DATA_DIR, '--suite', 'timeloop,scalesim', '--json']);
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.out) as ValidationReport;
@@ -76,7 +77,7 @@ describe('nas hw validate', () => {
     expect(rep.checks.filter((c) => c.suite === 'scalesim' && c.exact).length).toBeGreaterThanOrEqual(14);
   });
 
-  it.skipIf(!hasData('timeloop-ref-outputs'))('exits 10 when a case marked exact differs (a reference file altered in a copy)', async () => {
+  it.skipIf(!hasData('timeloop-ref-outputs'))(`exits 10 when a case marked exact differs (a reference file altered in a copy)${needsReferenceData('timeloop-ref-outputs')}`, async () => {
     const copy = mkdtempSync(join(tmpdir(), 'refdata-bad-'));
     const tut = join(DATA_DIR, 'timeloop-ref-outputs', 'tutorial');
     const first = readdirSync(tut).sort()[0] as string;

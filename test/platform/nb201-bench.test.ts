@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultNb201CsvPath } from '../../search-space/nb201-table.ts';
+import { defaultNb201CsvPath } from '../../datasets/nb201-source.ts';
 import type { Nb201Arch } from '../../search-space/nb201.ts';
 import { formatNb201Table, runNb201Benchmark } from '../../platform/bench/nb201-bench.ts';
 import type { Nb201Hardware } from '../../platform/bench/nb201-bench.ts';
 import type { ProgressUpdate } from '../../core/progress.ts';
+import { NEEDS_NB201 } from '../reference-data.ts';
 
 const csv = defaultNb201CsvPath();
 const present = existsSync(csv);
@@ -16,7 +17,7 @@ describe('NAS-Bench-201 benchmark mode', () => {
     expect(formatNb201Table(r, 5, 1)).toMatch(/skipped: NAS-Bench-201 table not found/);
   });
 
-  it.skipIf(!present)(`runs strategies side by side on the table (needs ${csv})`, async () => {
+  it.skipIf(!present)(`runs strategies side by side on the table${NEEDS_NB201}`, async () => {
     const r = await runNb201Benchmark({ strategies: ['rs', 'rea', 'nsga2'], budget: 60, seeds: 2 });
     if (r.skipped) throw new Error(r.reason);
     expect(r.optimum).toBeCloseTo(94.37, 2);
@@ -44,7 +45,7 @@ describe('NAS-Bench-201 benchmark mode', () => {
   const fast: Nb201Hardware = { name: 'fast', cost: (a) => ({ latency: opCost(a), energy: 1 + opCost(a) ** 1.5 }) };
   const slow: Nb201Hardware = { name: 'slow', cost: (a) => ({ latency: 2 * opCost(a), energy: 2 * (1 + opCost(a) ** 1.5) }) };
 
-  it.skipIf(!present)('several hardware configs: joint (cell, config) search against the front over all pairs', async () => {
+  it.skipIf(!present)(`several hardware configs: joint (cell, config) search against the front over all pairs${NEEDS_NB201}`, async () => {
     const updates: ProgressUpdate[] = [];
     const joint = await runNb201Benchmark({ strategies: ['rs', 'nsga2', 'reinforce'], budget: 80, seeds: 2, hardware: [fast, slow], onProgress: (u) => updates.push(u) });
     const alone = await runNb201Benchmark({ strategies: ['nsga2'], budget: 80, seeds: 1, hardware: [fast] });

@@ -115,16 +115,19 @@ describe.each([
         });
         const run = runExperiment({
           sink: wrapped, experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH, signal: ctrl.signal,
-          evaluateBatch: (cs) => {
+          evaluateBatch: (cs, ctx) => {
             if (stop?.[0] === 'batch' && ++batches === stop[1]) ctrl.abort();
-            return batch(cs);
+            return batch(cs, ctx);
           },
         });
         if (stop?.[0] === 'commit') await expect(run).rejects.toThrow('killed mid-commit');
         else expect((await run).status).toBe(stop === null ? 'finished' : 'stopped');
-        // Interrupted while scored or committed: the step's started trials stay running, and the resume takes them over.
+        // Interrupted while scored or committed: the step's started trials end interrupted (none stays
+        // running), the experiment 'stopped' or, when the run threw, 'failed'; the resume takes them over.
         const orphans = stop?.[0] === 'batch' || stop?.[0] === 'commit' ? BATCH : 0;
-        expect(await s.countTrials({ experimentId: id, state: 'running' })).toBe(orphans);
+        expect(await s.countTrials({ experimentId: id, state: 'interrupted' })).toBe(orphans);
+        expect(await s.countTrials({ experimentId: id, state: 'running' })).toBe(0);
+        expect((await s.getExperiment(id)).status).toBe(stop === null ? 'finished' : stop[0] === 'commit' ? 'failed' : 'stopped');
       }
       expect(await trialsOf(s, id)).toEqual(expected);
       expect((await s.loadSnapshot(id))?.state).toEqual((await s.loadSnapshot(base))?.state);
@@ -142,11 +145,11 @@ describe.each([
       await runExperiment({
         sink: s, experimentId: id, strategy: strategy(), objectives: ACC_LAT, constraints, evaluate, budget: BUDGET, batch: BATCH,
         // Looks at storage the way the UI does (experiment list counts, trial list filtered by state) from inside the batch.
-        evaluateBatch: async (cs) => {
+        evaluateBatch: async (cs, ctx) => {
           const running = (await s.listTrials({ experimentId: id, state: 'running', sort: 'number' })).items;
           const summary = (await s.listExperiments()).find((e) => e.id === id);
           seen.push({ keys: running.map((t) => t.key), candidates: cs.map((c) => c.key), running: summary?.trials.running ?? -1, states: running.map((t) => t.state) });
-          return batch(cs);
+          return batch(cs, ctx);
         },
       });
       expect(seen).toHaveLength(BUDGET / BATCH);
@@ -170,7 +173,7 @@ describe.each([
       const ctrl = new AbortController();
       // Per-candidate run stopped during its first evaluation: a whole step of running trials.
       await runExperiment({ sink: s, experimentId: id, strategy: strategy(3), objectives: ACC_LAT, constraints, budget: BUDGET, batch: BATCH, signal: ctrl.signal, evaluate: async (c) => (ctrl.abort(), evaluate(c)) });
-      expect(await s.countTrials({ experimentId: id, state: 'running' })).toBe(BATCH);
+      expect(await s.countTrials({ experimentId: id, state: 'interrupted' })).toBe(BATCH);
       // Resumed with another seed (a changed strategy): the first proposal differs from the first orphan.
       const summary = await runExperiment({ sink: s, experimentId: id, strategy: strategy(99), objectives: ACC_LAT, constraints, evaluate, evaluateBatch: batch, budget: BUDGET, batch: BATCH });
       expect(summary).toMatchObject({ status: 'finished', completed: BUDGET, resumed: true });

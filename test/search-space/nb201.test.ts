@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DatasetError, InvalidArchError } from '../../core/errors.ts';
-import { defaultNb201CsvPath, loadNb201Table } from '../../search-space/nb201-table.ts';
+import { loadNb201Table } from '../../search-space/nb201-table.ts';
+import { defaultNb201CsvPath } from '../../datasets/nb201-source.ts';
 import type { Nb201Arch } from '../../search-space/nb201.ts';
 import { Nb201Space, formatNb201String, nb201ArchAt, nb201Index, parseNb201String } from '../../search-space/nb201.ts';
 import { createSpace, spaceNames } from '../../search-space/registry.ts';
 import { countDistinctKeys, searchSpaceConformance } from '../conformance/search-space.case.ts';
+import { NEEDS_NB201 } from '../reference-data.ts';
 
 const ops = ['nor_conv_3x3', 'none', 'none', 'skip_connect', 'avg_pool_3x3', 'nor_conv_1x1'] as const;
 const arch: Nb201Arch = { ops: [...ops] };
@@ -77,9 +79,9 @@ describe('nb201 space', () => {
   });
 });
 
-describe.skipIf(!existsSync(defaultNb201CsvPath()))('nb201 table (nats_bench.csv)', () => {
+describe.skipIf(!existsSync(defaultNb201CsvPath()))(`nb201 table (nats_bench.csv)${NEEDS_NB201}`, () => {
   it('loads in index order and finds the CIFAR-10 optimum of 94.37', () => {
-    const table = loadNb201Table();
+    const table = loadNb201Table(defaultNb201CsvPath());
     expect(table.size).toBe(15_625);
     expect(table.best('cifar10').accuracy).toBeCloseTo(94.37, 2);
     expect(table.accuracyOf(nb201ArchAt(0))).toBe(table.accuracy(0));

@@ -86,6 +86,39 @@ describe('SqliteStorage on disk', () => {
     expect(await inspectDatabase(path)).toMatchObject({ schemaVersion: SCHEMA_VERSION, problem: null });
   });
 
+  it('migrates a version-2 database to runs (tables rebuilt): every row, reference and rule kept, foreign keys on again', async () => {
+    const path = join(dir, 'v2.db');
+    const c = await Connection.open(path, OPEN_READWRITE_CREATE);
+    await c.exec('PRAGMA foreign_keys = ON');
+    expect(await migrate(c, 2)).toEqual({ from: 0, to: 2 });
+    await c.exec(`
+      INSERT INTO experiments (name, config, seed, space, status, created_at, updated_at) VALUES ('v2', '{}', 1, 'mbconv', 'running', 't0', 't1');
+      INSERT INTO objectives VALUES (1, 0, 'accuracy', '%', 'max');
+      INSERT INTO trials (experiment_id, number, state, arch, created_at, metrics, feasible, finished_at) VALUES (1, 1, 'finished', '{"a":1}', 't0', '{"accuracy":0.5}', 1, 't1');
+      INSERT INTO trials (experiment_id, number, state, arch, created_at) VALUES (1, 2, 'running', '{"a":2}', 't0');
+      INSERT INTO trial_values VALUES (1, 1, 'accuracy', 0.5);
+      INSERT INTO strategy_state VALUES (1, 1, '{"s":1}', 't1');
+      INSERT INTO events (experiment_id, type, payload, created_at) VALUES (1, 'progress', '{}', 't1');`);
+    await c.close();
+    const s = await SqliteStorage.open(path);
+    expect(await s.schemaVersion()).toBe(3);
+    expect(await s.getExperiment(1)).toMatchObject({ name: 'v2', status: 'running', runner: null, objectives: [{ name: 'accuracy', unit: '%' }] });
+    expect((await s.listTrials({ experimentId: 1 })).items.map((t) => [t.number, t.state, t.metrics])).toEqual([[1, 'finished', { accuracy: 0.5 }], [2, 'running', null]]);
+    expect((await s.listTrials({ experimentId: 1, sort: 'metric:accuracy' })).items[0]!.number).toBe(1);
+    expect((await s.loadSnapshot(1))?.state).toEqual({ s: 1 });
+    expect(await s.eventsSince(0)).toHaveLength(1);
+    expect((await s.endRun(1, 'stopped')).interrupted).toBe(1);
+    await rejects(() => s.finishTrial(1, { metrics: { accuracy: 1 } }), StorageError);
+    await s.close();
+    const check = await openDatabase(path);
+    expect(await check.all('PRAGMA foreign_key_check')).toEqual([]);
+    expect((await check.get<{ foreign_keys: number }>('PRAGMA foreign_keys'))?.foreign_keys).toBe(1);
+    expect(await check.all("SELECT name FROM sqlite_schema WHERE name LIKE '%_v3'")).toEqual([]);
+    // the rule lives in the database too: a finished row cannot be updated behind the API's back
+    await expect(check.run("UPDATE trials SET state = 'running' WHERE id = 1")).rejects.toThrow(/immutable/);
+    await check.close();
+  });
+
   it('a database from a newer schema → SchemaVersionError, and no byte changes (read-write and read-only)', async () => {
     const path = join(dir, 'new.db');
     const s = await SqliteStorage.open(path);

@@ -1,14 +1,14 @@
 /**
- * Trial statements of SqliteStorage. A step's trials are written in one transaction with a fixed
+ * Trial statements of the SQL stores (SQLite and PostgreSQL). A step's trials are written in one transaction with a fixed
  * number of round trips per trial (one INSERT or UPDATE), objective values in multi-row INSERTs and
  * records read back in one SELECT. Per-trial reads before and after every write (the first cut)
  * made a 100-trial step cost ~800 statements. Also single-trial completion and the trial list
  * reads. These helpers run inside the caller's lock or transaction.
  */
 import { NotFoundError } from '../core/errors.ts';
-import type { Connection, Param } from './connection.ts';
+import type { Param, SqlTx as Connection } from './sql-db.ts';
 import { foreignInsert, foreignTrial, immutableTrial } from './records.ts';
-import { TRIAL_COLUMNS, trialPageQuery, trialRecord, trialWhere, type TrialRow } from './sqlite-rows.ts';
+import { NO_RUNS, TRIAL_COLUMNS, trialPageQuery, trialRecord, trialWhere, type TrialRow } from './sql-rows.ts';
 import type { NewTrial, Page, StepTrial, TrialRecord } from './types.ts';
 import { checkId, checkNewTrial, type NormalOutcome, type NormalQuery } from './validate.ts';
 
@@ -27,7 +27,11 @@ class TrialNumbers {
   constructor(private readonly db: Connection) {}
   async take(experimentId: number): Promise<number> {
     let n = this.next.get(experimentId);
-    if (n === undefined) n = (await this.db.get<{ n: number }>('SELECT coalesce(max(number), 0) + 1 AS n FROM trials WHERE experiment_id = ?', [experimentId]))!.n;
+    if (n === undefined) {
+      // Until the transaction ends no other writer numbers trials of this experiment.
+      await this.db.lock({ experiment: experimentId });
+      n = (await this.db.get<{ n: number }>('SELECT coalesce(max(number), 0) + 1 AS n FROM trials WHERE experiment_id = ?', [experimentId]))!.n;
+    }
     this.next.set(experimentId, n + 1);
     return n;
   }
@@ -44,11 +48,11 @@ function outcomeColumns(o: NormalOutcome | null, now: string): Param[] {
 /** Inserts a trial (running, or already completed with `outcome`); returns its id. */
 async function insertTrialRow(db: Connection, numbers: TrialNumbers, t: Required<NewTrial>, outcome: NormalOutcome | null, now: string): Promise<number> {
   const number = await numbers.take(t.experimentId);
-  const { lastID } = await db.run(
-    'INSERT INTO trials (experiment_id, number, arch, hw, key, created_at, state, metrics, feasible, timings, error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  const row = await db.get<{ id: number }>(
+    'INSERT INTO trials (experiment_id, number, arch, hw, key, created_at, state, metrics, feasible, timings, error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
     [t.experimentId, number, JSON.stringify(t.arch), t.hw === null ? null : JSON.stringify(t.hw), t.key, now, ...outcomeColumns(outcome, now)],
   );
-  return lastID;
+  return row!.id;
 }
 
 /** Inserts running trials of checked experiments, numbered in input order. */
@@ -76,12 +80,12 @@ async function insertTrialValues(db: Connection, items: readonly { id: number; e
   }
 }
 
-/** Records of `ids`, in that order. */
-export async function readTrials(db: Connection, ids: readonly number[]): Promise<TrialRecord[]> {
+/** Records of `ids`, in that order (`gone`: experiments whose running trials read 'interrupted'). */
+export async function readTrials(db: Connection, ids: readonly number[], gone: ReadonlySet<number> = NO_RUNS): Promise<TrialRecord[]> {
   const byId = new Map<number, TrialRecord>();
   for (const part of chunks(ids, CHUNK)) {
     const rows = await db.all<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id IN (${part.map(() => '?').join(', ')})`, part);
-    for (const r of rows) byId.set(r.id, trialRecord(r));
+    for (const r of rows) byId.set(r.id, trialRecord(r, gone));
   }
   return ids.map((id) => {
     const t = byId.get(id);
@@ -141,11 +145,11 @@ export async function writeStepTrials(db: Connection, experimentId: number, item
   return done.map((d) => d.id);
 }
 
-/** Throws NotFoundError. */
-export async function selectTrial(db: Connection, id: number): Promise<TrialRecord> {
+/** Throws NotFoundError. Without `gone`, the stored state. */
+export async function selectTrial(db: Connection, id: number, gone: ReadonlySet<number> = NO_RUNS): Promise<TrialRecord> {
   const row = await db.get<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id = ?`, [checkId(id, 'trialId')]);
   if (!row) throw new NotFoundError('trial', id);
-  return trialRecord(row);
+  return trialRecord(row, gone);
 }
 
 /** running → finished/failed, with its objective values indexed in trial_values. */
@@ -157,20 +161,15 @@ export async function completeTrial(db: Connection, id: number, o: NormalOutcome
   return selectTrial(db, id);
 }
 
-export async function countTrialRows(db: Connection, q: Pick<NormalQuery, 'experimentId' | 'states' | 'feasible'>): Promise<number> {
-  const where = trialWhere(q);
+export async function countTrialRows(db: Connection, q: Pick<NormalQuery, 'experimentId' | 'states' | 'feasible'>, gone: ReadonlySet<number> = NO_RUNS): Promise<number> {
+  const where = trialWhere(q, gone);
   return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM trials t ${where.sql}`, where.params))!.n;
 }
 
-/** One page and its total, from one read transaction (the same snapshot). */
-export async function selectTrialPage(db: Connection, q: NormalQuery): Promise<Page<TrialRecord>> {
-  await db.exec('BEGIN');
-  try {
-    const page = trialPageQuery(q);
-    const rows = await db.all<TrialRow>(page.sql, page.params);
-    const total = await countTrialRows(db, q);
-    return Object.freeze({ items: Object.freeze(rows.map(trialRecord)), total, limit: q.limit, offset: q.offset });
-  } finally {
-    await db.exec('COMMIT');
-  }
+/** One page and its total; the caller runs it in one snapshot so both agree. */
+export async function selectTrialPage(db: Connection, q: NormalQuery, gone: ReadonlySet<number> = NO_RUNS): Promise<Page<TrialRecord>> {
+  const page = trialPageQuery(q, gone);
+  const rows = await db.all<TrialRow>(page.sql, page.params);
+  const total = await countTrialRows(db, q, gone);
+  return Object.freeze({ items: Object.freeze(rows.map((r) => trialRecord(r, gone))), total, limit: q.limit, offset: q.offset });
 }

@@ -1,18 +1,20 @@
 /**
- * SqliteStorage's statements for what a search reads besides its trials: latency LUT entries
+ * The SQL stores' statements for what a search reads besides its trials: latency LUT entries
  * (unique per provenance + key: insert or replace), predictors and supernet checkpoints. Like
- * sqlite-trials.ts, these run inside the caller's lock or transaction on checked inputs.
+ * sql-trials.ts, these run inside the caller's lock or transaction on checked inputs.
  */
 import type { Json } from '../core/types.ts';
-import type { Connection } from './connection.ts';
-import { checkpointRecord, lutRecord, predictorRecord, type CheckpointRow, type LutRow, type PredictorRow } from './sqlite-rows.ts';
+import type { SqlTx as Connection } from './sql-db.ts';
+import { checkpointRecord, lutRecord, predictorRecord, type CheckpointRow, type LutRow, type PredictorRow } from './sql-rows.ts';
 import type { CheckpointRecord, LutEntryInput, LutEntryRecord, LutProvenance, NewCheckpoint, PredictorRecord } from './types.ts';
 
 export async function upsertLutRows(db: Connection, entries: readonly (LutEntryInput & { measuredAt: string })[]): Promise<void> {
   for (const e of entries) {
     await db.run(
-      `INSERT OR REPLACE INTO luts (backend, tfjs_version, cpu_model, threads, batch_size, key, median_ms, mean_ms, std_ms, spread_ms, count, measured_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO luts (backend, tfjs_version, cpu_model, threads, batch_size, key, median_ms, mean_ms, std_ms, spread_ms, count, measured_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (backend, tfjs_version, cpu_model, threads, batch_size, key) DO UPDATE SET median_ms = excluded.median_ms,
+         mean_ms = excluded.mean_ms, std_ms = excluded.std_ms, spread_ms = excluded.spread_ms, count = excluded.count, measured_at = excluded.measured_at`,
       [e.backend, e.tfjsVersion, e.cpuModel, e.threads, e.batchSize, e.key, e.medianMs, e.meanMs, e.stdMs, e.spreadMs, e.count, e.measuredAt],
     );
   }
@@ -39,8 +41,7 @@ export async function selectMissingLutKeys(db: Connection, p: LutProvenance, key
 }
 
 export async function insertPredictor(db: Connection, p: { kind: string; metadata: Json; blob: Uint8Array | null; path: string | null; sha256: string | null }, now: string): Promise<PredictorRecord> {
-  const { lastID } = await db.run('INSERT INTO predictors (kind, metadata, blob, path, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)', [p.kind, JSON.stringify(p.metadata), p.blob, p.path, p.sha256, now]);
-  return predictorRecord((await db.get<PredictorRow>('SELECT * FROM predictors WHERE id = ?', [lastID]))!);
+  return predictorRecord((await db.get<PredictorRow>('INSERT INTO predictors (kind, metadata, blob, path, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *', [p.kind, JSON.stringify(p.metadata), p.blob, p.path, p.sha256, now]))!);
 }
 
 /** Rows of `table` newest first: all of them, or those whose `column` equals `value`. */
@@ -62,11 +63,11 @@ export async function selectLatestPredictor(db: Connection, kind: string): Promi
 }
 
 export async function insertCheckpoint(db: Connection, c: Required<NewCheckpoint>, now: string): Promise<CheckpointRecord> {
-  const { lastID } = await db.run(
-    'INSERT INTO checkpoints (path, sha256, dataset, epochs, accuracy_largest, accuracy_smallest, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  const row = await db.get<CheckpointRow>(
+    'INSERT INTO checkpoints (path, sha256, dataset, epochs, accuracy_largest, accuracy_smallest, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
     [c.path, c.sha256, c.dataset, c.epochs, c.accuracyLargest, c.accuracySmallest, JSON.stringify(c.metadata), now],
   );
-  return checkpointRecord((await db.get<CheckpointRow>('SELECT * FROM checkpoints WHERE id = ?', [lastID]))!);
+  return checkpointRecord(row!);
 }
 
 /** Newest first, optionally for one dataset. */

@@ -1,10 +1,11 @@
 /**
- * Rows of the SQLite tables and their mapping to frozen records, plus the trial list query builder
+ * Rows of the SQL stores' tables (the same columns in SQLite and PostgreSQL) and their mapping to frozen records, plus the trial list query builder
  * (filter + ORDER BY with missing values last and id as the tie-breaker, like `compareTrials`).
  */
 import type { Json, Metrics } from '../core/types.ts';
-import type { Param } from './connection.ts';
+import type { Param } from './sql-db.ts';
 import { deepFreeze } from './records.ts';
+import { runnerInfo, viewStatus, viewTrial, type RunnerLease } from './runs.ts';
 import type {
   CheckpointRecord, EventRecord, ExperimentRecord, ExperimentStatus, LutEntryRecord, PredictorRecord, SnapshotRecord,
   Timings, TrialRecord, TrialState,
@@ -12,7 +13,7 @@ import type {
 import type { NormalQuery } from './validate.ts';
 
 export interface ExperimentRow {
-  id: number; name: string; config: string; seed: number; space: string; status: string; created_at: string; updated_at: string;
+  id: number; name: string; config: string; seed: number; space: string; status: string; runner: string | null; created_at: string; updated_at: string;
 }
 export interface ObjectiveRow { experiment_id: number; name: string; unit: string; direction: string }
 export interface TrialRow {
@@ -33,15 +34,24 @@ export interface CheckpointRow {
 const json = <T = Json>(s: string): T => JSON.parse(s) as T;
 const jsonOrNull = <T = Json>(s: string | null): T | null => (s === null ? null : json<T>(s));
 
+/** Status as readers see it: a 'running' experiment whose runner is gone reads 'interrupted' (runs.ts). */
 export function experimentRecord(r: ExperimentRow, objectives: readonly ObjectiveRow[]): ExperimentRecord {
+  const runner = runnerInfo(jsonOrNull<RunnerLease>(r.runner));
   return deepFreeze({
     id: r.id, name: r.name, config: json(r.config), seed: r.seed, space: r.space,
     objectives: objectives.map((o) => ({ name: o.name, unit: o.unit, direction: o.direction as 'min' | 'max' })),
-    status: r.status as ExperimentStatus, createdAt: r.created_at, updatedAt: r.updated_at,
+    status: viewStatus(r.status as ExperimentStatus, runner), runner, createdAt: r.created_at, updatedAt: r.updated_at,
   });
 }
 
-export function trialRecord(r: TrialRow): TrialRecord {
+/** A trial as readers see it, given the experiments whose runner is gone (`goneRuns`). */
+export function trialRecord(r: TrialRow, gone: ReadonlySet<number> = NO_RUNS): TrialRecord {
+  return viewTrial(storedTrial(r), gone.has(r.experiment_id));
+}
+
+export const NO_RUNS: ReadonlySet<number> = new Set();
+
+function storedTrial(r: TrialRow): TrialRecord {
   return deepFreeze({
     id: r.id, experimentId: r.experiment_id, number: r.number, state: r.state as TrialState,
     arch: json(r.arch), hw: jsonOrNull(r.hw), key: r.key,
@@ -81,14 +91,19 @@ export function checkpointRecord(r: CheckpointRow): CheckpointRecord {
 
 export const TRIAL_COLUMNS = 't.id, t.experiment_id, t.number, t.state, t.arch, t.hw, t.key, t.metrics, t.feasible, t.timings, t.error, t.created_at, t.finished_at';
 
+/** The state column as readers see it: running trials of gone runs are 'interrupted' (ids are integers from the table). */
+function stateExpr(gone: ReadonlySet<number>): string {
+  return gone.size === 0 ? 't.state' : `(CASE WHEN t.state = 'running' AND t.experiment_id IN (${[...gone].join(',')}) THEN 'interrupted' ELSE t.state END)`;
+}
+
 /** WHERE clause (over alias t) and its parameters for the filter part of a query. */
-export function trialWhere(q: Pick<NormalQuery, 'experimentId' | 'states' | 'feasible'>): { sql: string; params: Param[] } {
+export function trialWhere(q: Pick<NormalQuery, 'experimentId' | 'states' | 'feasible'>, gone: ReadonlySet<number> = NO_RUNS): { sql: string; params: Param[] } {
   const parts: string[] = [];
   const params: Param[] = [];
   if (q.experimentId !== null) { parts.push('t.experiment_id = ?'); params.push(q.experimentId); }
   if (q.states !== null) {
-    if (q.states.length === 0) parts.push('0');
-    else { parts.push(`t.state IN (${q.states.map(() => '?').join(',')})`); params.push(...q.states); }
+    if (q.states.length === 0) parts.push('1 = 0');
+    else { parts.push(`${stateExpr(gone)} IN (${q.states.map(() => '?').join(',')})`); params.push(...q.states); }
   }
   if (q.feasible !== null) { parts.push('t.feasible = ?'); params.push(q.feasible ? 1 : 0); }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
@@ -97,11 +112,11 @@ export function trialWhere(q: Pick<NormalQuery, 'experimentId' | 'states' | 'fea
 const SORT_COLUMNS: Record<string, string> = { id: 't.id', number: 't.number', state: 't.state', createdAt: 't.created_at', finishedAt: 't.finished_at' };
 
 /** SELECT for one page: metrics sort through the indexed trial_values table. */
-export function trialPageQuery(q: NormalQuery): { sql: string; params: Param[] } {
-  const where = trialWhere(q);
+export function trialPageQuery(q: NormalQuery, gone: ReadonlySet<number> = NO_RUNS): { sql: string; params: Param[] } {
+  const where = trialWhere(q, gone);
   const dir = q.order === 'asc' ? 'ASC' : 'DESC';
   let join = '';
-  let col = SORT_COLUMNS[q.sort];
+  let col = q.sort === 'state' ? stateExpr(gone) : SORT_COLUMNS[q.sort];
   const params: Param[] = [];
   if (col === undefined) {
     join = 'LEFT JOIN trial_values v ON v.trial_id = t.id AND v.name = ?';
