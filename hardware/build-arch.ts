@@ -129,7 +129,7 @@ export function buildArch(s: PresetSpec): ArchSpec {
     technologyNm: s.technologyNm, ...(s.areaOverhead !== undefined ? { areaOverhead: s.areaOverhead } : {}),
     ...(s.epilogue ? { epilogue: s.epilogue } : {}),
     mac: {
-      name: 'mac', instances: pes, meshX: s.cols, meshY: s.rows, leakPj: 0, bits: s.macBits,
+      name: 'mac', instances: pes, meshX: s.cols, meshY: s.rows, leakPj: 0, bits: s.macBits, accBits: acc,
       energyPj: s.macPj ?? macEnergyPj(s.macBits, s.macBits, acc, s.technologyNm),
       areaUm2: macAreaUm2(s.macBits, s.macBits, acc, s.technologyNm),
       addPj: addEnergyPj(acc, s.technologyNm),

@@ -58,6 +58,8 @@ export interface MacUnit {
   readonly leakPj: number;
   readonly areaUm2: number;
   readonly bits: number;
+  /** Accumulator width: partial sums are this wide on chip and when spilled (absent: the outputs' own width). */
+  readonly accBits?: number;
   /** pJ of an add alone (residual adds, pooling sums); absent = a fraction of energyPj (model/non-mac.ts). */
   readonly addPj?: number;
 }
