@@ -113,13 +113,15 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
     levels: [REG('acc_reg', 'Outputs', 24), GLB(64, 8, { spatialX: ['Q', 'P', 'N'], spatialY: ['M'] }), DRAM(8, 16)],
   },
   bitfusion: {
-    name: 'bitfusion', description: 'Bit Fusion: 16×32 fusion units of 16 2-b BitBricks (8×8 → 1, 4×4 → 4, 2×2 → 16 products/cycle), 45 nm, 500 MHz',
-    source: 'Sharma et al., "Bit Fusion", ISCA 2018 (45 nm, 500 MHz, 512 fusion units); a fusion unit is costed as an 8×8 MAC',
-    rows: 16, cols: 32, macBits: 8, clockGHz: 0.5, technologyNm: 45, precision: 'bitfusion',
+    name: 'bitfusion', description: 'Bit Fusion: 16×32 fusion units of 16 2-b BitBricks (8×8 → 1, 4×4 → 4, 2×2 → 16 products/cycle), 64 KB weight buffer banked per unit, 32 KB input buffer, 16 KB output buffer banked per column, 45 nm, 500 MHz, 192 b/cycle off chip',
+    source: 'Sharma et al., "Bit Fusion", ISCA 2018 (45 nm, 500 MHz, 512 fusion units); buffers and interface of its simulator\'s evaluated configuration (github.com/hsharma35/bitfusion: WBUF 64 KB in one bank per unit, IBUF 32 KB per row, OBUF 16 KB of 32-b sums per column, double-buffered so half of each holds tiles; 32-b sums, its oprec; 192 b/cycle); a fusion unit is costed as an 8×8 MAC',
+    rows: 16, cols: 32, macBits: 8, accBits: 32, clockGHz: 0.5, technologyNm: 45, precision: 'bitfusion',
     levels: [
-      REG('acc_reg', 'Outputs', 32),
-      { name: 'wbuf', words: 2048 * 8, wordBits: 8, perPe: false, keep: ['Weights'], bypass: ['Inputs', 'Outputs'] },
-      GLB(112, 8, { name: 'ibuf_obuf', keep: ['Inputs'], bypass: ['Weights'], spatialX: ['M'], spatialY: ['C', 'R', 'S'] }),
+      // a unit's lanes and the 16 rows unroll input channels, as the simulator does (⌈ic ÷ (16 × rate)⌉):
+      // C is the innermost loop, and partial sums flow down each column into its output bank
+      { name: 'wbuf', words: 64, arrayWords: 128, wordBits: 8, perPe: true, cell: 'sram', keep: ['Weights'], temporal: tl('', 'C') },
+      { name: 'obuf', words: 64, arrayWords: 128, wordBits: 32, perPe: false, mesh: [32, 1], cell: 'sram', keep: ['Outputs'], spatialY: ['C'] },
+      { name: 'ibuf', words: 16384, arrayWords: 32768, wordBits: 8, perPe: false, keep: ['Inputs'], spatialX: ['M'] },
       DRAM(8, 24),
     ],
   },

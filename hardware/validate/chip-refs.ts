@@ -5,7 +5,7 @@
  * presets that follow published chips (calibration ±25 %, validation ±40 %).
  */
 import { layerFigures } from '../layer-figures.ts';
-import { mapLayer, score, type MapperObjective, type MapperResult } from '../mapper/mapper.ts';
+import { bestOfSeeds, type SeededBudget } from '../mapper/best-of-seeds.ts';
 import { preset } from '../presets.ts';
 import { archAreaMm2 } from '../spec.ts';
 import { fromLayer } from '../workload.ts';
@@ -28,26 +28,13 @@ import { EYERISS_ALEXNET, EYERISS_TOLERANCE } from './eyeriss-alexnet.ts';
  */
 export const CHIP_MAPPER_BUDGET = { maxEvaluations: 10_000, patience: 2_500, refineEvaluations: 3_333, seeds: [1, 2, 3, 4, 5, 6], objective: 'energy' } as const;
 
-export interface ChipMapperBudget {
-  readonly maxEvaluations: number;
-  readonly patience: number;
-  readonly refineEvaluations: number;
-  readonly seeds: readonly number[];
-  readonly objective: MapperObjective;
-}
-
-export function eyerissChipChecks(budget: ChipMapperBudget = CHIP_MAPPER_BUDGET): Check[] {
+export function eyerissChipChecks(budget: SeededBudget = CHIP_MAPPER_BUDGET): Check[] {
   const chip = preset('eyeriss');
   const out: Check[] = [];
   for (const c of EYERISS_ALEXNET) {
     const p = fromLayer(c.layer);
     const a = { ...chip, minUtilization: c.activePes / chip.mac.instances };
-    let best: MapperResult | undefined;
-    for (const seed of budget.seeds) {
-      const r = mapLayer(p, a, { ...budget, seed });
-      if (!best || score(r.evaluation, budget.objective) < score(best.evaluation, budget.objective)) best = r;
-    }
-    if (!best) continue;
+    const best = bestOfSeeds(p, a, budget);
     const l = layerFigures(c.layer.name, c.layer, best.evaluation, a);
     const name = `Eyeriss AlexNet ${l.name} (batch 4)`;
     out.push(check('eyeriss-chip', name, 'latency ms', c.latencyMs, l.latencyMs, { tolerance: EYERISS_TOLERANCE.latency }));

@@ -77,6 +77,21 @@ describe('nas hw validate', () => {
     expect(rep.checks.filter((c) => c.suite === 'scalesim' && c.exact).length).toBeGreaterThanOrEqual(14);
   });
 
+  it.skipIf(!hasData('bitfusion-results'))(`Bit Fusion: the simulator's compute cycles exactly, our mapper within ±10 % where it is compute-bound${needsReferenceData('bitfusion-results')}`, async () => {
+    const r = await run(['--data', DATA_DIR, '--suite', 'bitfusion', '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as ValidationReport;
+    const of = (metric: string): ValidationReport['checks'] => rep.checks.filter((c) => c.metric === metric);
+    const layers = ['conv1_a', 'conv2_a', 'conv3_a', 'conv4_a', 'conv5_a', 'fc1', 'fc2', 'fc3'].map((l) => `AlexNet-WRPN ${l}`);
+    expect(of('compute cycles, simulator loop nest').map((c) => c.case)).toEqual(layers);
+    for (const c of of('compute cycles, simulator loop nest')) expect([c.case, c.ours]).toEqual([c.case, c.expected]);
+    for (const c of of('cycles at 4,096 b/cycle')) expect([c.case, c.pass]).toEqual([c.case, true]);
+    // at 192 b/cycle the simulator is bandwidth-bound on conv3–5 and its tiling moves about twice our bytes (README)
+    const slow = of('cycles at 192 b/cycle');
+    expect(slow.filter((c) => c.pass).map((c) => c.case)).toEqual(expect.arrayContaining(['conv1_a', 'conv2_a', 'fc1', 'fc2', 'fc3'].map((l) => `AlexNet-WRPN ${l}`)));
+    for (const c of slow) expect(c.note).toMatch(/DRAM bytes ÷ 24 = \d+; ours: bytes ÷ 24 = \d+/);
+  });
+
   it.skipIf(!hasData('timeloop-ref-outputs'))(`exits 10 when a case marked exact differs (a reference file altered in a copy)${needsReferenceData('timeloop-ref-outputs')}`, async () => {
     const copy = mkdtempSync(join(tmpdir(), 'refdata-bad-'));
     const tut = join(DATA_DIR, 'timeloop-ref-outputs', 'tutorial');
