@@ -36,6 +36,8 @@ export interface MapperOptions {
    * Default maxEvaluations / 3; 0 = no local search.
    */
   readonly refineEvaluations?: number;
+  /** A cost to minimise in place of `objective` (lower is better), e.g. a chip's own energy model. */
+  readonly scoreFn?: (e: Evaluation) => number;
 }
 
 export interface MapperResult {
@@ -85,7 +87,7 @@ export function mapLayer(p: Problem, a: ArchSpec, opts: MapperOptions = {}): Map
     if (cv.length) { reject(cv[0] as string); return null; }
     const e = analyze(p, a, m);
     if (e.violations.length > 0) { reject(e.violations[0] as string); return null; }
-    return { mapping: m, evaluation: e, s: score(e, objective) };
+    return { mapping: m, evaluation: e, s: opts.scoreFn ? opts.scoreFn(e) : score(e, objective) };
   };
   const elite: Scored[] = [];
   const reserved = Math.min(maxEvaluations - 1, opts.refineEvaluations ?? Math.floor(maxEvaluations / 3));
