@@ -19,7 +19,6 @@ import { formatMapping, type Mapping } from '../hardware/model/mapping.ts';
 import { readTimeloopArch } from '../hardware/timeloop/arch.ts';
 import { parseTimeloopMapTxt, readTimeloopMap } from '../hardware/timeloop/map.ts';
 import { parseStats, refConv } from '../hardware/validate/timeloop-refs.ts';
-import type { Problem } from '../hardware/workload.ts';
 
 const root = [resolve('../shared/research/data/timeloop-ref-outputs'), '/work/shared/research/data/timeloop-ref-outputs'].find(existsSync);
 if (!root) {
@@ -31,9 +30,8 @@ const edp = (e: Evaluation): number => e.energyPj * e.cycles;
 const accesses = (e: Evaluation, l: number): number => (e.levels[l]?.tensors ?? []).reduce((s, t) => s + (t ? t.reads + t.fills + t.updates : 0), 0) * (e.levels[l]?.utilizedInstances ?? 1);
 
 /** formatMapping's headings name kept tensors; Timeloop's map.txt writes Name:tile — any tile parses. */
-function asMapTxt(pr: Problem, text: string): string {
-  return text.split('\n').map((line) => line.replace(/^(\S+) \[(.*)\]$/, (_m, lv: string, kept: string) => `${lv} [ ${kept.trim().split(/\s+/).filter(Boolean).map((k) => `${k}:1`).join(' ')} ]`)).join('\n')
-    + (pr.dims.length ? '' : '');
+function asMapTxt(text: string): string {
+  return text.split('\n').map((line) => line.replace(/^(\S+) \[(.*)\]$/, (_m, lv: string, kept: string) => `${lv} [ ${kept.trim().split(/\s+/).filter(Boolean).map((k) => `${k}:1`).join(' ')} ]`)).join('\n');
 }
 
 for (const d of ['eyeriss_like', 'simba_like']) {
@@ -51,7 +49,7 @@ for (const d of ['eyeriss_like', 'simba_like']) {
   const ours = best.e;
   const cm = compileMapspace(p, ta.arch);
   const problems = [...ours.violations, ...constraintViolations(p, ta.arch, best.m, cm), ...paddingViolations(p, best.m)];
-  const round = analyze(p, ta.arch, parseTimeloopMapTxt(asMapTxt(p, formatMapping(p, ta.arch, best.m)), p, ta.arch));
+  const round = analyze(p, ta.arch, parseTimeloopMapTxt(asMapTxt(formatMapping(p, ta.arch, best.m)), p, ta.arch));
   console.log(`our best mapping: ${ours.cycles} cycles, ${(ours.energyPj / 1e6).toFixed(3)} µJ, utilization ${(ours.utilization * 100).toFixed(1)} %; EDP ÷ Timeloop's ${(edp(ours) / edp(ref)).toFixed(3)}`
     + ` (cycles ${(ours.cycles / ref.cycles).toFixed(3)}×, energy ${(ours.energyPj / ref.energyPj).toFixed(3)}×)`);
   console.log(`  capacity/fan-out/constraint/exact-tiling violations: ${problems.length ? problems.join('; ') : 'none'}`);
