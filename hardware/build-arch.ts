@@ -70,6 +70,8 @@ export interface PresetSpec {
   readonly levels: readonly LevelSpec[];
   readonly precision?: ArchSpec['precision'];
   readonly areaOverhead?: number;
+  /** SRAMs outside the data path, KiB each (an instruction buffer): costed as area, never mapped. */
+  readonly auxSramKiB?: readonly number[];
   readonly epilogue?: ArchSpec['epilogue'];
 }
 
@@ -127,6 +129,7 @@ export function buildArch(s: PresetSpec): ArchSpec {
   const a: ArchSpec = {
     name: s.name, levels: s.levels.map((l) => level(s, l)), clockGHz: s.clockGHz, precision: s.precision ?? 'scaled',
     technologyNm: s.technologyNm, ...(s.areaOverhead !== undefined ? { areaOverhead: s.areaOverhead } : {}),
+    ...(s.auxSramKiB?.length ? { auxStorageUm2: s.auxSramKiB.reduce((t, kib) => t + storageAreaUm2(kib * 8192, 'sram', s.technologyNm), 0) } : {}),
     ...(s.epilogue ? { epilogue: s.epilogue } : {}),
     mac: {
       name: 'mac', instances: pes, meshX: s.cols, meshY: s.rows, leakPj: 0, bits: s.macBits, accBits: acc,

@@ -91,8 +91,8 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
   },
   shidiannao: {
     name: 'shidiannao', description: 'ShiDianNao: 8×8 output-stationary 16-b PEs, 128 KB SB, 64 + 64 KB NBin/NBout, 65 nm, 1 GHz',
-    source: 'Du et al., "ShiDianNao", ISCA 2015 (65 nm layout: 4.86 mm², 320 mW at 1 GHz; its 32 KB instruction buffer is control, left to the overhead)',
-    rows: 8, cols: 8, macBits: 16, accBits: 16, clockGHz: 1, technologyNm: 65,
+    source: 'Du et al., "ShiDianNao", ISCA 2015 (65 nm layout: 4.86 mm², 320 mW at 1 GHz; NBin, NBout 64 KB each, SB 128 KB; its 32 KB instruction buffer is costed as an SRAM outside the data path)',
+    rows: 8, cols: 8, macBits: 16, accBits: 16, clockGHz: 1, technologyNm: 65, auxSramKiB: [32],
     levels: [
       REG('out_reg', 'Outputs', 16),
       { name: 'SB', words: 65536, wordBits: 16, perPe: false, keep: ['Weights'], bypass: ['Inputs', 'Outputs'], spatialX: ['Q'], spatialY: ['P'] },
