@@ -19,6 +19,7 @@ import { type ArchSpec, type CostModel, SEARCH_BUDGET, archAreaMm2, archKey, pre
 import type { MbconvSpace } from '../search-space/mbconv.ts';
 import { type MbconvArch, toGenome } from '../search-space/mbconv-arch.ts';
 import { ACCELERATOR_OBJECTIVES } from './accelerator.ts';
+import { costModelFingerprint } from './cost-model-fingerprint.ts';
 import type { Estimator } from './estimator.ts';
 import type { CostTable } from './expected-cost.ts';
 import { mbconvCostTable } from './mbconv-cost-tables.ts';
@@ -116,13 +117,13 @@ const fromSerial = (t: SerialTable): CostTable => ({ metric: t.metric, arity: t.
 
 /**
  * `compileAcceleratorCost` with the tables kept in `dir`, one JSON file per (space config,
- * accelerator key, mapper objective and search budget) — JSON numbers round-trip float64 exactly,
+ * accelerator key, mapper objective, search budget and the cost model's source fingerprint) — JSON numbers round-trip float64 exactly,
  * so a loaded table gives the same costs. Assumes the CostModel's default mapper options (as every
  * search's CostModel); `buildMs` and `mappedLayers` are those of the original build.
  */
 export function cachedAcceleratorCost(space: MbconvSpace, model: CostModel, hw: ArchSpec | string, dir: string): { compiled: CompiledAcceleratorCost; loaded: boolean; file: string } {
   const spec = typeof hw === 'string' ? preset(hw) : hw;
-  const key = JSON.stringify({ space: space.config, hw: archKey(spec), objective: model.objective, budget: SEARCH_BUDGET });
+  const key = JSON.stringify({ space: space.config, hw: archKey(spec), objective: model.objective, budget: SEARCH_BUDGET, code: costModelFingerprint() });
   const file = join(dir, `accel-cost-${createHash('sha256').update(key).digest('hex').slice(0, 24)}.json`);
   try {
     const c = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
