@@ -16,7 +16,7 @@
  * --reuse scores the databases already in --dir instead of searching again.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ import { eyerissReference } from './eyeriss-reference.ts';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, seeds: { type: 'string', default: '0,1,2' }, strategies: { type: 'string', default: 'surrogate,nsga2,random' }, dir: { type: 'string' }, reuse: { type: 'boolean', default: false } } });
 const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'nas-vs-'));
+mkdirSync(dir, { recursive: true });
 const seeds = (values.seeds as string).split(',').map(Number);
 const strategies = (values.strategies as string).split(',');
 const ms = Number(values.minutes) * 60_000;
@@ -81,16 +82,20 @@ for (const strategy of strategies) {
     const front = paretoTrials(trials, exp.objectives);
     const points = front.map((t) => [-(t.metrics?.['accuracy'] as number), Math.log10(t.metrics?.['edp_uj_ms'] as number)]);
     const bestTrial = trials.filter((t) => t.state === 'finished' && t.feasible !== false).sort((a, b) => (b.metrics?.['accuracy'] as number) - (a.metrics?.['accuracy'] as number))[0];
-    rows.push({ strategy, seed, trials: trials.length, hv: hypervolume2d(points, ref), best: bestTrial?.metrics?.['accuracy'] as number, bestSe: bestTrial?.metrics?.['accuracy_se'] as number, search: wall?.search ?? null, total: wall?.total ?? null, load });
+    // no verified trial yet (stopped while preparing): HV 0, no best accuracy
+    const best = (bestTrial?.metrics?.['accuracy'] as number | undefined) ?? Number.NaN;
+    const bestSe = (bestTrial?.metrics?.['accuracy_se'] as number | undefined) ?? Number.NaN;
+    rows.push({ strategy, seed, trials: trials.length, hv: points.length > 0 ? hypervolume2d(points, ref) : 0, best, bestSe, search: wall?.search ?? null, total: wall?.total ?? null, load });
     const r = rows[rows.length - 1] as Row;
-    console.log(`${strategy} seed ${seed}: ${r.trials} trials, HV ${r.hv.toFixed(3)}, best ${r.best.toFixed(2)} ± ${r.bestSe.toFixed(2)} %${wall ? `, searched ${wall.search.toFixed(0)} s of ${wall.total.toFixed(0)} s` : ''} (load ${load.toFixed(1)} at start)`);
+    console.log(`${strategy} seed ${seed}: ${r.trials} trials, HV ${r.hv.toFixed(3)}, best ${Number.isNaN(best) ? '-' : `${best.toFixed(2)} ± ${bestSe.toFixed(2)} %`}${wall ? `, searched ${wall.search.toFixed(0)} s of ${wall.total.toFixed(0)} s` : ''} (load ${load.toFixed(1)} at start)`);
   }
 }
 if (reference) {
   console.log(`\nreference point: accuracy ${((reference.smallest['accuracy'] as number) - 1).toFixed(2)} % (smallest subnet − 1 pt), EDP ${(reference.largest['edp_uj_ms'] as number).toFixed(2)} µJ·ms (largest subnet on eyeriss); HV over (accuracy %, log10 EDP)`);
 }
 /** `median (min–max)` over seeds. */
-function mm(xs: readonly number[], d: number): string {
+function mm(values: readonly number[], d: number): string {
+  const xs = values.filter((x) => !Number.isNaN(x));
   if (xs.length === 0) return '-';
   const s = summarize(xs);
   return `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
