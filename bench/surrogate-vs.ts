@@ -67,8 +67,9 @@ function search(strategy: string, seed: number, db: string): Promise<{ search: n
 interface Row { strategy: string; seed: number; trials: number; hv: number; best: number; bestSe: number; search: number | null; total: number | null; load: number }
 const rows: Row[] = [];
 let reference: Awaited<ReturnType<typeof eyerissReference>> | undefined;
-for (const strategy of strategies) {
-  for (const seed of seeds) {
+// Seed by seed, the strategies in turn: a change in the machine's load hits every strategy alike.
+for (const seed of seeds) {
+  for (const strategy of strategies) {
     const db = join(dir, `${strategy}-${seed}.db`);
     const load = loadavg()[0] as number;
     const wall = values.reuse && existsSync(db) ? null : await search(strategy, seed, db);
