@@ -17,7 +17,7 @@ export function surrogateText(rounds: readonly RoundRecord[], check: Prospective
   const first = rounds[0] as RoundRecord;
   const last = rounds[rounds.length - 1] as RoundRecord;
   const lines = [
-    `surrogate: ${rounds.length} rounds, ${last.evaluations.toLocaleString('en-US')} predicted candidates per round`,
+    `surrogate: ${rounds.length} round${rounds.length === 1 ? '' : 's'}, ${last.evaluations.toLocaleString('en-US')} predicted candidates per round`,
     `  predictor fit, round 1: ${cv(first)}`,
     ...(rounds.length > 1 ? [`  predictor fit, round ${last.round}: ${cv(last)}`] : []),
   ];
