@@ -128,7 +128,8 @@ export async function workersView({ view, crumbs, setCleanup }) {
   };
   const first = await load();
   if (!first.postgres) return;
-  const poll = setInterval(() => load().catch((e) => {
+  // A hidden tab does not poll (the ages jump to the truth on the next visible poll).
+  const poll = setInterval(() => !document.hidden && load().catch((e) => {
     updated.textContent = `update failed: ${e.message}`;
     live?.classList.remove('on');
   }), POLL_MS);
