@@ -15,6 +15,11 @@ export interface LevelSpec {
   readonly name: string;
   /** Capacity in words of `wordBits` per instance (Infinity for DRAM). */
   readonly words: number;
+  /**
+   * Words of the physical array when part of it is reserved outside the mapspace (Eyeriss: 8 KB of
+   * the 108 KB global buffer only prefetch filters); sets the area and default access energy.
+   */
+  readonly arrayWords?: number;
   readonly wordBits: number;
   /** true: one instance per PE (MAC); false: one shared instance, unless `mesh` is given. */
   readonly perPe: boolean;
@@ -28,6 +33,8 @@ export interface LevelSpec {
   readonly readPj?: number;
   readonly writePj?: number;
   readonly blockSize?: number;
+  /** Capacity allocated in banks of this many words, one data space per bank (StorageLevel.bankWords). */
+  readonly bankWords?: number;
   readonly bandwidth?: number;
   /** Data spaces this level holds; every other one bypasses it. */
   readonly keep?: readonly string[];
@@ -63,6 +70,8 @@ export interface PresetSpec {
   readonly levels: readonly LevelSpec[];
   readonly precision?: ArchSpec['precision'];
   readonly areaOverhead?: number;
+  /** SRAMs outside the data path, KiB each (an instruction buffer): costed as area, never mapped. */
+  readonly auxSramKiB?: readonly number[];
   readonly epilogue?: ArchSpec['epilogue'];
 }
 
@@ -92,7 +101,7 @@ function level(s: PresetSpec, l: LevelSpec): StorageLevel {
     throw new HardwareError(`preset ${s.name}: ${l.name} (backing store) needs readPj and writePj`, { field: `${l.name}.readPj`, value: l.readPj });
   }
   const arrays = l.arrays ?? 1;
-  const arrayBits = (l.words * l.wordBits) / arrays;
+  const arrayBits = ((l.arrayWords ?? l.words) * l.wordBits) / arrays;
   const cell = l.cell ?? defaultCell(arrayBits);
   const accessBits = l.wordBits * blockSize;
   const perWord = (op: 'read' | 'write'): number => storageAccessPj(arrayBits, accessBits, cell, s.technologyNm, op) / blockSize;
@@ -107,6 +116,7 @@ function level(s: PresetSpec, l: LevelSpec): StorageLevel {
     areaUm2: l.areaUm2 ?? (dram ? 0 : arrays * storageAreaUm2(arrayBits, cell, s.technologyNm)),
     ...(constraints ? { constraints } : {}),
     ...(l.compression ? { compression: l.compression } : {}),
+    ...(l.bankWords ? { bankWords: l.bankWords } : {}),
     // an off-chip bus carries reads and writes alike
     ...(dram && l.bandwidth !== undefined ? { sharedBandwidth: true } : {}),
   };
@@ -119,9 +129,10 @@ export function buildArch(s: PresetSpec): ArchSpec {
   const a: ArchSpec = {
     name: s.name, levels: s.levels.map((l) => level(s, l)), clockGHz: s.clockGHz, precision: s.precision ?? 'scaled',
     technologyNm: s.technologyNm, ...(s.areaOverhead !== undefined ? { areaOverhead: s.areaOverhead } : {}),
+    ...(s.auxSramKiB?.length ? { auxStorageUm2: s.auxSramKiB.reduce((t, kib) => t + storageAreaUm2(kib * 8192, 'sram', s.technologyNm), 0) } : {}),
     ...(s.epilogue ? { epilogue: s.epilogue } : {}),
     mac: {
-      name: 'mac', instances: pes, meshX: s.cols, meshY: s.rows, leakPj: 0, bits: s.macBits,
+      name: 'mac', instances: pes, meshX: s.cols, meshY: s.rows, leakPj: 0, bits: s.macBits, accBits: acc,
       energyPj: s.macPj ?? macEnergyPj(s.macBits, s.macBits, acc, s.technologyNm),
       areaUm2: macAreaUm2(s.macBits, s.macBits, acc, s.technologyNm),
       addPj: addEnergyPj(acc, s.technologyNm),

@@ -22,20 +22,25 @@ const GLB = (kib: number, bits: number, extra: Partial<LevelSpec> = {}): LevelSp
 
 export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
   eyeriss: {
-    name: 'eyeriss', description: 'Eyeriss chip: 12×14 PEs, row-stationary, 16 b, spads 12/224/24 words, 108 KB GLB bypassing weights, 65 nm, 200 MHz',
+    name: 'eyeriss', description: 'Eyeriss chip: 12×14 PEs, row-stationary, 16 b, spads 12/224/24 words, 108 KB GLB (100 KB in 25 banks for ifmaps/psums, 8 KB filter prefetch), 65 nm, 200 MHz',
     source: 'Chen et al., "Eyeriss", JSSC 2017 (65 nm, 168 PEs, 108 KB GLB, 0.5 KB spads per PE, 200 MHz); energies: Accelergy 65 nm ERT of the Timeloop eyeriss_like reference',
     rows: 12, cols: 14, macBits: 16, accBits: 16, macPj: 0.208 * 4, clockGHz: 0.2, technologyNm: 65,
     // Row-stationary mapspace of Timeloop's eyeriss_like arch: each PE column (X) works on output
     // rows Q (and M), each PE of a column (Y) on a filter row S (and C, M); inside a PE the weight
     // scratchpad iterates C and R, the psum scratchpad M, the ifmap scratchpad nothing. As on the
     // chip (a PE set is R filter rows × E output rows), the whole filter height is spread over PE
-    // rows (S=0 on Y): CONV1's 11 rows leave one PE row idle, 154 of 168 PEs busy as published.
+    // rows (S=0 on Y): CONV1's 11 rows leave one PE row idle, 154 of 168 PEs busy as published;
+    // and a PE runs 1-D convolutions of whole filter rows (R=0 in the weight scratchpad: its
+    // p × q × S words of JSSC §IV-A, the ifmap scratchpad a q × S sliding window).
     levels: [
       { name: 'psum_spad', words: 24, wordBits: 16, perPe: true, readPj: 0.25, writePj: 0.25, keep: ['Outputs'], temporal: tl('N=1 C=1 R=1 S=1 P=1 Q=1', 'N C P Q R S M') },
-      { name: 'weights_spad', words: 224, wordBits: 16, perPe: true, cell: 'sram', readPj: 1.98, writePj: 1.98, keep: ['Weights'], temporal: tl('N=1 M=1 P=1 Q=1 S=1', 'N M P Q S C R') },
+      { name: 'weights_spad', words: 224, wordBits: 16, perPe: true, cell: 'sram', readPj: 1.98, writePj: 1.98, keep: ['Weights'], temporal: tl('N=1 M=1 P=1 Q=1 S=1 R=0', 'N M P Q S C R') },
       { name: 'ifmap_spad', words: 12, wordBits: 16, perPe: true, readPj: 0.2, writePj: 0.18, keep: ['Inputs'], temporal: tl('N=1 M=1 C=1 P=1 Q=1 R=1 S=1', 'N M C P Q R S') },
+      // 108 KB of SRAM: 100 KB in 25 banks of 4 KB, each holding ifmaps or psums, and 8 KB that
+      // only prefetches the next pass's filters (JSSC §V-A), so weights bypass it in the mapspace
       {
-        name: 'shared_glb', words: 55296, wordBits: 16, perPe: false, readPj: 18.18 / 4, writePj: 14.14 / 4, keep: ['Inputs', 'Outputs'], bypass: ['Weights'],
+        name: 'shared_glb', words: 51200, arrayWords: 55296, bankWords: 2048, wordBits: 16, perPe: false, readPj: 18.18 / 4, writePj: 14.14 / 4,
+        keep: ['Inputs', 'Outputs'], bypass: ['Weights'],
         spatial: [
           { ...tl('N=1 C=1 P=1 R=1 S=1', 'N C P R S Q M'), axis: 'X', split: 999, source: 'PE_column' },
           { ...tl('N=1 P=1 Q=1 R=1 S=0', 'N P Q R S C M'), axis: 'Y', split: 0, source: 'PE' },
@@ -86,8 +91,8 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
   },
   shidiannao: {
     name: 'shidiannao', description: 'ShiDianNao: 8×8 output-stationary 16-b PEs, 128 KB SB, 64 + 64 KB NBin/NBout, 65 nm, 1 GHz',
-    source: 'Du et al., "ShiDianNao", ISCA 2015 (65 nm layout: 4.86 mm², 320 mW at 1 GHz; its 32 KB instruction buffer is control, left to the overhead)',
-    rows: 8, cols: 8, macBits: 16, accBits: 16, clockGHz: 1, technologyNm: 65,
+    source: 'Du et al., "ShiDianNao", ISCA 2015 (65 nm layout: 4.86 mm², 320 mW at 1 GHz; NBin, NBout 64 KB each, SB 128 KB; its 32 KB instruction buffer is costed as an SRAM outside the data path)',
+    rows: 8, cols: 8, macBits: 16, accBits: 16, clockGHz: 1, technologyNm: 65, auxSramKiB: [32],
     levels: [
       REG('out_reg', 'Outputs', 16),
       { name: 'SB', words: 65536, wordBits: 16, perPe: false, keep: ['Weights'], bypass: ['Inputs', 'Outputs'], spatialX: ['Q'], spatialY: ['P'] },
@@ -108,13 +113,15 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = Object.freeze({
     levels: [REG('acc_reg', 'Outputs', 24), GLB(64, 8, { spatialX: ['Q', 'P', 'N'], spatialY: ['M'] }), DRAM(8, 16)],
   },
   bitfusion: {
-    name: 'bitfusion', description: 'Bit Fusion: 16×32 fusion units of 16 2-b BitBricks (8×8 → 1, 4×4 → 4, 2×2 → 16 products/cycle), 45 nm, 500 MHz',
-    source: 'Sharma et al., "Bit Fusion", ISCA 2018 (45 nm, 500 MHz, 512 fusion units); a fusion unit is costed as an 8×8 MAC',
-    rows: 16, cols: 32, macBits: 8, clockGHz: 0.5, technologyNm: 45, precision: 'bitfusion',
+    name: 'bitfusion', description: 'Bit Fusion: 16×32 fusion units of 16 2-b BitBricks (8×8 → 1, 4×4 → 4, 2×2 → 16 products/cycle), 64 KB weight buffer banked per unit, 32 KB input buffer, 16 KB output buffer banked per column, 45 nm, 500 MHz, 192 b/cycle off chip',
+    source: 'Sharma et al., "Bit Fusion", ISCA 2018 (45 nm, 500 MHz, 512 fusion units); buffers and interface of its simulator\'s evaluated configuration (github.com/hsharma35/bitfusion: WBUF 64 KB in one bank per unit, IBUF 32 KB per row, OBUF 16 KB of 32-b sums per column, double-buffered so half of each holds tiles; 32-b sums, its oprec; 192 b/cycle); a fusion unit is costed as an 8×8 MAC',
+    rows: 16, cols: 32, macBits: 8, accBits: 32, clockGHz: 0.5, technologyNm: 45, precision: 'bitfusion',
     levels: [
-      REG('acc_reg', 'Outputs', 32),
-      { name: 'wbuf', words: 2048 * 8, wordBits: 8, perPe: false, keep: ['Weights'], bypass: ['Inputs', 'Outputs'] },
-      GLB(112, 8, { name: 'ibuf_obuf', keep: ['Inputs'], bypass: ['Weights'], spatialX: ['M'], spatialY: ['C', 'R', 'S'] }),
+      // a unit's lanes and the 16 rows unroll input channels, as the simulator does (⌈ic ÷ (16 × rate)⌉):
+      // C is the innermost loop, and partial sums flow down each column into its output bank
+      { name: 'wbuf', words: 64, arrayWords: 128, wordBits: 8, perPe: true, cell: 'sram', keep: ['Weights'], temporal: tl('', 'C') },
+      { name: 'obuf', words: 64, arrayWords: 128, wordBits: 32, perPe: false, mesh: [32, 1], cell: 'sram', keep: ['Outputs'], spatialY: ['C'] },
+      { name: 'ibuf', words: 16384, arrayWords: 32768, wordBits: 8, perPe: false, keep: ['Inputs'], spatialX: ['M'] },
       DRAM(8, 24),
     ],
   },

@@ -24,6 +24,11 @@ export interface StorageLevel {
   readonly wordBits: number;
   /** Words per vector access (width / datawidth). */
   readonly blockSize: number;
+  /**
+   * Capacity is allocated in banks of this many words, each holding one data space (Eyeriss's
+   * global buffer: 25 banks of 4 KB, each assigned to ifmaps or psums); absent = one shared pool.
+   */
+  readonly bankWords?: number;
   readonly instances: number;
   readonly meshX: number;
   readonly meshY: number;
@@ -53,6 +58,8 @@ export interface MacUnit {
   readonly leakPj: number;
   readonly areaUm2: number;
   readonly bits: number;
+  /** Accumulator width: partial sums are this wide on chip and when spilled (absent: the outputs' own width). */
+  readonly accBits?: number;
   /** pJ of an add alone (residual adds, pooling sums); absent = a fraction of energyPj (model/non-mac.ts). */
   readonly addPj?: number;
 }
@@ -80,6 +87,8 @@ export interface ArchSpec {
    * (core = components × (1 + overhead)); absent = CORE_OVERHEAD (tech/calibration.ts).
    */
   readonly areaOverhead?: number;
+  /** Area of SRAMs outside the data path (e.g. an instruction buffer), µm²: counted as storage, never mapped. */
+  readonly auxStorageUm2?: number;
   /**
    * 'fused' (default): batch-norm and activation are applied on write-back at no cost; 'separate':
    * each is a pass over the layer's outputs through the backing store (model/non-mac.ts).
@@ -116,6 +125,7 @@ export function validateArch(a: ArchSpec): void {
   if (!(a.mac.energyPj >= 0)) bad(a.name, 'mac.energyPj', a.mac.energyPj, 'must be ≥ 0');
   if (a.minUtilization !== undefined && !(a.minUtilization >= 0 && a.minUtilization <= 1)) bad(a.name, 'utilization.min', a.minUtilization, 'must be in [0, 1]');
   if (a.areaOverhead !== undefined && !(a.areaOverhead >= 0)) bad(a.name, 'areaOverhead', a.areaOverhead, 'must be ≥ 0');
+  if (a.auxStorageUm2 !== undefined && !(a.auxStorageUm2 >= 0)) bad(a.name, 'auxStorageUm2', a.auxStorageUm2, 'must be ≥ 0');
   a.levels.forEach((lv, i) => {
     const f = `levels[${i}] (${lv.name})`;
     if (!(lv.sizeWords > 0)) bad(a.name, `${f}.sizeWords`, lv.sizeWords, 'must be > 0');
@@ -129,13 +139,18 @@ export function validateArch(a: ArchSpec): void {
   });
 }
 
+/** Words a tile of `words` occupies at level lv: whole banks when the level is banked. */
+export function occupiedWords(lv: StorageLevel, words: number): number {
+  return lv.bankWords ? Math.ceil(words / lv.bankWords) * lv.bankWords : words;
+}
+
 /** MAC energy at other operand widths: multiplier energy scales ~ with the product of widths. */
 export function macEnergyAt(mac: MacUnit, bitsA: number, bitsW: number): number {
   return mac.energyPj * (bitsA * bitsW) / (mac.bits * mac.bits);
 }
 
 export interface AreaBreakdown {
-  /** Every instance of every storage level (arrays only), mm². */
+  /** Every instance of every storage level (arrays only) and the SRAMs outside the data path, mm². */
   readonly storageMm2: number;
   /** Every MAC, mm². */
   readonly macMm2: number;
@@ -147,7 +162,7 @@ export interface AreaBreakdown {
 /** Core area: storage arrays and MACs, plus the control/NoC overhead calibrated on silicon. */
 export function archArea(a: ArchSpec): AreaBreakdown {
   const macMm2 = (a.mac.areaUm2 * a.mac.instances) / 1e6;
-  let storageUm2 = 0;
+  let storageUm2 = a.auxStorageUm2 ?? 0;
   for (const lv of a.levels) storageUm2 += lv.areaUm2 * lv.instances;
   const storageMm2 = storageUm2 / 1e6;
   const overheadMm2 = (storageMm2 + macMm2) * (a.areaOverhead ?? CORE_OVERHEAD);

@@ -14,7 +14,7 @@ import { hasLoopConstraints } from '../mapspace/constraints.ts';
 import { constraintViolations, paddingViolations } from '../mapspace/validate.ts';
 import { analyze, type Evaluation } from '../model/analysis.ts';
 import type { Mapping } from '../model/mapping.ts';
-import type { ArchSpec } from '../spec.ts';
+import { fanout, type ArchSpec } from '../spec.ts';
 import type { Problem } from '../workload.ts';
 import { randomMapping } from './random-mapping.ts';
 import { refine, type Scored } from './refine.ts';
@@ -36,6 +36,8 @@ export interface MapperOptions {
    * Default maxEvaluations / 3; 0 = no local search.
    */
   readonly refineEvaluations?: number;
+  /** A cost to minimise in place of `objective` (lower is better), e.g. a chip's own energy model. */
+  readonly scoreFn?: (e: Evaluation) => number;
 }
 
 export interface MapperResult {
@@ -49,6 +51,20 @@ export function score(e: Evaluation, objective: MapperObjective): number {
   if (objective === 'energy') return e.energyPj * (1 + 1e-12 * e.cycles);
   if (objective === 'latency') return e.cycles * (1 + 1e-15 * e.energyPj);
   return e.energyPj * e.cycles;
+}
+
+/** Distinct starting points for the local search: the best mappings of distinct spatial layouts. */
+const ELITE = 6;
+function spatialKey(m: Mapping): string {
+  return m.levels.map((lv) => lv.loops.filter((l) => l.spatial).map((l) => `${l.dim}${l.spatial}${l.bound}`).sort().join(',')).join('|');
+}
+function keepElite(elite: Scored[], r: Scored): void {
+  const k = spatialKey(r.mapping);
+  const same = elite.findIndex((e) => spatialKey(e.mapping) === k);
+  if (same >= 0) { if (r.s < (elite[same] as Scored).s) elite[same] = r; }
+  else elite.push(r);
+  elite.sort((x, y) => x.s - y.s);
+  if (elite.length > ELITE) elite.length = ELITE;
 }
 
 export function mapLayer(p: Problem, a: ArchSpec, opts: MapperOptions = {}): MapperResult {
@@ -71,8 +87,9 @@ export function mapLayer(p: Problem, a: ArchSpec, opts: MapperOptions = {}): Map
     if (cv.length) { reject(cv[0] as string); return null; }
     const e = analyze(p, a, m);
     if (e.violations.length > 0) { reject(e.violations[0] as string); return null; }
-    return { mapping: m, evaluation: e, s: score(e, objective) };
+    return { mapping: m, evaluation: e, s: opts.scoreFn ? opts.scoreFn(e) : score(e, objective) };
   };
+  const elite: Scored[] = [];
   const reserved = Math.min(maxEvaluations - 1, opts.refineEvaluations ?? Math.floor(maxEvaluations / 3));
   while (evaluations < maxEvaluations - reserved && stale < patience) {
     const r = judge(randomMapping(p, a, rng, paddingRate, cm));
@@ -80,9 +97,15 @@ export function mapLayer(p: Problem, a: ArchSpec, opts: MapperOptions = {}): Map
     if (!r) continue;
     valid++;
     if (!best || r.s < best.s) { best = r; stale = 0; } else stale++;
+    keepElite(elite, r);
   }
   if (best && reserved > 0) {
-    const polished = refine(best, judge, rng, maxEvaluations - evaluations, patience);
+    const spreadable = (l: number, axis: 'X' | 'Y', d: number): boolean => {
+      const f = fanout(a, l);
+      const cl = cm.levels[l];
+      return (axis === 'X' ? f.x : f.y) > 1 && (axis === 'X' ? cl?.allowX[d] : cl?.allowY[d]) === true;
+    };
+    const polished = refine(elite, judge, rng, maxEvaluations - evaluations, patience, spreadable);
     best = polished.best;
     evaluations += polished.evaluations;
     valid += polished.valid;

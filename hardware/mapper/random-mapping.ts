@@ -10,7 +10,7 @@
 import type { Rng } from '../../core/rng.ts';
 import { compileMapspace, type CompiledLevel, type CompiledMapspace } from '../mapspace/compile.ts';
 import type { LevelMapping, Loop, Mapping } from '../model/mapping.ts';
-import { fanout, type ArchSpec, type StorageLevel } from '../spec.ts';
+import { fanout, occupiedWords, type ArchSpec, type StorageLevel } from '../spec.ts';
 import type { DataSpace, Problem } from '../workload.ts';
 
 const DIVISORS = new Map<number, number[]>();
@@ -65,7 +65,9 @@ function fits(p: Problem, a: ArchSpec, keeps: readonly (readonly boolean[])[], e
         for (const term of coord) e += term.coef * ((ext[term.dim] ?? 1) - 1);
         v *= e;
       }
-      words += scaled ? (v * ds.bits) / lv.wordBits : v;
+      // partial sums of the read-write tensor are accumulator-wide on chip (model/level-traffic.ts)
+      const bits = ds.readWrite ? Math.max(ds.bits, a.mac.accBits ?? 0) : ds.bits;
+      words += occupiedWords(lv, scaled ? (v * bits) / lv.wordBits : v);
     }
     if (words > lv.sizeWords) return false;
   }

@@ -11,11 +11,11 @@
  *   exclude each element's first touch (D = distinct outputs seen by the instance).
  * Energies: each action is charged per vector access, ceil(count / blockSize), as Timeloop does.
  */
-import type { ArchSpec, StorageLevel } from '../spec.ts';
-import { fanout, macEnergyAt } from '../spec.ts';
+import type { ArchSpec } from '../spec.ts';
+import { fanout, macEnergyAt, occupiedWords } from '../spec.ts';
 import { problemOps, relevance, type DataSpace, type Problem } from '../workload.ts';
-import { movedCounts } from './compression.ts';
-import type { Mapping } from './mapping.ts';
+import { tensorTraffic } from './level-traffic.ts';
+import type { Loop, Mapping } from './mapping.ts';
 
 export interface TensorAccess {
   readonly reads: number;
@@ -128,15 +128,41 @@ function deltaSum(p: Problem, t: number, ext: readonly number[], above: readonly
   return total;
 }
 
-/** Energy of `count` values of `bits` each: charged per vector access of the level's width. */
-function vectorEnergy(count: number, lv: StorageLevel, perWord: number, bits: number, scaled: boolean): number {
-  if (!scaled) return Math.ceil(count / lv.blockSize) * lv.blockSize * perWord;
-  return Math.ceil((count * bits) / (lv.blockSize * lv.wordBits)) * lv.blockSize * perWord;
+/** BitBricks an operand of `bits` occupies: bricks fuse in powers of two (2-, 4-, 8-bit modes; 16 b takes 8). */
+function bricks(bits: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(bits / 2))));
 }
 
-/** Products per MAC per cycle for Bit Fusion (16 2-bit bricks; 8×8 → 1, 4×4 → 4, 2×2 → 16). */
+/**
+ * Products per fusion unit per cycle (Sharma et al., ISCA 2018: 16 2-bit BitBricks; 8×8 → 1,
+ * 4×4 → 4, 2×2 → 16, 8×4 → 2). Operands round up to a fusion mode, as the Bit Fusion simulator's
+ * floor(8 / bits) does (a 5-bit operand runs in 8-bit mode).
+ */
 export function bitFusionRate(bitsA: number, bitsW: number): number {
-  return 16 / (Math.ceil(bitsA / 2) * Math.ceil(bitsW / 2));
+  return 16 / (bricks(bitsA) * bricks(bitsW));
+}
+
+/**
+ * Cycles of a Bit Fusion array: a fusion unit's parallel products add into one accumulator, so its
+ * lanes take consecutive iterations of the innermost temporal loop, which must be a reduction loop
+ * (over a dimension the read-write data space does not index) — as the simulator unrolls input
+ * channels, ⌈ic ÷ (rows × rate)⌉; a loop bound that is not a multiple of the rate leaves lanes idle,
+ * and without an innermost reduction loop a unit makes one product per cycle.
+ */
+function bitFusionCycles(p: Problem, m: Mapping, temporalOps: number, rate: number): number {
+  const out = p.dataSpaces.find((d) => d.readWrite);
+  if (!out) return Math.ceil(temporalOps / rate);
+  const used = new Set(out.projection.flatMap((c) => c.map((t) => t.dim)));
+  let inner: Loop | undefined;
+  for (const lv of m.levels) {
+    const t = lv.loops.filter((l) => l.spatial === undefined && l.bound > 1);
+    inner = t[t.length - 1];
+    if (inner) break;
+  }
+  const red = inner && !used.has(inner.dim) ? inner.bound : 1;
+  // with no reduction loop to spread, a wide operand still takes 1 ÷ rate cycles, a narrow one 1
+  const lanes = red === 1 ? Math.min(rate, 1) : rate;
+  return (temporalOps / red) * Math.ceil(red / lanes);
 }
 
 /** Spatial loops of a level beyond its fan-out along X or Y (the instance counts alone miss a 20×1 on a 14×12 mesh). */
@@ -161,13 +187,12 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
   const nL = a.levels.length;
   const nT = p.dataSpaces.length;
   const scaled = a.precision === 'scaled' || a.precision === 'bitfusion';
-  const bitsOf = (t: number): number => p.dataSpaces[t]?.bits ?? 8;
   const wBits = p.dataSpaces.find((d) => d.name === 'Weights')?.bits ?? a.mac.bits;
   const iBits = p.dataSpaces.find((d) => d.name === 'Inputs')?.bits ?? a.mac.bits;
   let temporalOps = 1;
   let macInstances = 1;
   for (const f of flat) if (f.spatial) macInstances *= f.bound; else temporalOps *= f.bound;
-  const computeCycles = a.precision === 'bitfusion' ? Math.ceil(temporalOps / bitFusionRate(iBits, wBits)) : temporalOps;
+  const computeCycles = a.precision === 'bitfusion' ? bitFusionCycles(p, m, temporalOps, bitFusionRate(iBits, wBits)) : temporalOps;
   const computes = temporalOps * macInstances;
   const tileExt: number[][] = [];
   const distinctExt: number[][] = [];
@@ -223,22 +248,19 @@ export function analyze(p: Problem, a: ArchSpec, m: Mapping): Evaluation {
     let wr = 0;
     ts.forEach((raw, t) => {
       if (!raw) return;
-      const s = movedCounts(lv, p.dataSpaces[t] as DataSpace, raw);
-      const b = bitsOf(t);
-      const words = scaled ? b / lv.wordBits : 1;
-      cap += s.tile * words;
-      rd += s.reads * words;
-      wr += (s.fills + s.updates) * words;
-      if (l === nL - 1) {
+      const top = l === nL - 1;
+      const x = tensorTraffic(lv, p.dataSpaces[t] as DataSpace, raw, scaled, a.mac.accBits ?? 0, top);
+      cap += occupiedWords(lv, x.tileWords);
+      rd += x.readWords;
+      wr += x.writeWords;
+      perInst += x.energyPj;
+      if (top) {
         // the backing store's traffic in bytes, as moved and uncoded
-        const bytes = (words * lv.wordBits) / 8;
-        offChip.readBytes += s.reads * bytes;
-        offChip.writeBytes += (s.fills + s.updates) * bytes;
-        offChip.denseReadBytes += raw.reads * bytes;
-        offChip.denseWriteBytes += (raw.fills + raw.updates) * bytes;
+        offChip.readBytes += x.readBytes;
+        offChip.writeBytes += x.writeBytes;
+        offChip.denseReadBytes += x.denseReadBytes;
+        offChip.denseWriteBytes += x.denseWriteBytes;
       }
-      perInst += vectorEnergy(s.reads, lv, lv.energy.read, b, scaled) + vectorEnergy(s.fills, lv, lv.energy.write, b, scaled)
-        + vectorEnergy(s.updates, lv, lv.energy.update, b, scaled);
     });
     if (cap > lv.sizeWords) violations.push(`${lv.name}: tiles need ${cap} words > capacity ${lv.sizeWords}`);
     if (inst > lv.instances) violations.push(`${lv.name}: mapping uses ${inst} instances > ${lv.instances}`);

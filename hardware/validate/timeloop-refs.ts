@@ -128,7 +128,11 @@ export function timeloopChecks(root: string, mapperBudget = { maxEvaluations: 15
     out.push(check('timeloop', name, 'energy pJ', ref.energyPj, ev.energyPj, c.referenceArch ? { tolerance: c.energyTolerance, note: 'simba_like: vector accesses per cluster vs per word' } : { exact: true, tolerance: c.energyTolerance }));
     if (c.referenceArch) {
       const m = mapLayer(p, ta.arch, { objective: 'edp', ...mapperBudget });
-      out.push(check('timeloop', name, 'mapper EDP ÷ Timeloop mapper EDP', 1, (m.evaluation.energyPj * m.evaluation.cycles) / (ref.energyPj * ref.cycles), { tolerance: 0.1, note: 'goal 0.9–1.1× (like-for-like mapspace); below 1 = better than Timeloop' }));
+      // below 0.9 is a better mapping than Timeloop's random search stopped at, not an accounting gap:
+      // its cycles and energy ratios and PE utilisation say where (bench/hw-mapspace-outliers.ts)
+      const e = m.evaluation;
+      const why = `cycles ${(e.cycles / ref.cycles).toFixed(2)}×, energy ${(e.energyPj / ref.energyPj).toFixed(2)}×, MACs busy ${(e.utilization * 100).toFixed(0)} % vs ${(ev.utilization * 100).toFixed(0)} %`;
+      out.push(check('timeloop', name, 'mapper EDP ÷ Timeloop mapper EDP', 1, (e.energyPj * e.cycles) / (ref.energyPj * ref.cycles), { tolerance: 0.1, note: `goal 0.9–1.1× (same constraints); below 1 = better than Timeloop: ${why}` }));
     }
   }
   return out;

@@ -60,15 +60,25 @@ describe('CostModel', () => {
 describe('variable precision', () => {
   it('Bit Fusion: 1 product/cycle at 8×8, 4 at 4×4, 16 at 2×2 (Sharma et al.)', () => {
     expect([bitFusionRate(8, 8), bitFusionRate(4, 4), bitFusionRate(2, 2), bitFusionRate(8, 2)]).toEqual([1, 4, 16, 4]);
+    expect([bitFusionRate(5, 8), bitFusionRate(3, 3)]).toEqual([1, 4]); // operands round up to a fusion mode
     const a = preset('bitfusion');
-    const cycles = [8, 4, 2].map((b) => {
+    // all loops at DRAM; `inner` is the innermost loop, whose iterations a unit's lanes take together
+    const cycles = (b: number, inner: string): number => {
       const p = fromLayer(conv('x', 16, 16, 8, 3, 1, 1, b, 1));
-      const loops = p.dims.map((_d, dim) => ({ dim, bound: p.bounds[dim] ?? 1 }));
+      const at = p.dims.indexOf(inner);
+      const loops = p.dims.map((_d, dim) => ({ dim, bound: p.bounds[dim] ?? 1 })).filter((l) => l.dim !== at);
+      loops.push({ dim: at, bound: p.bounds[at] ?? 1 });
       const m: Mapping = { levels: a.levels.map((_l, i) => ({ loops: i === a.levels.length - 1 ? loops : [], keep: p.dataSpaces.map(() => i === a.levels.length - 1) })) };
-      return analyze(p, a, m).cycles;
-    });
-    expect(cycles[0]).toBe(4 * (cycles[1] ?? 0));
-    expect(cycles[0]).toBe(16 * (cycles[2] ?? 0));
+      return analyze(p, a, m).computeCycles;
+    };
+    // input channels (16) innermost: a reduction loop the lanes split exactly
+    expect(cycles(8, 'C')).toBe(4 * cycles(4, 'C'));
+    expect(cycles(8, 'C')).toBe(16 * cycles(2, 'C'));
+    // the filter width (3) innermost: 4 or 16 lanes take its 3 iterations, the rest idle
+    expect(cycles(8, 'S')).toBe(3 * cycles(4, 'S'));
+    expect(cycles(4, 'S')).toBe(cycles(2, 'S'));
+    // output channels innermost: not a reduction, so one product per cycle at any width
+    expect(cycles(2, 'M')).toBe(cycles(8, 'M'));
   });
 
   it('words per buffer and bytes moved follow the bit-width', () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { HardwareError } from '../../core/errors.ts';
 import { preset } from '../../hardware/presets.ts';
-import { archArea, archAreaMm2 } from '../../hardware/spec.ts';
+import { archArea, archAreaMm2, validateArch } from '../../hardware/spec.ts';
 import { macAreaUm2, macEnergyPj, storageAccessPj, storageAreaUm2 } from '../../hardware/tech/components.ts';
 import { PUBLISHED_AREAS } from '../../hardware/tech/published-chips.ts';
 import { areaFactor, energyFactor, scaleArea } from '../../hardware/tech/scaling.ts';
@@ -73,6 +73,18 @@ describe('core area against published chips', () => {
   it('DianNao and the Simba chiplet, not used for calibration, within ±40 %', () => {
     expect(Math.abs(err('diannao', 3.02))).toBeLessThan(0.4);
     expect(Math.abs(err('simba', 4.01 / 1.29))).toBeLessThan(0.4);
+  });
+
+  it('ShiDianNao counts every SRAM of the paper, its 32 KB instruction buffer too (area only: it is never mapped)', () => {
+    const a = preset('shidiannao');
+    const kib = (words: number, bits: number): number => (words * bits) / 8192;
+    expect(a.levels.map((l) => [l.name, kib(l.sizeWords * l.instances, l.wordBits)])).toEqual([['out_reg', 0.125], ['SB', 128], ['NB', 128], ['DRAM', Infinity]]);
+    expect([a.mac.instances, a.mac.bits, a.technologyNm]).toEqual([64, 16, 65]);
+    const ib = storageAreaUm2(32 * 8192, 'sram', 65);
+    expect(a.auxStorageUm2).toBeCloseTo(ib, 6);
+    const levels = a.levels.reduce((t, l) => t + l.areaUm2 * l.instances, 0);
+    expect(archArea(a).storageMm2).toBeCloseTo((levels + ib) / 1e6, 9);
+    expect(() => validateArch({ ...a, auxStorageUm2: -1 })).toThrow(/auxStorageUm2/);
   });
 
   it('every published area names a preset at the chip\'s node', () => {

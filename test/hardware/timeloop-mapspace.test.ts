@@ -115,9 +115,17 @@ describe.skipIf(!REF_ROOT)('reference designs under their inline constraints (ne
       const r = mapLayer(p, ta.arch, { paddingRate: 0, maxEvaluations: 2000, patience: 500, seed: 1 });
       expect(constraintViolations(p, ta.arch, r.mapping)).toEqual([]);
       expect(r.evaluation.violations).toEqual([]);
-      const ratio = edp(r.evaluation) / edp(analyze(p, ta.arch, refMap));
+      const ref = analyze(p, ta.arch, refMap);
+      const ratio = edp(r.evaluation) / edp(ref);
       expect(ratio).toBeLessThanOrEqual(1.1);
       expect(ratio).toBeGreaterThanOrEqual(lower);
+      // below 0.9 the gain is genuine: more MACs busy in the same mapspace, fewer cycles and less energy
+      // (level by level: bench/hw-mapspace-outliers.ts)
+      if (ratio < 0.9) {
+        expect(r.evaluation.utilization).toBeGreaterThan(ref.utilization);
+        expect(r.evaluation.cycles).toBeLessThan(ref.cycles);
+        expect(r.evaluation.energyPj).toBeLessThan(ref.energyPj);
+      }
     });
   }
 });

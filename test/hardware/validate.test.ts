@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { EXIT_CODES } from '../../core/errors.ts';
-import { eyerissChipChecks } from '../../hardware/validate/chip-refs.ts';
+import { CHIP_MAPPER_BUDGET, eyerissChipChecks } from '../../hardware/validate/chip-refs.ts';
 import type { ValidationReport } from '../../hardware/validate/index.ts';
 import { DATA_DIR, SKIP_REASON, hasData } from './scalesim-fixtures.ts';
 import { needsReferenceData } from '../reference-data.ts';
@@ -29,17 +29,21 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('Eyeriss chip table (JSSC 2017, AlexNet CONV1–5, batch 4)', () => {
-  it('every layer within ±20 % of the chip\'s latency; DRAM traffic within ±30 % on four of five layers and in total', () => {
+  it('every layer within ±20 % of the chip\'s latency and ±30 % of its DRAM traffic, coded traffic never above the uncoded', () => {
     const checks = eyerissChipChecks();
     const lat = checks.filter((c) => c.metric === 'latency ms');
     const dram = checks.filter((c) => c.metric.startsWith('DRAM'));
     expect(lat).toHaveLength(5);
+    expect(dram).toHaveLength(5);
     for (const c of lat) expect(Math.abs(c.error), c.case).toBeLessThanOrEqual(0.2);
-    // One layer misses (CONV4 at +55 % today: its best-EDP mapping trades traffic for cycles; README "Hardware model").
-    expect(dram.filter((c) => c.pass).length).toBeGreaterThanOrEqual(4);
+    for (const c of dram) expect(Math.abs(c.error), c.case).toBeLessThanOrEqual(0.3);
     for (const c of dram) expect(c.ours, c.case).toBeLessThanOrEqual(Number(/uncoded ([\d.]+)/.exec(c.note ?? '')?.[1]) + 0.005);
-    const total = dram.reduce((s, c) => s + c.ours, 0) / dram.reduce((s, c) => s + c.expected, 0) - 1;
-    expect(Math.abs(total)).toBeLessThanOrEqual(0.3);
+  });
+
+  it('is seed-robust: seeds 13–18 (whose search once settled CONV2 in its 5.52 MB basin, +38 %) meet the same goals', () => {
+    const checks = eyerissChipChecks({ ...CHIP_MAPPER_BUDGET, seeds: [13, 14, 15, 16, 17, 18] });
+    expect(checks).toHaveLength(10);
+    for (const c of checks) expect([c.case, c.metric, c.pass]).toEqual([c.case, c.metric, true]);
   });
 });
 
@@ -77,6 +81,21 @@ describe('nas hw validate', () => {
     expect(rep.exactFailures).toBe(0);
     expect(rep.checks.filter((c) => c.suite === 'timeloop' && c.metric === 'cycles')).toHaveLength(16);
     expect(rep.checks.filter((c) => c.suite === 'scalesim' && c.exact).length).toBeGreaterThanOrEqual(14);
+  });
+
+  it.skipIf(!hasData('bitfusion-results'))(`Bit Fusion: the simulator's compute cycles exactly, our mapper within ±10 % where it is compute-bound${needsReferenceData('bitfusion-results')}`, async () => {
+    const r = await run(['--data', DATA_DIR, '--suite', 'bitfusion', '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as ValidationReport;
+    const of = (metric: string): ValidationReport['checks'] => rep.checks.filter((c) => c.metric === metric);
+    const layers = ['conv1_a', 'conv2_a', 'conv3_a', 'conv4_a', 'conv5_a', 'fc1', 'fc2', 'fc3'].map((l) => `AlexNet-WRPN ${l}`);
+    expect(of('compute cycles, simulator loop nest').map((c) => c.case)).toEqual(layers);
+    for (const c of of('compute cycles, simulator loop nest')) expect([c.case, c.ours]).toEqual([c.case, c.expected]);
+    for (const c of of('cycles at 4,096 b/cycle')) expect([c.case, c.pass]).toEqual([c.case, true]);
+    // at 192 b/cycle the simulator is bandwidth-bound on conv3–5 and its tiling moves about twice our bytes (README)
+    const slow = of('cycles at 192 b/cycle');
+    expect(slow.filter((c) => c.pass).map((c) => c.case)).toEqual(expect.arrayContaining(['conv1_a', 'conv2_a', 'fc1', 'fc2', 'fc3'].map((l) => `AlexNet-WRPN ${l}`)));
+    for (const c of slow) expect(c.note).toMatch(/DRAM bytes ÷ 24 = \d+; ours: bytes ÷ 24 = \d+/);
   });
 
   it.skipIf(!hasData('timeloop-ref-outputs'))(`exits 10 when a case marked exact differs (a reference file altered in a copy)${needsReferenceData('timeloop-ref-outputs')}`, async () => {
