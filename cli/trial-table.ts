@@ -4,11 +4,14 @@
  * same number of decimals, chosen for four significant digits of its largest value, so `85.00` sits
  * above `84.40`, never `85`); `value ± se` where a trial carries a standard error for the objective
  * (metric `<name>_se`); and the accelerator spelled out column by column, with area and EDP, plus a
- * legend line that says what the abbreviations mean.
+ * legend line that says what the abbreviations mean. A surrogate search's prediction (made before the
+ * trial was verified) gets its own PREDICTED column, labelled as such, never mixed with the verified
+ * values.
  */
 import type { HwConfig, Metrics, Objective } from '../core/types.ts';
 import { accelArch, archAreaMm2, type AccelConfig } from '../hardware/index.ts';
 import type { TrialRecord } from '../storage/types.ts';
+import { predictionOf } from '../platform/surrogate-report.ts';
 import { formatTable, type Column } from './context.ts';
 
 /** Decimals that show four significant digits of the column's largest magnitude (0–6). */
@@ -21,16 +24,17 @@ export function columnDecimals(values: readonly (number | null | undefined)[]): 
 
 const fixed = (v: number | null | undefined, d: number): string | null => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : null);
 
-/** A numeric column: header with unit, fixed decimals over all `rows`, optional `± se`. */
+/** A numeric column: header with unit, fixed decimals over all `rows`, optional `± se` in the same decimals. */
 export function numberColumn<T>(header: string, rows: readonly T[], get: (r: T) => number | null | undefined, se?: (r: T) => number | null | undefined): Column<T> {
   const d = columnDecimals(rows.map(get));
-  const dse = se ? columnDecimals(rows.map(se)) : 0;
+  // the error in the value's decimals (90.44 ± 0.42, not ± 0.4158), more only where it would read 0
+  const dse = se ? Math.max(d, ...rows.map((r) => { const e = se(r); return typeof e === 'number' && e > 0 && Number.isFinite(e) ? Math.min(6, -Math.floor(Math.log10(e))) : 0; })) : d;
   return {
     header,
     align: 'right',
     get: (r) => {
       const v = fixed(get(r), d);
-      const e = se ? fixed(se(r), Math.max(d, dse)) : null;
+      const e = se ? fixed(se(r), dse) : null;
       return v === null ? null : e === null ? v : `${v} ± ${e}`;
     },
   };
@@ -92,15 +96,33 @@ export interface TrialTableOptions {
   readonly error?: boolean;
 }
 
-/** The table, preceded by the accelerator legend when it has accelerator columns. */
+/** The surrogate's predicted accuracy (GP mean ± sd) when some row has one, else no column. */
+function predictedColumns(rows: readonly TrialRecord[]): Column<TrialRecord>[] {
+  if (!rows.some((t) => predictionOf(t) !== null)) return [];
+  return [numberColumn('PREDICTED accuracy [%]', rows, (t) => predictionOf(t)?.mean, (t) => predictionOf(t)?.sd)];
+}
+
+/** What the ± of a verified accuracy and the PREDICTED column mean, for the tables that have them. */
+function valueLegend(rows: readonly TrialRecord[], objectives: readonly Objective[], predicted: boolean): string {
+  const se = objectives.some((o) => rows.some((t) => typeof t.metrics?.[`${o.name}_se`] === 'number'));
+  return [
+    ...(se ? ['verified values: ± their standard error (accuracy: binomial, on the validation images)'] : []),
+    ...(predicted ? ["PREDICTED: the surrogate's estimate (GP mean ± sd) made before the trial was verified — not a measurement"] : []),
+  ].map((l) => `${l}\n`).join('');
+}
+
+/** The table, preceded by the accelerator legend when it has accelerator columns and followed by what its ± mean. */
 export function trialTable(rows: readonly TrialRecord[], objectives: readonly Objective[], opts: TrialTableOptions = {}): string {
   const accel = acceleratorColumns(rows, objectives);
+  const predicted = predictedColumns(rows);
   const columns: Column<TrialRecord>[] = [
     { header: '#', get: (t) => t.number, align: 'right' },
     ...(opts.state ? [{ header: 'STATE', get: (t: TrialRecord) => t.state + (t.feasible === false ? ' (infeasible)' : '') }] : []),
     ...objectiveColumns(objectives, rows),
+    ...predicted,
     ...accel,
     ...(opts.error ? [{ header: 'ERROR', get: (t: TrialRecord) => t.error }] : []),
   ];
-  return `${accel.length > 0 ? `${ACCELERATOR_LEGEND}\n` : ''}${formatTable(rows, columns)}`;
+  const legend = valueLegend(rows, objectives, predicted.length > 0);
+  return `${accel.length > 0 ? `${ACCELERATOR_LEGEND}\n` : ''}${formatTable(rows, columns)}${legend ? `\n${legend.trimEnd()}` : ''}`;
 }

@@ -19,6 +19,7 @@ import { type ArchSpec, type CostModel, SEARCH_BUDGET, archAreaMm2, archKey, pre
 import type { MbconvSpace } from '../search-space/mbconv.ts';
 import { type MbconvArch, toGenome } from '../search-space/mbconv-arch.ts';
 import { ACCELERATOR_OBJECTIVES } from './accelerator.ts';
+import { costModelFingerprint } from './cost-model-fingerprint.ts';
 import type { Estimator } from './estimator.ts';
 import type { CostTable } from './expected-cost.ts';
 import { mbconvCostTable } from './mbconv-cost-tables.ts';
@@ -33,6 +34,8 @@ export interface AcceleratorCost {
 export interface CompiledAcceleratorCost extends Omit<TableParts, 'clockGHz'> {
   /** Cost of a valid arch of the space the table was compiled for. */
   cost(arch: MbconvArch): AcceleratorCost;
+  /** The same figures from the arch's genome (choice indices, mbconv-arch.ts), for loops that never build archs. */
+  costOfGenome(genome: ArrayLike<number>): AcceleratorCost;
 }
 
 /** Maps every distinct layer of `space` on `hw` once (through `model`, which caches them) and tables the results. */
@@ -72,25 +75,26 @@ function fromTables(space: MbconvSpace, p: TableParts): CompiledAcceleratorCost 
     if (!e || e.groups.join() !== t.groups.join() || e.table.length !== t.table.length) throw new ConfigError('energyPj.terms', i, 'the cycle and energy tables must have the same terms');
     return { groups: Int32Array.from(t.groups), arity: Int32Array.from(t.groups, (g) => p.cycles.arity[g] as number), cycles: t.table, energy: e.table };
   });
+  // Same arithmetic as CostModel.evaluate + acceleratorEstimator: Σ cycles and Σ pJ in layer
+  // order from 0, then cycles / (GHz·1e6) and pJ / 1e6.
+  const costOfGenome = (g: ArrayLike<number>): AcceleratorCost => {
+    let cycles = 0;
+    let energy = 0;
+    for (const t of terms) {
+      let at = 0;
+      for (let k = 0; k < t.groups.length; k++) at = at * (t.arity[k] as number) + (g[t.groups[k] as number] as number);
+      cycles += t.cycles[at] as number;
+      energy += t.energy[at] as number;
+    }
+    const latencyMs = cycles / (p.clockGHz * 1e6);
+    const energyUj = energy / 1e6;
+    return { hw_latency_ms: latencyMs, energy_uj: energyUj, edp_uj_ms: energyUj * latencyMs, area_mm2: p.areaMm2 };
+  };
   return {
     hw: p.hw, hwKey: p.hwKey, objective: p.objective, cycles: p.cycles, energyPj: p.energyPj, areaMm2: p.areaMm2,
     mappedLayers: p.mappedLayers, buildMs: p.buildMs,
-    cost(arch) {
-      const g = toGenome(cfg, arch);
-      // Same arithmetic as CostModel.evaluate + acceleratorEstimator: Σ cycles and Σ pJ in layer
-      // order from 0, then cycles / (GHz·1e6) and pJ / 1e6.
-      let cycles = 0;
-      let energy = 0;
-      for (const t of terms) {
-        let at = 0;
-        for (let k = 0; k < t.groups.length; k++) at = at * (t.arity[k] as number) + (g[t.groups[k] as number] as number);
-        cycles += t.cycles[at] as number;
-        energy += t.energy[at] as number;
-      }
-      const latencyMs = cycles / (p.clockGHz * 1e6);
-      const energyUj = energy / 1e6;
-      return { hw_latency_ms: latencyMs, energy_uj: energyUj, edp_uj_ms: energyUj * latencyMs, area_mm2: p.areaMm2 };
-    },
+    cost: (arch) => costOfGenome(toGenome(cfg, arch)),
+    costOfGenome,
   };
 }
 
@@ -113,13 +117,13 @@ const fromSerial = (t: SerialTable): CostTable => ({ metric: t.metric, arity: t.
 
 /**
  * `compileAcceleratorCost` with the tables kept in `dir`, one JSON file per (space config,
- * accelerator key, mapper objective and search budget) — JSON numbers round-trip float64 exactly,
+ * accelerator key, mapper objective, search budget and the cost model's source fingerprint) — JSON numbers round-trip float64 exactly,
  * so a loaded table gives the same costs. Assumes the CostModel's default mapper options (as every
  * search's CostModel); `buildMs` and `mappedLayers` are those of the original build.
  */
 export function cachedAcceleratorCost(space: MbconvSpace, model: CostModel, hw: ArchSpec | string, dir: string): { compiled: CompiledAcceleratorCost; loaded: boolean; file: string } {
   const spec = typeof hw === 'string' ? preset(hw) : hw;
-  const key = JSON.stringify({ space: space.config, hw: archKey(spec), objective: model.objective, budget: SEARCH_BUDGET });
+  const key = JSON.stringify({ space: space.config, hw: archKey(spec), objective: model.objective, budget: SEARCH_BUDGET, code: costModelFingerprint() });
   const file = join(dir, `accel-cost-${createHash('sha256').update(key).digest('hex').slice(0, 24)}.json`);
   try {
     const c = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;

@@ -31,6 +31,8 @@ export interface ReadmeFacts {
   readonly inputShape?: readonly (number | null)[];
   readonly outputShape?: readonly (number | null)[];
   readonly figures: Readonly<Record<string, { value: number; unit?: string; provenance: Json }>>;
+  /** The search's prediction before verification (shown apart, labelled as predicted). */
+  readonly predicted?: Json;
   readonly layers: number;
   readonly source?: Json;
   readonly preprocessing?: Preprocessing;
@@ -92,6 +94,13 @@ export function bundleReadme(f: ReadmeFacts): string {
       `(latencyMs = cycles / (${f.clockGHz} × 10⁶)); energies are in pJ, split by storage level (MAC = datapath incl. leakage);`,
       'utilization is useful MACs per PE per cycle (1 = every PE busy at full precision; Bit Fusion PEs multiply several',
       'low-bit products per cycle, so theirs can exceed 1); batch size 1.',
+    );
+  }
+  if (f.predicted !== undefined) {
+    lines.push(
+      '', '## Predicted before verification (not measured)', '',
+      'What the search strategy expected for this candidate when it picked it — its predictor\'s estimate, kept',
+      'for comparison with the verified figures above:', '', '```json', JSON.stringify(f.predicted, null, 2), '```',
     );
   }
   lines.push('', '## Loading', '');

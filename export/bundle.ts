@@ -43,6 +43,12 @@ export interface BundleInput extends BundleDirOptions {
   readonly provenance: Readonly<Record<string, Json>>;
   /** Units per metric, e.g. { latency_ms: 'ms' }. */
   readonly units?: Readonly<Record<string, string>>;
+  /**
+   * What the search predicted for this candidate before verifying it (a surrogate's estimate):
+   * written under `predicted` in metrics.json and labelled as a prediction in the README, never
+   * among the measured `figures`.
+   */
+  readonly predicted?: JsonObject | null;
   readonly bits: readonly LayerBitsEntry[];
   readonly mapping?: readonly LayerMappingEntry[];
   /** Per-layer accelerator costs (export/breakdown.ts); gives the mapping entries when `mapping` is absent. */
@@ -96,6 +102,8 @@ function checkInput(input: BundleInput, formats: Set<BundleFormat>): void {
 
 const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
+export const PREDICTED_NOTE = "the search strategy's prediction made before this candidate was verified; not a measurement (the verified values are under figures)";
+
 /**
  * Writes the bundle into `dir` (see BundleDirOptions for the safety rules). The files are written to a
  * staging directory beside it and renamed into place, so an interrupted export never leaves a partial
@@ -142,7 +150,7 @@ async function writeFiles(real: string, input: BundleInput, formats: Set<BundleF
     await put('arch.json', json({ source, arch: input.arch, quantization: { ...QUANTIZATION, layers: input.bits } }));
     const costs = b ? { accelerator: b.accelerator, clockGHz: b.clockGHz, peArray: b.peArray, levels: b.levels, totals: b.totals, units: b.units, provenance: b.provenance } : {};
     if (input.hw) await put('accelerator.json', json({ source, hw: input.hw, ...costs, mapping }));
-    await put('metrics.json', json({ source, figures }));
+    await put('metrics.json', json({ source, figures, ...(input.predicted ? { predicted: { note: PREDICTED_NOTE, values: input.predicted } } : {}) }));
   }
   await put(
     'README.md',
@@ -151,6 +159,7 @@ async function writeFiles(real: string, input: BundleInput, formats: Set<BundleF
       inputShape: input.model?.inputs[0]?.shape,
       outputShape: input.model?.outputs[0]?.shape,
       figures,
+      ...(input.predicted ? { predicted: input.predicted } : {}),
       layers: input.bits.length,
       ...(input.preprocessing ? { preprocessing: input.preprocessing } : {}),
       ...(b ? { clockGHz: b.clockGHz, accelerator: b.accelerator } : {}),

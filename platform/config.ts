@@ -10,6 +10,8 @@ import { ConfigError } from '../core/errors.ts';
 import { parseConfig } from '../search-space/config-schema.ts';
 
 const NAME = /^[A-Za-z0-9._-]{1,100}$/;
+/** `area(eyeriss)`: a preset's area, so budgets follow the area model instead of hard-coding its figure. */
+export const AREA_OF = /^area\(([A-Za-z0-9_-]+)\)$/;
 
 export const experimentSchema = z.strictObject({
   name: z.string().regex(NAME, 'letters, digits, . _ - (1–100 characters)').optional(),
@@ -25,7 +27,8 @@ export const experimentSchema = z.strictObject({
       source: z.enum(['nb201', 'predictor', 'naswot', 'supernet']),
       /** supernet: checkpoint directory written by `nas supernet train` (default: the one shipped in models/). */
       checkpoint: z.string().optional(),
-      valLimit: z.number().int().min(10).default(1000),
+      /** supernet: validation images each subnet is scored on (the Fashion-MNIST split holds 5,000). */
+      valLimit: z.number().int().min(10).default(5000),
       calibImages: z.number().int().min(8).default(256),
       nb201Dataset: z.enum(['cifar10', 'cifar100', 'imagenet16-120']).default('cifar10'),
       nb201Csv: z.string().optional(),
@@ -40,7 +43,11 @@ export const experimentSchema = z.strictObject({
     .discriminatedUnion('mode', [
       z.strictObject({ mode: z.literal('none') }),
       z.strictObject({ mode: z.literal('preset'), preset: z.string() }),
-      z.strictObject({ mode: z.literal('joint'), areaBudgetMm2: z.number().positive().optional() }),
+      z.strictObject({
+        mode: z.literal('joint'),
+        /** mm², or `area(PRESET)`: the area of a preset accelerator under today's area model (e.g. `area(eyeriss)`). */
+        areaBudgetMm2: z.union([z.number().positive(), z.string().regex(AREA_OF, 'a number of mm² or area(PRESET), e.g. area(eyeriss)')]).optional(),
+      }),
     ])
     .default({ mode: 'joint' }),
   strategy: z.strictObject({ name: z.string(), options: z.record(z.string(), z.unknown()).default({}) }).default({ name: 'nsga2', options: {} }),

@@ -100,6 +100,7 @@ export async function exportTrial(exp: ExperimentRecord, trial: TrialRecord, opt
       ...(accel ? { hw: accel.hw } : {}),
       metrics: trial.metrics,
       provenance,
+      predicted: trial.predicted,
       units,
       bits: layers.map((l) => ({ layer: l.name, weights: l.bits.weights, inputs: l.bits.inputs, outputs: l.bits.outputs })),
       ...(breakdown ? { breakdown } : {}),

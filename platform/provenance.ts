@@ -4,7 +4,7 @@ import { COUNTER_OBJECTIVES } from '../estimators/counter-estimator.ts';
 import type { AccuracySource } from './accuracy/source.ts';
 import type { ExperimentConfig } from './config.ts';
 
-export function metricProvenance(cfg: ExperimentConfig, accuracy?: Pick<AccuracySource, 'objective' | 'provenance'> | null): Record<string, string> {
+export function metricProvenance(cfg: ExperimentConfig, accuracy?: Pick<AccuracySource, 'objective' | 'provenance' | 'sampleSize'> | null): Record<string, string> {
   const out: Record<string, string> = {};
   for (const o of COUNTER_OBJECTIVES) out[o.name] = 'counters over layers(arch) (BN folded, int32 biases)';
   if (cfg.hardware.mode !== 'none') {
@@ -12,6 +12,7 @@ export function metricProvenance(cfg: ExperimentConfig, accuracy?: Pick<Accuracy
     for (const o of ACCELERATOR_OBJECTIVES) out[o.name] = `hardware cost model (Timeloop-style access counts, EDP-mapped), ${hw}`;
   }
   if (accuracy) out[accuracy.objective.name] = accuracy.provenance;
+  if (accuracy?.sampleSize) out[`${accuracy.objective.name}_se`] = `binomial standard error of ${accuracy.objective.name} (points): √(p(1 − p)/n), n = ${accuracy.sampleSize} validation images`;
   else if (cfg.accuracy) out[cfg.accuracy.source === 'naswot' ? 'naswot' : 'accuracy'] = `${cfg.accuracy.source}${cfg.accuracy.checkpoint ? ` ${cfg.accuracy.checkpoint}` : ''}`;
   return out;
 }

@@ -18,6 +18,7 @@ import type { Constraint } from '../strategies/constraints.ts';
 import type { DifferentiableOptions } from '../strategies/differentiable.ts';
 import { parseStrategyOptions } from '../strategies/registry.ts';
 import type { RelaxedProblem } from '../strategies/relaxed-problem.ts';
+import { areaBudgetOf } from './area-limits.ts';
 import type { ExperimentConfig } from './config.ts';
 
 export interface RelaxedSource {
@@ -36,7 +37,7 @@ export function createRelaxedSource(cfg: ExperimentConfig, constraints: readonly
   const src: CostSources = {
     model,
     ...(hw.mode === 'preset' ? { hw: hw.preset } : {}),
-    ...(hw.mode === 'joint' ? { pool: sampleAccelPool(rng.fork('relaxed-accel-pool'), opts.hwPool, hw.areaBudgetMm2) } : {}),
+    ...(hw.mode === 'joint' ? { pool: sampleAccelPool(rng.fork('relaxed-accel-pool'), opts.hwPool, areaBudgetOf(cfg)) } : {}),
   };
   const metrics = new Set<string>(Object.keys(opts.costs));
   for (const c of constraints) if ((RELAXED_METRICS as readonly string[]).includes(c.metric)) metrics.add(c.metric);

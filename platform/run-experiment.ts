@@ -75,6 +75,11 @@ export interface RunOptions<T extends JsonObject> extends SearchPlan<T> {
   readonly onStep?: (progress: RunProgress) => void;
   /** Called when a step's candidates are about to be evaluated (progress display). */
   readonly onStepStart?: (step: { readonly completed: number; readonly budget: number; readonly evaluating: number }) => void;
+  /**
+   * Called once when the search loop starts, before the strategy's first `prepare` (which may take
+   * a while: a surrogate screens accelerators and compiles their cost tables) — progress display.
+   */
+  readonly onLoopStart?: (at: { readonly completed: number; readonly budget: number }) => void;
 }
 
 export interface RunProgress {
@@ -162,9 +167,14 @@ async function loop<T extends JsonObject>(opts: RunOptions<T>, run: { begun: boo
   const resumed = saved !== null || orphans.length > 0;
 
   const stopped = () => signal?.aborted === true;
+  opts.onLoopStart?.({ completed, budget: opts.budget });
   while (completed < opts.budget) {
     if (stopped()) return stop();
+    await strategy.prepare?.();
+    if (stopped()) return stop();
     const candidates = strategy.ask(Math.min(batch, opts.budget - completed));
+    // Kept with this step's commit: a crash before it re-asks and so re-makes them.
+    const notes = strategy.takeNotes?.() ?? [];
     // Orphans re-used in order while they match what the strategy proposes again.
     const trialIds: (number | undefined)[] = [];
     for (const c of candidates) {
@@ -177,7 +187,7 @@ async function loop<T extends JsonObject>(opts: RunOptions<T>, run: { begun: boo
     }
     const fresh = candidates.slice(trialIds.length);
     if (fresh.length > 0) {
-      const started = await sink.startTrials(fresh.map((c) => ({ experimentId, ...split(c.x), key: c.key })));
+      const started = await sink.startTrials(fresh.map((c) => ({ experimentId, ...split(c.x), key: c.key, ...(c.predicted ? { predicted: c.predicted } : {}) })));
       for (const t of started) trialIds.push(t.id);
       // the UI redraws on events: without this one it would see the step only once it is committed
       await sink.appendEvent({ experimentId, type: 'step', payload: { started: started.length, completed, budget: opts.budget } });
@@ -206,7 +216,7 @@ async function loop<T extends JsonObject>(opts: RunOptions<T>, run: { begun: boo
       experimentId,
       trials: stepTrials,
       snapshot: snapshot as unknown as Json,
-      events: [{ experimentId, type: 'progress', payload: { completed, budget: opts.budget } }],
+      events: [...notes.map((n) => ({ experimentId, type: n.type, payload: n.payload })), { experimentId, type: 'progress', payload: { completed, budget: opts.budget } }],
     });
     opts.onStep?.({ completed, budget: opts.budget, trials: step.trials });
     // `nas stop` from another process marks the experiment; honour it at this step boundary.

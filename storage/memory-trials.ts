@@ -53,7 +53,7 @@ export class MemoryTrials {
     const now = this.now();
     return deepFreeze({
       id: 0, experimentId: t.experimentId, number, state: outcome?.state ?? 'running',
-      arch: t.arch, hw: t.hw, key: t.key,
+      arch: t.arch, hw: t.hw, key: t.key, predicted: t.predicted,
       ...completion(outcome, now), createdAt: now,
     });
   }

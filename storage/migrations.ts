@@ -7,7 +7,7 @@
 import { SchemaVersionError } from '../core/errors.ts';
 import type { Connection } from './connection.ts';
 import { StorageError } from '../core/errors.ts';
-import { SCHEMA_VERSION, V1_SEARCH, V2_MEASUREMENTS, V3_RUNS } from './schema.ts';
+import { SCHEMA_VERSION, V1_SEARCH, V2_MEASUREMENTS, V3_RUNS, V4_PREDICTED } from './schema.ts';
 
 export interface Migration {
   readonly version: number;
@@ -19,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'search results: experiments, objectives, trials, trial_values, strategy_state, events', sql: V1_SEARCH },
   { version: 2, name: 'measurements: luts, predictors, checkpoints; trials finished_at index', sql: V2_MEASUREMENTS },
   { version: 3, name: "runs: trial state 'interrupted', experiment status 'interrupted', experiments.runner (tables rebuilt)", sql: V3_RUNS },
+  { version: 4, name: 'trials.predicted: a strategy\'s prediction, apart from the verified metrics', sql: V4_PREDICTED },
 ];
 
 if (MIGRATIONS.length !== SCHEMA_VERSION || MIGRATIONS.some((m, i) => m.version !== i + 1)) {

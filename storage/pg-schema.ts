@@ -146,9 +146,15 @@ CREATE TRIGGER trials_completed_immutable BEFORE UPDATE ON trials FOR EACH ROW W
 EXECUTE FUNCTION nas_trials_completed_immutable();
 `;
 
+/** v4: trials.predicted (schema.ts V4_PREDICTED): a strategy's prediction, apart from the verified metrics. */
+export const PG_V4_PREDICTED = `
+ALTER TABLE trials ADD COLUMN predicted text;
+`;
+
 /** Migration N brings a schema from N-1 to N; numbered like the SQLite migrations (migrations.ts). */
 export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   { version: 1, sql: PG_V1_SEARCH },
   { version: 2, sql: PG_V2_MEASUREMENTS },
   { version: 3, sql: PG_V3_RUNS },
+  { version: 4, sql: PG_V4_PREDICTED },
 ];

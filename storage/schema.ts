@@ -173,5 +173,10 @@ CREATE TRIGGER trials_completed_immutable BEFORE UPDATE ON trials WHEN OLD.state
 BEGIN SELECT RAISE(ABORT, 'finished trials are immutable'); END;
 `;
 
+/** v4: a trial's prediction (what a surrogate strategy expected before verifying it), kept apart from its metrics. */
+export const V4_PREDICTED = `
+ALTER TABLE trials ADD COLUMN predicted TEXT;
+`;
+
 /** Latest schema version: the number of migrations. Kept here (not computed) so readers need not load migrations. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;

@@ -2,7 +2,7 @@
  * Rows of the SQL stores' tables (the same columns in SQLite and PostgreSQL) and their mapping to frozen records, plus the trial list query builder
  * (filter + ORDER BY with missing values last and id as the tie-breaker, like `compareTrials`).
  */
-import type { Json, Metrics } from '../core/types.ts';
+import type { Json, JsonObject, Metrics } from '../core/types.ts';
 import type { Param } from './sql-db.ts';
 import { deepFreeze } from './records.ts';
 import { runnerInfo, viewStatus, viewTrial, type RunnerLease } from './runs.ts';
@@ -18,7 +18,7 @@ export interface ExperimentRow {
 export interface ObjectiveRow { experiment_id: number; name: string; unit: string; direction: string }
 export interface TrialRow {
   id: number; experiment_id: number; number: number; state: string; arch: string; hw: string | null; key: string | null;
-  metrics: string | null; feasible: number | null; timings: string | null; error: string | null; created_at: string; finished_at: string | null;
+  metrics: string | null; predicted: string | null; feasible: number | null; timings: string | null; error: string | null; created_at: string; finished_at: string | null;
 }
 export interface SnapshotRow { experiment_id: number; trial_count: number; state: string; saved_at: string }
 export interface EventRow { id: number; experiment_id: number | null; type: string; payload: string; created_at: string }
@@ -55,7 +55,7 @@ function storedTrial(r: TrialRow): TrialRecord {
   return deepFreeze({
     id: r.id, experimentId: r.experiment_id, number: r.number, state: r.state as TrialState,
     arch: json(r.arch), hw: jsonOrNull(r.hw), key: r.key,
-    metrics: jsonOrNull<Metrics>(r.metrics), feasible: r.feasible === null ? null : r.feasible === 1,
+    metrics: jsonOrNull<Metrics>(r.metrics), predicted: jsonOrNull<JsonObject>(r.predicted), feasible: r.feasible === null ? null : r.feasible === 1,
     timings: jsonOrNull<Timings>(r.timings), error: r.error, createdAt: r.created_at, finishedAt: r.finished_at,
   }) as TrialRecord;
 }
@@ -89,7 +89,7 @@ export function checkpointRecord(r: CheckpointRow): CheckpointRecord {
   });
 }
 
-export const TRIAL_COLUMNS = 't.id, t.experiment_id, t.number, t.state, t.arch, t.hw, t.key, t.metrics, t.feasible, t.timings, t.error, t.created_at, t.finished_at';
+export const TRIAL_COLUMNS = 't.id, t.experiment_id, t.number, t.state, t.arch, t.hw, t.key, t.metrics, t.predicted, t.feasible, t.timings, t.error, t.created_at, t.finished_at';
 
 /** The state column as readers see it: running trials of gone runs are 'interrupted' (ids are integers from the table). */
 function stateExpr(gone: ReadonlySet<number>): string {

@@ -49,8 +49,8 @@ function outcomeColumns(o: NormalOutcome | null, now: string): Param[] {
 async function insertTrialRow(db: Connection, numbers: TrialNumbers, t: Required<NewTrial>, outcome: NormalOutcome | null, now: string): Promise<number> {
   const number = await numbers.take(t.experimentId);
   const row = await db.get<{ id: number }>(
-    'INSERT INTO trials (experiment_id, number, arch, hw, key, created_at, state, metrics, feasible, timings, error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
-    [t.experimentId, number, JSON.stringify(t.arch), t.hw === null ? null : JSON.stringify(t.hw), t.key, now, ...outcomeColumns(outcome, now)],
+    'INSERT INTO trials (experiment_id, number, arch, hw, key, predicted, created_at, state, metrics, feasible, timings, error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+    [t.experimentId, number, JSON.stringify(t.arch), t.hw === null ? null : JSON.stringify(t.hw), t.key, t.predicted === null ? null : JSON.stringify(t.predicted), now, ...outcomeColumns(outcome, now)],
   );
   return row!.id;
 }

@@ -3,7 +3,7 @@
  * objects, deeply frozen, ids and timestamps assigned by storage. Timestamps are ISO-8601 strings
  * (UTC) so records travel over HTTP unchanged.
  */
-import type { Arch, HwConfig, Json, Metrics, Objective } from '../core/types.ts';
+import type { Arch, HwConfig, Json, JsonObject, Metrics, Objective } from '../core/types.ts';
 import type { RunnerInfo } from './runs.ts';
 
 /** 'interrupted': its runner ended without finishing or stopping cleanly (killed, crashed); resumable. */
@@ -59,6 +59,12 @@ export interface NewTrial {
   readonly hw?: HwConfig | null;
   /** Canonical candidate key (SearchSpace.key), for de-duplication and lookup. */
   readonly key?: string | null;
+  /**
+   * What the strategy predicted for the candidate before it was evaluated (e.g. a surrogate's
+   * accuracy mean and standard deviation): kept apart from `metrics`, which hold evaluated values
+   * only, and never changed by completing the trial.
+   */
+  readonly predicted?: JsonObject | null;
 }
 
 export interface FinishedOutcome {
@@ -86,7 +92,10 @@ export interface TrialRecord {
   readonly arch: Arch;
   readonly hw: HwConfig | null;
   readonly key: string | null;
+  /** Evaluated (verified) values only; predictions are in `predicted`. */
   readonly metrics: Metrics | null;
+  /** The strategy's prediction for this candidate, made before it was evaluated (null when it made none). */
+  readonly predicted: JsonObject | null;
   readonly feasible: boolean | null;
   readonly timings: Timings | null;
   readonly error: string | null;

@@ -19,7 +19,8 @@ export function checkNewTrial(input: NewTrial, field = 'trial'): Required<NewTri
   parse(newTrialSchema, input, field);
   assertJsonObject(input.arch, `${field}.arch`);
   if (input.hw != null) assertJsonObject(input.hw, `${field}.hw`);
-  return { experimentId: input.experimentId, arch: input.arch, hw: input.hw ?? null, key: input.key ?? null };
+  if (input.predicted != null) assertJsonObject(input.predicted, `${field}.predicted`);
+  return { experimentId: input.experimentId, arch: input.arch, hw: input.hw ?? null, key: input.key ?? null, predicted: input.predicted ?? null };
 }
 
 /** `checkNewTrial` for stores that keep values in memory: arch and hw come back as frozen JSON copies. */
@@ -31,7 +32,10 @@ export function checkNewTrialCopy(input: NewTrial, field = 'trial'): Required<Ne
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(f, v, 'must be a JSON object');
     return frozenJson(v as JsonObject, f);
   };
-  return { experimentId: input.experimentId, arch: object(input.arch, `${field}.arch`), hw: input.hw == null ? null : object(input.hw, `${field}.hw`), key: input.key ?? null };
+  return {
+    experimentId: input.experimentId, arch: object(input.arch, `${field}.arch`), hw: input.hw == null ? null : object(input.hw, `${field}.hw`), key: input.key ?? null,
+    predicted: input.predicted == null ? null : object(input.predicted, `${field}.predicted`),
+  };
 }
 
 const timingsSchema = z.record(metricName, nonNeg);

@@ -46,7 +46,9 @@ export async function runInMemory<T extends JsonObject>(opts: {
   const all: EvalResult<T>[] = [];
   const batch = opts.batch ?? 1;
   while (all.length < opts.budget) {
+    await opts.strategy.prepare?.();
     const cs = opts.strategy.ask(Math.min(batch, opts.budget - all.length));
+    opts.strategy.takeNotes?.();
     const rs: EvalResult<T>[] = [];
     for (const c of cs) rs.push(await evaluateCandidate(c, opts.evaluate, opts.objectives, opts.constraints ?? []));
     opts.strategy.tell(rs);

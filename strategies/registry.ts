@@ -54,5 +54,6 @@ import { nsga2Entry } from './nsga2.ts';
 import { reinforceEntry } from './reinforce.ts';
 import { nestedEntry } from './nested.ts';
 import { differentiableEntry } from './differentiable.ts';
+import { surrogateEntry } from './surrogate/surrogate.ts';
 
-for (const e of [randomEntry, evolutionEntry, nsga2Entry, reinforceEntry, nestedEntry(createStrategy), differentiableEntry] as StrategyEntry<never>[]) registerStrategy(e);
+for (const e of [randomEntry, evolutionEntry, nsga2Entry, reinforceEntry, nestedEntry(createStrategy), differentiableEntry, surrogateEntry] as StrategyEntry<never>[]) registerStrategy(e);

@@ -13,6 +13,7 @@ import type { SearchSpace } from '../core/space/space.ts';
 import type { Constraint } from './constraints.ts';
 import type { ObjectiveSpec } from './objectives.ts';
 import type { RelaxedProblem } from './relaxed-problem.ts';
+import type { SurrogatePort } from './surrogate/port.ts';
 
 export interface Candidate<T extends JsonObject = JsonObject> {
   /** Strategy-assigned, increasing from 0 in ask order (survives snapshot/restore). */
@@ -20,6 +21,19 @@ export interface Candidate<T extends JsonObject = JsonObject> {
   readonly x: T;
   /** space.key(x). */
   readonly key: string;
+  /**
+   * What the strategy predicted for this candidate before it was verified (e.g. a surrogate's
+   * accuracy with its standard deviation). Stored with the trial apart from its metrics, which
+   * only ever hold verified values.
+   */
+  readonly predicted?: JsonObject;
+}
+
+/** A record a strategy wants kept with the step it belongs to (e.g. a surrogate round's fit). */
+export interface StrategyNote {
+  /** Event type, 1–64 characters. */
+  readonly type: string;
+  readonly payload: JsonObject;
 }
 
 /** What the runner tells back: objective values and constraint violation, or the failure. */
@@ -33,6 +47,18 @@ export interface Strategy<T extends JsonObject = JsonObject> {
   tell(results: readonly EvalResult<T>[]): void;
   snapshot(): Json;
   restore(state: Json): void;
+  /**
+   * Optional asynchronous work the runner awaits before every `ask` (e.g. screening accelerators
+   * and compiling the cost tables the next ask will pair networks with). It may advance the
+   * strategy's state, but only as a function of that state: the runner calls it once before every
+   * ask, after a restore too, so a restored strategy still continues exactly.
+   */
+  prepare?(): Promise<void>;
+  /**
+   * Optional: records produced since the last call (by `ask`), which the runner stores as events of
+   * the step they belong to, atomically with its trials; a re-ask after a crash produces them again.
+   */
+  takeNotes?(): StrategyNote[];
   /**
    * Releases what the strategy holds outside the JS heap (REINFORCE's tensors). Idempotent; the
    * strategy is not used afterwards. `runExperiment` calls it when a run ends, however it ends.
@@ -49,6 +75,8 @@ export interface StrategyContext<T extends JsonObject = JsonObject> {
   readonly rng: Rng;
   /** The relaxed supernet and exact cost expectations, for the differentiable strategy. */
   readonly relaxed?: RelaxedProblem<T>;
+  /** Genes, exact costs and predictor factory, for the surrogate strategy. */
+  readonly surrogate?: SurrogatePort<T>;
   /** Policies that need tensors (REINFORCE's GRU), injected so strategies never import the runtime. */
   readonly policies?: TensorPolicies;
 }

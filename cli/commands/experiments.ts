@@ -7,6 +7,9 @@ import type { Command } from 'commander';
 import type { ExperimentSummary } from '../../storage/types.ts';
 import { formatTable, printJson, withDb, withJson } from '../context.ts';
 import { findExperiment, withDbOpen } from '../open-db.ts';
+import { allTrials } from '../../platform/front.ts';
+import { prospective, surrogateRounds, surrogateText } from '../../platform/surrogate-report.ts';
+import type { Storage } from '../../storage/storage.ts';
 
 interface DbOpts {
   readonly db: string;
@@ -16,6 +19,12 @@ interface DbOpts {
 /** Experiments in `db`, newest first. */
 export function listExperiments(db: string): Promise<readonly ExperimentSummary[]> {
   return withDbOpen(db, 'read', (s) => s.listExperiments());
+}
+
+/** A surrogate experiment's round fits and prospective check (null for other strategies). */
+async function surrogateSummary(storage: Storage, exp: ExperimentSummary) {
+  const rounds = await surrogateRounds(storage, exp.id);
+  return rounds.length > 0 ? { rounds, prospective: prospective(await allTrials(storage, exp.id)) } : null;
 }
 
 export function registerExperiments(program: Command): void {
@@ -45,8 +54,11 @@ export function registerExperiments(program: Command): void {
   });
   withJson(withDb(group.command('show').argument('<experiment>', 'id or name').description('one experiment with its config'))).action(
     async (ref: string, opts: DbOpts) => {
-      const exp = await withDbOpen(opts.db, 'read', (s) => findExperiment(s, ref));
-      if (opts.json) return printJson(exp);
+      const { exp, surrogate } = await withDbOpen(opts.db, 'read', async (s) => {
+        const found = await findExperiment(s, ref);
+        return { exp: found, surrogate: await surrogateSummary(s, found) };
+      });
+      if (opts.json) return printJson(surrogate ? { ...exp, surrogate } : exp);
       const lines = [
         `experiment ${exp.id} ${exp.name} (${exp.status})`,
         `space       ${exp.space}`,
@@ -58,7 +70,7 @@ export function registerExperiments(program: Command): void {
         `created     ${exp.createdAt}`,
         `config      ${JSON.stringify(exp.config)}`,
       ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(`${lines.join('\n')}\n${surrogate ? surrogateText(surrogate.rounds, surrogate.prospective) : ''}`);
     },
   );
 }

@@ -23,6 +23,7 @@ import { PROVENANCE_EVENT, recordedProvenance } from '../../platform/export-tria
 import { createPlatform, type Platform } from '../../platform/create-platform.ts';
 import { runExperiment } from '../../platform/run-experiment.ts';
 import { allTrials, paretoTrials } from '../../platform/front.ts';
+import { prospective, surrogateRounds, surrogateText } from '../../platform/surrogate-report.ts';
 import type { ProgressFn } from '../../core/progress.ts';
 import { createProgress, type ProgressRenderer } from '../progress.ts';
 import { globalOptions, intArg, interruptSignal, printJson, withDb, withJson } from '../context.ts';
@@ -31,20 +32,27 @@ import { trialTable } from '../trial-table.ts';
 
 const nameTaken = (name: string) => new ConfigError('--name', name, 'an experiment with this name exists (use `nas resume` to continue it)');
 
-/** The default experiment: multi-objective co-search of the mbconv network and the accelerator. */
+/**
+ * The default experiment: surrogate-assisted co-search of the mbconv network and the accelerator,
+ * accuracy (supernet, 5,000 validation images) against energy-delay product, no larger than the
+ * Eyeriss preset (its area under the current area model).
+ */
 export const DEFAULT_EXPERIMENT = {
   space: 'mbconv',
   // the supernet shipped in models/ (trained by `nas supernet train`; its accuracy is re-verified first)
   accuracy: { source: 'supernet' },
-  // core area at 45 nm (control/NoC included): the Eyeriss chip's 12.25 mm² core scaled from 65 nm is 8.2 mm²
-  hardware: { mode: 'joint', areaBudgetMm2: 8 },
-  strategy: { name: 'nsga2', options: {} },
-  objectives: ['accuracy', 'energy_uj', 'hw_latency_ms'],
-  constraints: ['area_mm2<=8'],
-  // ≈ 2 s per trial on one core (BN recalibration + 1,000 validation images): ≈ 5 minutes
-  budget: 150,
+  hardware: { mode: 'joint', areaBudgetMm2: 'area(eyeriss)' },
+  strategy: { name: 'surrogate', options: {} },
+  objectives: ['accuracy', 'edp_uj_ms'],
+  constraints: ['area_mm2<=area(eyeriss)'],
+  // 16 initial networks, then rounds of 10: ≈ 3–8 s per verified subnet on one core (large ones
+  // are the slow ones), both cores scoring, plus ~15 s of table compilation per accelerator
+  budget: 100,
   batch: 10,
 } as const;
+
+/** `--quick`: fewer trials, and for the surrogate a smaller initial design and accelerator pool (fewer tables to compile). */
+export const QUICK = { budget: 20, surrogate: { initial: 8, hwPool: 3, hwCandidates: 24 } } as const;
 
 interface SearchOpts {
   readonly db: string;
@@ -95,6 +103,7 @@ async function execute(storage: Storage, exp: ExperimentRecord, platform: Platfo
     if (!(await recordedProvenance(storage, exp.id))) await storage.appendEvent({ experimentId: exp.id, type: PROVENANCE_EVENT, payload: platform.provenance });
     const summary = await runExperiment({
       sink: storage, experimentId: exp.id, ...platform.search, ...(coordinator ? { evaluateBatch: coordinator.evaluateBatch } : {}), signal: stop.signal,
+      onLoopStart: (s) => progress.update({ phase: `search ${exp.name}`, done: s.completed, total: s.budget, ...(platform.search.strategy.prepare ? { fields: { preparing: platform.config.strategy.name } } : {}) }),
       onStepStart: (s) => progress.update({ phase: `search ${exp.name}`, done: s.completed, total: s.budget, fields: { evaluating: s.evaluating, ...(failed > 0 ? { failed } : {}) } }),
       onStep: (p) => {
         failed += p.trials.filter((t) => t.state === 'failed').length;
@@ -103,7 +112,11 @@ async function execute(storage: Storage, exp: ExperimentRecord, platform: Platfo
     });
     progress.stop();
     const trials = await allTrials(storage, exp.id);
-    return { summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: platform.config.constraints };
+    const rounds = platform.config.strategy.name === 'surrogate' ? await surrogateRounds(storage, exp.id) : [];
+    return {
+      summary, front: paretoTrials(trials, platform.objectives), objectives: platform.objectives, total: trials.length, constraints: platform.config.constraints,
+      surrogate: rounds.length > 0 ? { rounds, prospective: prospective(trials) } : null,
+    };
   } finally {
     stop.release();
     progress.stop();
@@ -113,7 +126,7 @@ async function execute(storage: Storage, exp: ExperimentRecord, platform: Platfo
 
 function report(exp: ExperimentRecord, r: Awaited<ReturnType<typeof execute>>, db: string, json?: boolean): void {
   if (json) {
-    printJson({ experiment: { id: exp.id, name: exp.name }, status: r.summary.status, completed: r.summary.completed, resumed: r.summary.resumed, pareto: r.front });
+    printJson({ experiment: { id: exp.id, name: exp.name }, status: r.summary.status, completed: r.summary.completed, resumed: r.summary.resumed, pareto: r.front, ...(r.surrogate ? { surrogate: r.surrogate } : {}) });
     return;
   }
   process.stdout.write(
@@ -123,6 +136,7 @@ function report(exp: ExperimentRecord, r: Awaited<ReturnType<typeof execute>>, d
         : '') +
       `Pareto front over ${r.objectives.map((o) => o.name).join(', ')} (${r.front.length} of ${r.total} trials):\n` +
       `${trialTable(r.front, r.objectives)}\n` +
+      (r.surrogate ? surrogateText(r.surrogate.rounds, r.surrogate.prospective) : '') +
       (r.summary.status === 'stopped' ? `resume with: nas resume ${exp.name} --db ${db}\n` : '') +
       `browse it: nas ui --db ${db}\n`,
   );
@@ -130,22 +144,23 @@ function report(exp: ExperimentRecord, r: Awaited<ReturnType<typeof execute>>, d
 
 export function registerSearch(program: Command): void {
   withJson(withDb(program.command('search')))
-    .description('run a co-search experiment (default: mbconv network × accelerator, NSGA-II)')
+    .description('run a co-search experiment (default: mbconv network × accelerator, surrogate-assisted)')
     .option('--config <file>', 'experiment file (YAML or JSON); default: the built-in co-search')
     .option('--name <name>', 'experiment name (default: from the file, else search-N)')
     .option('--seed <n>', 'seed (overrides the file)', intArg('--seed', 0))
     .option('--budget <n>', 'trials (overrides the file)', intArg('--budget', 1))
     .option('--strategy <name>', 'strategy (overrides the file)')
-    .option('--quick', 'a short run (40 trials) to try things out')
+    .option('--quick', 'a short run (20 trials; smaller surrogate design and accelerator pool) to try things out')
     .option('--local-slots <n>', 'PostgreSQL with live `nas worker`s: jobs of each step this process evaluates itself meanwhile (0 = leave them to the workers)', intArg('--local-slots', 0), 1)
     .action(async (opts: SearchOpts, cmd: Command) => {
       const base = opts.config ? await readExperimentFile(opts.config) : parseExperiment(DEFAULT_EXPERIMENT);
       const cfg = parseExperiment({
         ...base,
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-        ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: 40 } : {}),
+        ...(opts.budget !== undefined ? { budget: opts.budget } : opts.quick ? { budget: QUICK.budget } : {}),
         ...(opts.strategy ? { strategy: { name: opts.strategy, options: {} } } : {}),
       });
+      if (opts.quick && cfg.strategy.name === 'surrogate' && Object.keys(cfg.strategy.options).length === 0) cfg.strategy.options = { ...QUICK.surrogate };
       // The database first: a missing directory, a foreign or read-only file fails in milliseconds,
       // not after the accuracy source has been verified. Nothing is created yet.
       const check = await checkDb(opts.db, 'create');

@@ -16,6 +16,11 @@ export interface AccuracySource {
   readonly provenance: string;
   /** supernet: the checkpoint's recorded accuracy, re-measured before use. */
   readonly verified?: AccuracyCheck;
+  /**
+   * Images each score is measured on, when it is a proportion measured on a sample (the supernet's
+   * validation images): its binomial standard error is then √(p(1 − p)/n).
+   */
+  readonly sampleSize?: number;
   score(arch: Arch): Promise<number>;
   /** Many archs at once, in parallel where the source can (the supernet's worker pool); same values as `score`. */
   scoreMany?(archs: readonly Arch[]): Promise<number[]>;

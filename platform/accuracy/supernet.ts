@@ -37,7 +37,12 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
     const evalData = { train: data.train, val: data.val, norm: state.norm };
     const evalOpts = { valLimit: cfg.valLimit, calibImages: cfg.calibImages, seed: ctx.rng.seed };
     const workers = cfg.workers ?? availableParallelism();
+    const sampleSize = Math.min(data.val.n, cfg.valLimit);
     let pool: SubnetEvalPool | undefined;
+    // A subnet's score is a function of its arch (seeded calibration images): scored once, so a
+    // network verified again with another accelerator costs nothing.
+    const scored = new Map<string, number>();
+    const keyOf = (a: Arch) => ctx.space.key(a);
     phase('verifying the checkpoint: re-measuring its largest subnet', { images: state.options.valLimit ?? data.val.n });
     const check = verifyRecordedAccuracy(net, trained, state, evalData, dir);
     return {
@@ -45,15 +50,27 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
       provenance:
         `supernet ${dir} (${state.dataset}, ${describeTraining(state)}; recorded largest-subnet val accuracy ${(100 * check.recorded).toFixed(2)} %, ` +
         `verified ${(100 * check.measured).toFixed(2)} %); subnet = inherited weights + BN recalibration on ${cfg.calibImages} train images, ` +
-        `accuracy on ${cfg.valLimit} validation images, bits fake-quantised`,
+        `accuracy on ${sampleSize} validation images, bits fake-quantised`,
       verified: check,
-      score: async (arch) => 100 * evaluateSubnet(net, arch as MbconvArch, evalData, evalOpts).accuracy,
+      sampleSize,
+      score: async (arch) => {
+        const known = scored.get(keyOf(arch));
+        if (known !== undefined) return known;
+        const v = 100 * evaluateSubnet(net, arch as MbconvArch, evalData, evalOpts).accuracy;
+        scored.set(keyOf(arch), v);
+        return v;
+      },
       ...(workers > 1
         ? {
             scoreMany: async (archs: readonly Arch[]) => {
-              if (!pool) phase(`starting ${workers} scoring workers`);
-              pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers });
-              return (await pool.scoreAll(archs as readonly MbconvArch[], evalOpts)).map((s) => 100 * s.accuracy);
+              const todo = [...new Map(archs.filter((a) => !scored.has(keyOf(a))).map((a) => [keyOf(a), a])).values()];
+              if (todo.length > 0) {
+                if (!pool) phase(`starting ${workers} scoring workers`);
+                pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers });
+                const scores = await pool.scoreAll(todo as unknown as readonly MbconvArch[], evalOpts);
+                todo.forEach((a, i) => scored.set(keyOf(a), 100 * (scores[i] as { accuracy: number }).accuracy));
+              }
+              return archs.map((a) => scored.get(keyOf(a)) as number);
             },
           }
         : {}),

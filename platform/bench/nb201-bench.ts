@@ -27,6 +27,7 @@ import { ProductSpace } from '../../core/space/joint.ts';
 import { NB201_OBJECTIVES, Nb201Universe } from './nb201-front.ts';
 import type { HwCost } from './nb201-front.ts';
 import { createStrategy } from '../../strategies/registry.ts';
+import { nb201SurrogateBatch, nb201SurrogatePort } from './nb201-surrogate.ts';
 import { tensorPolicies } from '../../runtime/gru-policy.ts';
 
 export type { HwCost };
@@ -166,6 +167,7 @@ export async function runNb201Benchmark(opts: Nb201BenchOptions): Promise<Nb201B
   const gru = (given: string) => (NB201_ALIASES[given] ?? given) === 'reinforce' && (optionsOf(given) as { policy?: string }).policy !== 'factorised';
   if (opts.strategies.some(gru)) await initTf();
   const total = opts.strategies.length * opts.seeds;
+  let port: ReturnType<typeof nb201SurrogatePort> | undefined;
   const rows: Omit<Nb201BenchRow, 'regretRatio'>[] = [];
   for (const given of opts.strategies) {
     const name = NB201_ALIASES[given] ?? given;
@@ -175,9 +177,12 @@ export async function runNb201Benchmark(opts: Nb201BenchOptions): Promise<Nb201B
     const t0 = performance.now();
     for (let seed = 0; seed < opts.seeds; seed++) {
       progress({ phase: 'searching', done: rows.length * opts.seeds + seed, total, fields: { strategy: given, seed } });
-      const strategy = createStrategy(name, { space, objectives: OBJECTIVES, rng: new Rng(seed).fork(`nb201/${name}`), policies: tensorPolicies }, optionsOf(given));
+      const surrogate = name === 'surrogate' ? (port ??= nb201SurrogatePort(universe, K === 1 ? null : hwSpace)) : undefined;
+      const strategy = createStrategy(name, { space, objectives: OBJECTIVES, rng: new Rng(seed).fork(`nb201/${name}`), policies: tensorPolicies, ...(surrogate ? { surrogate } : {}) }, optionsOf(given));
       try {
-        const results = await runInMemory({ strategy, objectives: OBJECTIVES, budget: opts.budget, evaluate: (c) => universe.metrics[pointOf(c.x)] as Metrics });
+        // The surrogate verifies a round's batch at once; the other strategies keep one query per step.
+        const batch = surrogate ? nb201SurrogateBatch(opts.budget) : 1;
+        const results = await runInMemory({ strategy, objectives: OBJECTIVES, budget: opts.budget, batch, evaluate: (c) => universe.metrics[pointOf(c.x)] as Metrics });
         const found = results.flatMap((r) => (r.ok ? [r.metrics] : []));
         best.push(Math.max(...found.map((m) => m['accuracy'] as number)));
         hv.push(universe.hypervolumeRatio(found));

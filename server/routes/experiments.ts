@@ -14,6 +14,7 @@ import { matchRows, parseFilter, sortRows } from '../filter.ts';
 import { HttpError, parseOr400 } from '../http-errors.ts';
 import { emptyQuery, idParam, queryOf, trialsQuery, type TrialsQuery } from '../params.ts';
 import type { PointCache, PointColumns } from '../points.ts';
+import { prospective, readRounds } from '../../strategies/surrogate/report.ts';
 
 export type DescribeExperiment = (exp: ExperimentRecord) => Promise<ExperimentContext>;
 
@@ -92,6 +93,22 @@ export function experimentRoutes(storage: Storage, points: PointCache, describe?
       offset: q.offset ?? 0,
     });
     res.json({ ...page, items: annotate(exp, await points.get(exp), page.items) });
+  });
+
+  // What a surrogate search recorded about its predictor: each round's fit (held-out τ and RMSE
+  // on the verified networks) and the prospective check of its predictions against the verified
+  // values. Trials carry their own prediction in `predicted` (never in `metrics`).
+  r.get('/experiments/:id/surrogate', async (req, res) => {
+    parseOr400(emptyQuery, queryOf(req.query), 'query');
+    const exp = await experiment(req.params.id);
+    const rounds = await readRounds(storage, exp.id);
+    const trials: TrialRecord[] = [];
+    for (let offset = 0; ; offset += 10_000) {
+      const page = await storage.listTrials({ experimentId: exp.id, sort: 'number', limit: 10_000, offset });
+      trials.push(...page.items);
+      if (trials.length >= page.total || page.items.length === 0) break;
+    }
+    res.json({ experimentId: exp.id, predicted: 'accuracy', rounds, prospective: prospective(trials) });
   });
 
   return r;

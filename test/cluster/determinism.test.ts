@@ -4,9 +4,6 @@
  * Workers here run in this process (their own PgStorage connections, real SKIP LOCKED claims);
  * test/cluster/cli-worker.test.ts runs them as `nas worker` processes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCoordinator } from '../../cluster/coordinator.ts';
 import { codeVersion } from '../../cluster/code-version.ts';
@@ -14,58 +11,13 @@ import { PgQueue } from '../../cluster/queue.ts';
 import { runWorker } from '../../cluster/worker.ts';
 import { initTf } from '../../runtime/tf.ts';
 import { PgStorage } from '../../storage/pg.ts';
-import { SqliteStorage } from '../../storage/sqlite.ts';
 import { dropPgSchema, freshPgUrl, PG_SKIP, PG_URL } from '../../testkit/pg-test.ts';
-import { cheapConfig, createCheap, runCheap, trialsOf } from './fixture.ts';
-
-async function sqliteBaseline(cfg = cheapConfig()): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'nas-det-'));
-  const s = await SqliteStorage.open(join(dir, 'nas.db'));
-  try {
-    const id = await createCheap(s, 'det', cfg);
-    expect((await runCheap(s, id)).status).toBe('finished');
-    return await trialsOf(s, id);
-  } finally {
-    await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** One search on PostgreSQL with `workers` in-process workers; returns its trials and where steps ran. */
-async function pgRun(workers: number, cfg = cheapConfig()) {
-  const url = freshPgUrl(`det${workers}`);
-  const storage = await PgStorage.open(url);
-  const queue = await PgQueue.open(storage);
-  const ctl = new AbortController();
-  const stores = await Promise.all(Array.from({ length: workers }, () => PgStorage.open(url)));
-  const done: string[] = [];
-  const running = stores.map(async (ws) => runWorker({
-    storage: ws, queue: await PgQueue.open(ws), kinds: ['eval'], concurrency: 1, codeVersion: codeVersion(), checkpoints: new Map(), device: null,
-    pollMs: 50, signal: ctl.signal, onJob: (j, written) => written && done.push(j.key),
-  }));
-  // workers register before the search starts, so the coordinator sees them
-  await new Promise((r) => setTimeout(r, workers > 0 ? 300 : 0));
-  const steps: { remote: number; local: number }[] = [];
-  try {
-    const id = await createCheap(storage, 'det', cfg);
-    const summary = await runCheap(storage, id, (local) => createCoordinator({
-      queue, codeVersion: codeVersion(), checkpointSha: null, local: local as never, pollMs: 50, onStep: (s) => steps.push(s),
-    }).evaluateBatch as never);
-    expect(summary.status).toBe('finished');
-    return { trials: await trialsOf(storage, id), steps, done, jobs: await queue.jobs({ experimentId: id }) };
-  } finally {
-    ctl.abort();
-    await Promise.all(running);
-    await Promise.all(stores.map((s) => s.close()));
-    await storage.close();
-    await dropPgSchema(url);
-  }
-}
+import { createCheap, pgRun, runCheap, sqliteBaseline, trialsOf } from './fixture.ts';
 
 describe.skipIf(!PG_URL)(PG_URL ? 'distributed search determinism' : `distributed search determinism (skipped: ${PG_SKIP})`, () => {
   it('0, 1 and 4 workers on PostgreSQL give the trials of a local run on SQLite', async () => {
     await initTf('cpu');
-    const expected = await sqliteBaseline();
+    const expected = (await sqliteBaseline()).trials;
     expect(expected).toHaveLength(24);
 
     const none = await pgRun(0);
@@ -88,7 +40,7 @@ describe.skipIf(!PG_URL)(PG_URL ? 'distributed search determinism' : `distribute
 
   it('jobs needing a checkpoint go only to workers holding it (by weights hash); the others refuse and say why', async () => {
     await initTf('cpu');
-    const expected = await sqliteBaseline();
+    const expected = (await sqliteBaseline()).trials;
     const sha = 'c'.repeat(64);
     const url = freshPgUrl('ckpt');
     const storage = await PgStorage.open(url);

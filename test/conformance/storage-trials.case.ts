@@ -46,6 +46,25 @@ export function trialCases(get: () => Storage): void {
       expect(inf.feasible).toBe(false);
     });
 
+    it("keeps a strategy's prediction apart from the metrics: stored at start, untouched by completion, validated", async () => {
+      const s = get();
+      const a = await s.createExperiment(experiment('a'));
+      const predicted = { accuracy: { mean: 90.1, sd: 0.3, source: 'predictor' }, round: 2, rule: 'ucb-hvi' };
+      const [t] = await s.startTrials([trial(a.id, 1, { predicted })]);
+      expect(t).toMatchObject({ predicted, metrics: null });
+      expect(deeplyFrozen(t)).toBe(true);
+      const done = await s.finishTrial(t!.id, { metrics: { accuracy: 89.7, latency_ms: 2 } });
+      expect(done.predicted).toEqual(predicted);
+      expect(done.metrics).toEqual({ accuracy: 89.7, latency_ms: 2 });
+      const plain = await s.startTrial(trial(a.id, 2));
+      expect(plain.predicted).toBeNull();
+      const step = await s.commitStep({ experimentId: a.id, trials: [{ ...trial(a.id, 3, { predicted: { x: 1 } }), outcome: { state: 'finished', metrics: { accuracy: 1 } } }], snapshot: {} });
+      expect(step.trials[0]?.predicted).toEqual({ x: 1 });
+      expect((await s.listTrials({ experimentId: a.id, sort: 'number' })).items.map((x) => x.predicted)).toEqual([predicted, null, { x: 1 }]);
+      await rejects(() => s.startTrial(trial(a.id, 4, { predicted: [1, 2] as never })), ConfigError, { field: 'trial.predicted' });
+      await rejects(() => s.startTrials([trial(a.id, 4, { predicted: { m: Number.NaN } })]), ConfigError, { field: 'trials[0].predicted.m' });
+    });
+
     it('validates trial inputs (ConfigError naming the field) and unknown ids (NotFoundError)', async () => {
       const s = get();
       const a = await s.createExperiment(experiment('a'));

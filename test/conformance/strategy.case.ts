@@ -34,6 +34,7 @@ export interface StrategyCase<T extends JsonObject> {
 
 async function step<T extends JsonObject>(s: Strategy<T>, c: StrategyCase<T>, batch: number, constraints: readonly Constraint[]): Promise<EvalResult<T>[]> {
   const results: EvalResult<T>[] = [];
+  await s.prepare?.();
   for (const cand of s.ask(batch)) {
     try {
       // Besides the case's own failures, every 7th candidate fails, so every run sees failures.

@@ -10,7 +10,11 @@
  * the documented way on is to run the same `nas search` again, which this drill does. Later kills aim
  * at a number of stored trials (mid-trial, mid-write, mid-snapshot) and are followed by `nas resume`.
  *
- * Usage: npx tsx test/drills/crash-drill.ts [--kills 30] [--early 10] [--seed 1] [--budget 120]
+ * Usage: npx tsx test/drills/crash-drill.ts [--kills 30] [--early 10] [--seed 1] [--budget 120] [--strategy nsga2|surrogate]
+ * `--strategy surrogate` drills the surrogate loop (supernet accuracy on 100 validation images, a
+ * small inner search): later kills land mid-round — while the predictor is fitted, the inner search
+ * runs or the batch is verified — and the resumed run must re-fit and re-propose exactly: its
+ * trials are compared with their predictions, and the round records too.
  * Kill moments are drawn from our Rng, so a drill is reproducible in where it aims, not in where
  * the signal lands.
  */
@@ -29,15 +33,21 @@ import { TINY_EXPERIMENT } from '../fixtures/tiny-experiment.ts';
 import { check, NAS_BIN, report } from './report.ts';
 
 const { values } = parseArgs({
-  options: { kills: { type: 'string', default: '30' }, early: { type: 'string', default: '10' }, seed: { type: 'string', default: '1' }, budget: { type: 'string', default: '120' } },
+  options: { kills: { type: 'string', default: '30' }, early: { type: 'string', default: '10' }, seed: { type: 'string', default: '1' }, budget: { type: 'string', default: '120' }, strategy: { type: 'string', default: 'nsga2' } },
 });
+const surrogate = values.strategy === 'surrogate';
 const kills = Number(values.kills);
 const early = Math.min(kills, Number(values.early));
 const budget = Number(values.budget);
 const rng = new Rng(Number(values.seed)).fork('crash-drill');
 const dir = mkdtempSync(join(tmpdir(), 'nas-drill-'));
 const file = join(dir, 'exp.json');
-writeFileSync(file, JSON.stringify({ ...TINY_EXPERIMENT, budget, batch: 4 }));
+writeFileSync(file, JSON.stringify(surrogate
+  ? {
+    seed: 5, space: 'mbconv', accuracy: { source: 'supernet', valLimit: 100, calibImages: 16 }, hardware: { mode: 'none' },
+    strategy: { name: 'surrogate', options: { initial: 6, population: 60, generations: 20 } }, objectives: ['accuracy', 'macs_m'], budget, batch: 4,
+  }
+  : { ...TINY_EXPERIMENT, budget, batch: 4 }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Kill = { atTrials: number } | { afterMs: number } | { afterFileMs: number };
@@ -104,10 +114,12 @@ async function snapshot(db: string) {
   const s = await SqliteStorage.open(db, { readonly: true });
   try {
     const exp = (await s.listExperiments())[0];
-    if (!exp) return { trials: [] as string[], front: [] as number[] };
+    if (!exp) return { trials: [] as string[], front: [] as number[], rounds: [] as string[] };
     const trials = await allTrials(s, exp.id);
     const front = paretoTrials(trials, exp.objectives).map((t) => t.number);
-    return { trials: trials.map((t) => JSON.stringify([t.number, t.key, t.state, t.metrics, t.feasible])), front };
+    // predictions and round records included: a resumed surrogate must re-fit and predict what it did
+    const rounds = (await s.eventsSince(0, { experimentId: exp.id })).filter((e) => e.type === 'surrogate-round').map((e) => JSON.stringify({ ...(e.payload as object), ms: null }));
+    return { trials: trials.map((t) => JSON.stringify([t.number, t.key, t.state, t.metrics, t.predicted, t.feasible])), front, rounds };
   } finally {
     await s.close();
   }
@@ -162,7 +174,7 @@ for (let k = 0; k < kills; k++) {
   if (r.killed && r.code === null) delivered++;
   const rowNow = (await experimentCount(crashed).catch(() => 0)) > 0;
   if (r.killed && !rowNow) beforeRow++;
-  const now = await snapshot(crashed).catch(() => ({ trials: [] as string[], front: [] as number[] }));
+  const now = await snapshot(crashed).catch(() => ({ trials: [] as string[], front: [] as number[], rounds: [] as string[] }));
   const ok = rowNow ? await integrity(crashed) : 'ok';
   const finished = now.trials.filter((t) => t.includes('"finished"')).length;
   const aim = 'afterMs' in kill ? `${kill.afterMs.toFixed(0)} ms after start` : 'afterFileMs' in kill ? `${kill.afterFileMs} ms after the database file appeared` : `once ${kill.atTrials} trials were stored`;
@@ -181,10 +193,10 @@ const final = await run(hasRow ? ['resume', 'drill', '--db', crashed] : search(c
 check(failures, final.code === 0, `final ${hasRow ? 'resume' : 'search'} exited ${final.code}`);
 const got = await snapshot(crashed);
 const same = JSON.stringify(got) === JSON.stringify(expected);
-check(failures, same, 'trials or Pareto front differ from the uninterrupted run');
+check(failures, same, 'trials, predictions, Pareto front or round records differ from the uninterrupted run');
 check(failures, early === 0 || beforeRow > 0, 'no kill landed before the experiment row existed');
 report('crash-drill', {
   kills, 'kills delivered mid-run': delivered, 'kills before the experiment row': beforeRow, 'search re-runs': restarts, resumes,
-  'trials (uninterrupted)': expected.trials.length, 'trials after final resume': got.trials.length, 'front size': got.front.length,
+  strategy: values.strategy as string, 'trials (uninterrupted)': expected.trials.length, 'trials after final resume': got.trials.length, 'front size': got.front.length, 'round records': got.rounds.length,
   'identical trials and front': same, 'integrity_check': await integrity(crashed),
 }, failures);

@@ -13,6 +13,8 @@ const CI_RUNS: readonly [string, readonly string[]][] = [
   ['stream-drill', ['--aborts', '300', '--burst', '500']],
   ['fuzz-drill', ['--requests', '1500']],
   ['crash-drill', ['--kills', '4', '--early', '2', '--budget', '16']],
+  // the surrogate loop killed mid-round (predictor fit, inner search, verification): predictions and round records compared too
+  ['crash-drill', ['--strategy', 'surrogate', '--kills', '3', '--early', '0', '--budget', '12']],
   ['export-kill-drill', ['--kills', '2']],
   ['slow-client-drill', ['--sockets', '30', '--headers-ms', '1000', '--request-ms', '2000']],
   ['ipv6-drill', []],

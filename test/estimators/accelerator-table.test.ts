@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
 import { CostModel, layerKey, presetNames } from '../../hardware/index.ts';
 import { acceleratorEstimator } from '../../estimators/accelerator.ts';
+import { costModelFingerprint } from '../../estimators/cost-model-fingerprint.ts';
 import { cachedAcceleratorCost, compileAcceleratorCost, compiledAcceleratorEstimator } from '../../estimators/accelerator-table.ts';
 import { MbconvSpace } from '../../search-space/mbconv.ts';
 import { toGenome } from '../../search-space/mbconv-arch.ts';
@@ -74,5 +75,15 @@ describe('compiled accelerator cost table', () => {
     expect(fresh.cacheStats().misses).toBe(0);
     expect(again.compiled.mappedLayers).toBe(compiled.mappedLayers);
     for (const arch of archs) expect(again.compiled.cost(arch)).toStrictEqual(compiled.cost(arch));
+  });
+
+  it('rebuilds a cache file written by another version of the cost model (its source fingerprint differs)', () => {
+    const text = readFileSync(built.file, 'utf8');
+    expect(text).toContain(costModelFingerprint());
+    writeFileSync(built.file, text.split(costModelFingerprint()).join('0123456789abcdef'));
+    const again = cachedAcceleratorCost(space, new CostModel(), hwName, dir);
+    expect(again.loaded).toBe(false);
+    for (const arch of archs.slice(0, 5)) expect(again.compiled.cost(arch)).toStrictEqual(compiled.cost(arch));
+    expect(cachedAcceleratorCost(space, new CostModel(), hwName, dir).loaded).toBe(true);
   });
 });

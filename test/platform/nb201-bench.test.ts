@@ -17,6 +17,22 @@ describe('NAS-Bench-201 benchmark mode', () => {
     expect(formatNb201Table(r, 5, 1)).toMatch(/skipped: NAS-Bench-201 table not found/);
   });
 
+  it.skipIf(!present)(`runs the surrogate with the table as its supernet, deterministically${NEEDS_NB201}`, async () => {
+    const options = { surrogate: { initial: 10, population: 40, generations: 10 } };
+    const r = await runNb201Benchmark({ strategies: ['rs', 'surrogate'], budget: 40, seeds: 2, options });
+    if (r.skipped) throw new Error(r.reason);
+    const [rs, sg] = r.rows;
+    expect(sg?.strategy).toBe('surrogate');
+    // 10 initial cells (largest, smallest, maximin) then 3 rounds of 10, fitted on the queried cells only
+    expect(sg?.bestAccuracy.mean).toBeGreaterThan(90);
+    expect(sg?.hypervolumeRatio.mean).toBeGreaterThan(0.5);
+    expect(rs?.strategy).toBe('rs');
+    const again = await runNb201Benchmark({ strategies: ['surrogate'], budget: 40, seeds: 2, options });
+    if (again.skipped) throw new Error(again.reason);
+    expect(again.rows[0]?.bestAccuracy).toEqual(sg?.bestAccuracy);
+    expect(again.rows[0]?.hypervolumeRatio).toEqual(sg?.hypervolumeRatio);
+  }, 300_000);
+
   it.skipIf(!present)(`runs strategies side by side on the table${NEEDS_NB201}`, async () => {
     const r = await runNb201Benchmark({ strategies: ['rs', 'rea', 'nsga2'], budget: 60, seeds: 2 });
     if (r.skipped) throw new Error(r.reason);

@@ -12,6 +12,8 @@ import { runExperiment } from '../../platform/run-experiment.ts';
 import type { Candidate } from '../../strategies/strategy.ts';
 import { ACC_LAT, evaluate, rngFor, space } from '../strategies/fixture.ts';
 import { initTf } from '../../runtime/tf.ts';
+import { ROUND_NOTE } from '../../strategies/surrogate/surrogate.ts';
+import { SMALL, toyPort } from '../strategies/surrogate/fixture.ts';
 import { tensorPolicies } from '../../runtime/gru-policy.ts';
 
 await initTf();
@@ -25,8 +27,8 @@ const BATCH = 3;
 const constraints = [{ metric: 'latency', op: '<=' as const, limit: 30 }];
 
 function strategyFor(name: string) {
-  const options = name === 'evolution' ? { population: 8, sampleSize: 3, crossoverProb: 0.5 } : name === 'nsga2' ? { population: 6 } : name === 'reinforce' ? { learningRate: 0.05, hidden: 8 } : {};
-  return createStrategy<Nb201Arch>(name, { space, objectives: ACC_LAT, constraints, rng: rngFor(7), policies: tensorPolicies }, options);
+  const options = name === 'evolution' ? { population: 8, sampleSize: 3, crossoverProb: 0.5 } : name === 'nsga2' ? { population: 6 } : name === 'reinforce' ? { learningRate: 0.05, hidden: 8 } : name === 'surrogate' ? SMALL : {};
+  return createStrategy<Nb201Arch>(name, { space, objectives: ACC_LAT, constraints, rng: rngFor(7), policies: tensorPolicies, ...(name === 'surrogate' ? { surrogate: toyPort(false) as never } : {}) }, options);
 }
 
 async function newExperiment(storage: Storage, name: string): Promise<number> {
@@ -36,7 +38,7 @@ async function newExperiment(storage: Storage, name: string): Promise<number> {
 }
 
 function comparable(t: TrialRecord) {
-  return { number: t.number, state: t.state, arch: t.arch, hw: t.hw, key: t.key, metrics: t.metrics, feasible: t.feasible, error: t.error };
+  return { number: t.number, state: t.state, arch: t.arch, hw: t.hw, key: t.key, metrics: t.metrics, predicted: t.predicted, feasible: t.feasible, error: t.error };
 }
 
 async function trialsOf(storage: Storage, id: number) {
@@ -78,7 +80,7 @@ const backends: [string, () => Promise<Storage>][] = [
 ];
 
 describe.each(backends)('runner on %s storage', (_label, open) => {
-  it.each(['random', 'evolution', 'nsga2', 'reinforce'])('%s: kill-and-resume at several points equals an uninterrupted run', async (strategyName) => {
+  it.each(['random', 'evolution', 'nsga2', 'reinforce', 'surrogate'])('%s: kill-and-resume at several points equals an uninterrupted run', async (strategyName) => {
     const storage = await open();
     try {
       const base = await newExperiment(storage, 'whole');
@@ -94,6 +96,10 @@ describe.each(backends)('runner on %s storage', (_label, open) => {
       expect(await trialsOf(storage, id)).toEqual(expected);
       expect((await storage.loadSnapshot(id))?.state).toEqual((await storage.loadSnapshot(base))?.state);
       expect((await storage.getExperiment(id)).status).toBe('finished');
+      // A strategy's notes (the surrogate's round fits) are kept once per committed step, as in the uninterrupted run.
+      const notes = async (e: number) => (await storage.eventsSince(0, { experimentId: e })).filter((x) => x.type === ROUND_NOTE).map((x) => ({ ...(x.payload as object), ms: null }));
+      expect(await notes(id)).toEqual(await notes(base));
+      if (strategyName === 'surrogate') expect((await notes(base)).length).toBeGreaterThan(2);
     } finally {
       await storage.close();
     }
@@ -122,6 +128,23 @@ describe('runner bookkeeping', () => {
     expect(finished.some((t) => t.feasible === false)).toBe(true);
     const stored = await storage.listTrials({ experimentId: id, limit: 1 });
     expect(stored.items[0]?.timings?.['evaluateMs']).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports the start of the search loop once, before the first prepare, with the trials already completed', async () => {
+    const storage = new MemoryStorage();
+    const id = await newExperiment(storage, 'loop');
+    const seen: string[] = [];
+    const strategy = strategyFor('random');
+    const traced = Object.assign(Object.create(strategy) as typeof strategy, { prepare: async () => void seen.push('prepare') });
+    const run = (budget: number) => runExperiment({
+      sink: storage, experimentId: id, strategy: traced, objectives: ACC_LAT, constraints, budget, batch: BATCH, evaluate,
+      onLoopStart: (s) => seen.push(`loop ${s.completed}/${s.budget}`), onStepStart: (s) => seen.push(`step ${s.completed}`),
+    });
+    await run(6);
+    expect(seen).toEqual(['loop 0/6', 'prepare', 'step 0', 'prepare', 'step 3']);
+    seen.length = 0;
+    await run(9);
+    expect(seen).toEqual(['loop 6/9', 'prepare', 'step 6']);
   });
 
   it('rejects a bad budget naming the field', async () => {

@@ -101,7 +101,7 @@ describe('SqliteStorage on disk', () => {
       INSERT INTO events (experiment_id, type, payload, created_at) VALUES (1, 'progress', '{}', 't1');`);
     await c.close();
     const s = await SqliteStorage.open(path);
-    expect(await s.schemaVersion()).toBe(3);
+    expect(await s.schemaVersion()).toBe(SCHEMA_VERSION);
     expect(await s.getExperiment(1)).toMatchObject({ name: 'v2', status: 'running', runner: null, objectives: [{ name: 'accuracy', unit: '%' }] });
     expect((await s.listTrials({ experimentId: 1 })).items.map((t) => [t.number, t.state, t.metrics])).toEqual([[1, 'finished', { accuracy: 0.5 }], [2, 'running', null]]);
     expect((await s.listTrials({ experimentId: 1, sort: 'metric:accuracy' })).items[0]!.number).toBe(1);
@@ -117,6 +117,21 @@ describe('SqliteStorage on disk', () => {
     // the rule lives in the database too: a finished row cannot be updated behind the API's back
     await expect(check.run("UPDATE trials SET state = 'running' WHERE id = 1")).rejects.toThrow(/immutable/);
     await check.close();
+  });
+
+  it('migrates a version-3 database (trials without predictions) to the predicted column (v4)', async () => {
+    const path = join(dir, 'v3.db');
+    const c = await Connection.open(path, OPEN_READWRITE_CREATE);
+    expect(await migrate(c, 3)).toEqual({ from: 0, to: 3 });
+    await c.run("INSERT INTO experiments (name, config, seed, space, status, created_at, updated_at) VALUES ('v3', '{}', 1, 'mbconv', 'finished', 't0', 't0')");
+    await c.run("INSERT INTO trials (experiment_id, number, state, arch, metrics, feasible, created_at, finished_at) VALUES (1, 1, 'finished', '{\"r\":28}', '{\"accuracy\":90}', 1, 't0', 't1')");
+    await c.close();
+    const s = await SqliteStorage.open(path);
+    expect(await s.schemaVersion()).toBe(SCHEMA_VERSION);
+    expect(await s.getTrial(1)).toMatchObject({ metrics: { accuracy: 90 }, predicted: null });
+    const t = await s.startTrial(trial(1, 2, { predicted: { accuracy: { mean: 89, sd: 0.5 } } }));
+    expect((await s.getTrial(t.id)).predicted).toEqual({ accuracy: { mean: 89, sd: 0.5 } });
+    await s.close();
   });
 
   it('a database from a newer schema → SchemaVersionError, and no byte changes (read-write and read-only)', async () => {

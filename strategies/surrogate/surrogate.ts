@@ -1,0 +1,188 @@
+/**
+ * `strategy: surrogate` — surrogate-assisted co-search (Once-for-All / NAAS style, with a loop):
+ * verify an initial design (largest, smallest, space-filling), then every `ask` is one round —
+ * fit the accuracy predictor on all verified scores, search tens of thousands of network ×
+ * accelerator candidates on predicted accuracy + exact hardware cost, and hand the batch the
+ * acquisition rule picks to the runner, which verifies it (supernet) and stores the verified
+ * metrics; the predictions travel apart in `Candidate.predicted`, and each round's fit is a note.
+ *
+ * State (all in the snapshot, with the Rng): the verified networks and objective vectors, the keys
+ * asked so far, the accelerator pool, the initial queue and the round counter. The predictor is not
+ * stored: it is re-fitted from the verified set, deterministically (GP, no SGD), so a restored
+ * strategy proposes exactly what the original would have (conformance suite, crash drill).
+ */
+import type { ZodType } from 'zod';
+import { ConfigError } from '../../core/errors.ts';
+import type { Json, JsonObject } from '../../core/types.ts';
+import { BaseStrategy, jsonClone } from '../base.ts';
+import type { StrategyEntry } from '../registry.ts';
+import type { Candidate, EvalResult, StrategyContext, StrategyNote } from '../strategy.ts';
+import { okResults } from '../strategy.ts';
+import { memberKey } from './inner-search.ts';
+import { growDesign, initialNetworks } from './design.ts';
+import { breed, initialPool, refreshPool, type PoolState } from './hw-pool.ts';
+import { surrogateOptions, type SurrogateOptions } from './options.ts';
+import { ROUND_NOTE } from './report.ts';
+import type { SurrogatePort } from './port.ts';
+import { planMetrics, RoundProblem, type MetricPlan } from './problem.ts';
+import { bestPool, runRound, type RoundPick, type VerifiedNet } from './round.ts';
+
+export { ROUND_NOTE };
+
+/** Verified networks a round needs before it fits a predictor. */
+const MIN_FIT = 4;
+
+interface Own {
+  verified: VerifiedNet[];
+  points: number[][];
+  asked: string[];
+  /** The accelerator pool (hw-pool.ts); `ready` once the initial screening chose its members. */
+  pool: PoolState & { ready: boolean };
+  /** Initial-design networks not yet asked (null until the design is drawn on the first ask). */
+  queue: number[][] | null;
+  /** Every initial-design network drawn so far (anchors when the design must grow). */
+  designed: number[][];
+  round: number;
+}
+
+export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
+  readonly name = 'surrogate';
+  private readonly port: SurrogatePort<T>;
+  private readonly plan: MetricPlan;
+  private own: Own;
+  private asked = new Set<string>();
+  private notes: StrategyNote[] = [];
+  /** The pool change made by the last `prepare`, reported with the next round. */
+  private refreshed: { added: JsonObject[]; removed: JsonObject[] } = { added: [], removed: [] };
+
+  constructor(ctx: StrategyContext<T>, private readonly options: SurrogateOptions = surrogateOptions.parse({})) {
+    super(ctx);
+    if (!ctx.surrogate) throw new ConfigError('strategy', 'surrogate', 'needs a predictor and exact cost port (StrategyContext.surrogate): use it through `nas search` or the NAS-Bench-201 benchmark');
+    this.port = ctx.surrogate;
+    this.plan = planMetrics(this.port, ctx.objectives, ctx.constraints ?? []);
+    this.own = { verified: [], points: [], asked: [], pool: { members: [], since: [], tried: [], pending: null, ready: false }, queue: null, designed: [], round: 0 };
+  }
+
+  /**
+   * Before every ask: choose the initial accelerator pool (screening) or refresh it with the children
+   * the last round bred, then make sure every member's cost table exists. Deterministic from the state.
+   */
+  async prepare(): Promise<void> {
+    const hw = this.port.hardware;
+    const pool = this.own.pool;
+    this.refreshed = { added: [], removed: [] };
+    if (hw && !pool.ready) {
+      const chosen = await initialPool(this.port, this.plan, hw.space, this.options.hwPool, this.options.hwCandidates, this.rng.fork('hw-pool'));
+      Object.assign(pool, { members: chosen.members, since: chosen.members.map(() => 0), tried: chosen.tried, ready: true });
+      this.refreshed = { added: chosen.members, removed: [] };
+    } else if (hw && pool.pending) {
+      this.refreshed = await refreshPool(this.port, this.plan, pool, this.options.hwRefresh, this.options.hwPool, this.own.round);
+    }
+    await this.port.prepare(this.poolValues);
+  }
+
+  takeNotes(): StrategyNote[] {
+    const out = this.notes;
+    this.notes = [];
+    return out;
+  }
+
+  private get poolValues(): (JsonObject | null)[] {
+    return this.port.hardware ? this.own.pool.members : [null];
+  }
+
+  private keyOf(genes: readonly number[], pool: number): string {
+    return this.space.key(this.port.candidate(genes, this.poolValues[pool] ?? null));
+  }
+
+  ask(n: number): Candidate<T>[] {
+    this.checkCount(n);
+    if (this.own.queue === null) {
+      this.own.queue = initialNetworks(this.port.genes, this.port.genes.largest, this.port.genes.smallest, this.options.initial, this.rng);
+      this.own.designed = this.own.queue.map((g) => [...g]);
+    }
+    // Nothing to fit on yet (a batch larger than the initial design): the design grows instead.
+    const short = n - this.own.queue.length;
+    if (short > 0 && this.own.verified.length < MIN_FIT) {
+      const more = growDesign(this.port.genes, this.own.designed, short, this.rng);
+      this.own.designed.push(...more);
+      this.own.queue.push(...more);
+    }
+    const out: Candidate<T>[] = [];
+    const fromQueue = this.own.queue.splice(0, n);
+    if (fromQueue.length > 0) {
+      const probe = new RoundProblem(this.port, this.plan, { predictMean: (_x, rows) => new Float64Array(rows), predict: (_x, rows) => ({ mean: new Float64Array(rows), sd: new Float64Array(rows) }), describe: () => ({}) }, this.poolValues, []);
+      const pools = bestPool(probe, this.plan, fromQueue);
+      fromQueue.forEach((g, i) => out.push(this.make(g, pools[i] as number, { round: 0, rule: 'initial-design' })));
+    }
+    if (out.length < n) out.push(...this.round(n - out.length, out));
+    return out;
+  }
+
+  private round(n: number, already: readonly Candidate<T>[]): Candidate<T>[] {
+    const round = ++this.own.round;
+    const pending = new Set(already.map((c) => c.key));
+    const result = runRound({
+      port: this.port, plan: this.plan, options: this.options, verified: this.own.verified, points: this.own.points,
+      pool: this.poolValues, asked: (g, p) => { const k = this.keyOf(g, p); return this.asked.has(k) || pending.has(k); },
+      n, round, rng: this.rng,
+    });
+    const pred = this.port.predicted;
+    const out = result.picks.map((p: RoundPick) =>
+      this.make(p.genes, p.pool, { round, rule: p.rule, [pred]: { mean: p.mean, sd: p.sd, ...(p.verifiedNetwork ? { source: 'verified network' } : { source: 'predictor' }) } }),
+    );
+    const hw = this.port.hardware;
+    // Children for the next prepare to screen on this round's predicted front.
+    if (hw && this.options.hwRefresh > 0 && this.options.hwChildren > 0) {
+      this.own.pool.pending = { children: breed(hw.space, this.own.pool, result.usage, this.options.hwChildren, this.rng), nets: result.frontNets.map((g) => [...g]) };
+    }
+    this.notes.push({
+      type: ROUND_NOTE,
+      payload: jsonClone({
+        round, verifiedNetworks: this.own.verified.length, predicted: pred, trainSize: result.fit.trainSize, predictor: result.fit.predictor,
+        cv: result.fit.cv, evaluations: result.evaluations, predictedFront: result.frontSize,
+        batch: { size: out.length, ...Object.fromEntries(['ucb-max', 'ucb-hvi', 'diversity', 'fill'].map((r) => [r, result.picks.filter((p) => p.rule === r).length])) },
+        pool: hw ? { members: this.own.pool.members.map((m) => hw.space.key(m)), usage: result.usage, added: this.refreshed.added.map((m) => hw.space.key(m)), removed: this.refreshed.removed.map((m) => hw.space.key(m)) } : null,
+        ms: result.ms,
+      }) as unknown as JsonObject,
+    });
+    return out;
+  }
+
+  private make(genes: readonly number[], pool: number, predicted: JsonObject): Candidate<T> {
+    const c = this.candidate(this.port.candidate(genes, this.poolValues[pool] ?? null));
+    this.asked.add(c.key);
+    this.own.asked.push(c.key);
+    return { ...c, predicted };
+  }
+
+  tell(results: readonly EvalResult<T>[]): void {
+    const known = new Set(this.own.verified.map((v) => v.key));
+    for (const r of okResults(results)) {
+      if (r.violation === 0) this.own.points.push([...r.values]);
+      const y = r.metrics[this.port.predicted];
+      if (typeof y !== 'number' || !Number.isFinite(y)) continue;
+      const genes = this.port.parts(r.candidate.x).genes;
+      const key = memberKey(genes, this.port.genes.active(genes), -1);
+      if (known.has(key)) continue;
+      known.add(key);
+      this.own.verified.push({ key, genes, y });
+    }
+  }
+
+  protected saveOwn(): Json {
+    return jsonClone(this.own) as unknown as Json;
+  }
+
+  protected loadOwn(own: Json): void {
+    this.own = jsonClone(own) as unknown as Own;
+    this.asked = new Set(this.own.asked);
+  }
+}
+
+export const surrogateEntry: StrategyEntry<SurrogateOptions> = {
+  name: 'surrogate',
+  description: 'surrogate-assisted co-search: GP accuracy predictor + exact hardware cost, NSGA-II inner search, UCB hypervolume batches verified each round',
+  schema: surrogateOptions as unknown as ZodType<SurrogateOptions>,
+  create: (ctx, options) => new SurrogateStrategy(ctx, options),
+};
