@@ -134,7 +134,7 @@ async function render(view, id, charts) {
     network(trial.arch),
     breakdown ? await breakdownSection(trial.id, charts) : null,
     layers,
-    h('p.muted', {}, `created ${trial.createdAt}${trial.finishedAt ? ` · finished ${trial.finishedAt}` : ''}${trial.key ? ` · key ${trial.key}` : ''}`),
+    h('p.muted.wrap', {}, `created ${trial.createdAt}${trial.finishedAt ? ` · finished ${trial.finishedAt}` : ''}${trial.key ? ` · key ${trial.key}` : ''}`),
   ));
   return { trial, experiment };
 }
