@@ -182,8 +182,9 @@ export class PgQueue {
     const error = 'error' in outcome ? outcome.error : null;
     const rows = await this.db.read((tx) => tx.all<{ id: number }>(
       `WITH j AS (UPDATE nas_jobs SET state = 'done', result = ?, error = ?, provenance = ?, finished_at = now(), lease_until = NULL
-                  WHERE id = ? AND state IN ('queued', 'running') RETURNING id, experiment_id, step),
-            w AS (UPDATE nas_workers SET done = done + (SELECT count(*) FROM j), current_jobs = '[]' WHERE id = ?)
+                  WHERE id = ? AND state IN ('queued', 'running') RETURNING id, experiment_id, step, error),
+            w AS (UPDATE nas_workers SET done = done + (SELECT count(*) FROM j), failed = failed + (SELECT count(*) FROM j WHERE error IS NOT NULL),
+                  current_jobs = '[]' WHERE id = ?)
        SELECT id, pg_notify(?, coalesce(experiment_id::text, '') || '/' || coalesce(step::text, '')) FROM j`,
       [result, error, JSON.stringify(provenance), jobId, worker, this.channel],
     ));
@@ -218,6 +219,14 @@ export class PgQueue {
     const rows = await this.db.read((tx) => tx.all<{ state: JobState; n: number }>('SELECT state, count(*) AS n FROM nas_jobs GROUP BY state'));
     const out: Record<JobState, number> = { queued: 0, running: 0, done: 0, failed: 0 };
     for (const r of rows) out[r.state] = r.n;
+    return out;
+  }
+
+  /** Jobs per kind and state (every kind present, zeros included): the queue depth a UI shows. */
+  async countsByKind(): Promise<Record<JobKind, Record<JobState, number>>> {
+    const rows = await this.db.read((tx) => tx.all<{ kind: JobKind; state: JobState; n: number }>('SELECT kind, state, count(*) AS n FROM nas_jobs GROUP BY kind, state'));
+    const out = Object.fromEntries(JOB_KINDS.map((k) => [k, { queued: 0, running: 0, done: 0, failed: 0 }])) as Record<JobKind, Record<JobState, number>>;
+    for (const r of rows) out[r.kind][r.state] = Number(r.n);
     return out;
   }
 

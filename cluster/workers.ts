@@ -6,6 +6,7 @@
  * UI's /api/workers read `listWorkers`.
  */
 import { hostname } from 'node:os';
+import { jobRef, type JobRef } from './job-key.ts';
 import type { Capabilities, JobKind, PgQueue } from './queue.ts';
 
 export interface WorkerRegistration extends Capabilities {
@@ -32,12 +33,19 @@ export interface WorkerStatus {
   readonly heartbeatAgeMs: number;
   /** Keys of the jobs it holds now. */
   readonly currentJobs: readonly string[];
+  /** The same jobs, read: experiment/step/index, LUT device, map request/layer. */
+  readonly jobs: readonly JobRef[];
+  /** Results it wrote (evaluation errors included). */
   readonly done: number;
+  /** Of those, how many were evaluation errors. */
+  readonly failed: number;
   /** Queued jobs it declined, counted when it first met each requirement it lacks (logged once each). */
   readonly refused: number;
   /** The last thing it wants an operator to know (e.g. why it refuses jobs). */
   readonly note: string | null;
   readonly state: 'live' | 'stale' | 'stopped';
+  /** What an operator asks first: a live worker is busy (holds jobs) or idle; stale; gone (exited). */
+  readonly activity: 'busy' | 'idle' | 'stale' | 'gone';
 }
 
 /** A heartbeat older than this marks a worker stale (it died, or cannot reach the database). */
@@ -67,7 +75,7 @@ export async function noteWorker(queue: PgQueue, id: string, note: string, refus
 
 interface WorkerRow {
   id: string; host: string; pid: number; kinds: string; device: string | null; code_version: string; checkpoints: string; backend: string;
-  concurrency: number; started_at: Date; heartbeat_at: Date; age_ms: number; current_jobs: string; done: number; refused: number;
+  concurrency: number; started_at: Date; heartbeat_at: Date; age_ms: number; current_jobs: string; done: number; failed: number; refused: number;
   note: string | null; stopped_at: Date | null;
 }
 
@@ -78,13 +86,17 @@ export async function listWorkers(queue: PgQueue, liveWindowMs = LIVE_WINDOW_MS)
     `SELECT *, (extract(epoch FROM now() - heartbeat_at) * 1000)::float8 AS age_ms FROM nas_workers
      WHERE stopped_at IS NULL OR stopped_at > now() - interval '1 day' ORDER BY stopped_at IS NOT NULL, heartbeat_at DESC, id`,
   ));
-  return rows.map((r) => ({
-    id: r.id, host: r.host, pid: r.pid, kinds: JSON.parse(r.kinds) as JobKind[], device: r.device, codeVersion: r.code_version,
-    checkpoints: JSON.parse(r.checkpoints) as string[], backend: r.backend, concurrency: r.concurrency,
-    startedAt: r.started_at.toISOString(), heartbeatAt: r.heartbeat_at.toISOString(), heartbeatAgeMs: Math.max(0, Math.round(r.age_ms)),
-    currentJobs: JSON.parse(r.current_jobs) as string[], done: r.done, refused: r.refused, note: r.note,
-    state: r.stopped_at ? 'stopped' : r.age_ms <= liveWindowMs ? 'live' : 'stale',
-  }));
+  return rows.map((r): WorkerStatus => {
+    const state = r.stopped_at ? 'stopped' : r.age_ms <= liveWindowMs ? 'live' : 'stale';
+    const currentJobs = state === 'stopped' ? [] : JSON.parse(r.current_jobs) as string[];
+    return {
+      id: r.id, host: r.host, pid: r.pid, kinds: JSON.parse(r.kinds) as JobKind[], device: r.device, codeVersion: r.code_version,
+      checkpoints: JSON.parse(r.checkpoints) as string[], backend: r.backend, concurrency: r.concurrency,
+      startedAt: r.started_at.toISOString(), heartbeatAt: r.heartbeat_at.toISOString(), heartbeatAgeMs: Math.max(0, Math.round(r.age_ms)),
+      currentJobs, jobs: currentJobs.map(jobRef), done: r.done, failed: r.failed, refused: r.refused, note: r.note, state,
+      activity: state === 'stopped' ? 'gone' : state === 'stale' ? 'stale' : currentJobs.length > 0 ? 'busy' : 'idle',
+    };
+  });
 }
 
 /** How many live workers could run a job with these requirements. */

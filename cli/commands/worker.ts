@@ -106,6 +106,7 @@ export function registerWorker(program: Command): void {
         { header: 'CURRENT JOB', get: (w) => w.currentJobs.join(' ') || '-' },
         { header: 'HEARTBEAT', get: (w) => `${(w.heartbeatAgeMs / 1000).toFixed(1)} s ago`, align: 'right' },
         { header: 'DONE', get: (w) => w.done, align: 'right' },
+        { header: 'FAILED', get: (w) => w.failed, align: 'right' },
         { header: 'REFUSED', get: (w) => w.refused, align: 'right' },
         { header: 'CODE', get: (w) => w.codeVersion },
         { header: 'NOTE', get: (w) => w.note },

@@ -14,7 +14,7 @@ import { matchRows, parseFilter, sortRows } from '../filter.ts';
 import { HttpError, parseOr400 } from '../http-errors.ts';
 import { emptyQuery, idParam, queryOf, trialsQuery, type TrialsQuery } from '../params.ts';
 import type { PointCache, PointColumns } from '../points.ts';
-import { prospective, readRounds } from '../../strategies/surrogate/report.ts';
+import { prospective, surrogateRounds as readRounds } from '../../platform/surrogate-report.ts';
 
 export type DescribeExperiment = (exp: ExperimentRecord) => Promise<ExperimentContext>;
 

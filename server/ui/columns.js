@@ -1,8 +1,9 @@
 // The columns of the trials table: the objectives (with ± standard error where the trial stores
 // `<name>_se`), the accelerator, the cost figures a co-design reader compares (area, EDP, params,
-// MACs), other metrics and the design choices. Which ones show is the user's choice, kept per
-// experiment in localStorage.
+// MACs), a surrogate's predicted accuracy (labelled, apart from the verified one), other metrics
+// and the design choices. Which ones show is the user's choice, kept per experiment in localStorage.
 import { accelLabel, arrow, columnFormat, fmt, fmtSe, h } from './dom.js';
+import { isSurrogate, predictedCell, predictionOf } from './predicted.js';
 
 const KEY_METRICS = ['area_mm2', 'edp_uj_ms', 'params_k', 'macs_m'];
 const DESIGN_NUMERIC = ['resolution', 'depth', 'kernel', 'expand', 'wbits', 'abits', 'pes', 'glb_kib', 'rf_words', 'dram_gbps'];
@@ -12,15 +13,21 @@ export function buildColumns(exp, metricNames, designColumns) {
   const units = exp.facts?.units ?? {};
   const objNames = new Set(exp.objectives.map((o) => o.name));
   const unit = (n) => (units[n] ? ` [${units[n]}]` : '');
+  const accUnit = exp.objectives.find((o) => o.name === 'accuracy')?.unit ?? units.accuracy;
   const cols = [
     { id: 'number', key: 'number', label: '#', kind: 'int', get: (t) => t.number, show: true, fixed: true },
     { id: 'state', key: 'state', label: 'state', kind: 'state', get: (t) => t.state, show: true },
     { id: 'feasible', key: null, label: 'feasible', kind: 'bool', get: (t) => t.feasible, show: true },
     { id: 'front', key: null, label: 'front', kind: 'front', get: (t, x) => x.onFront, show: true, title: 'on the Pareto front over all objectives' },
     ...exp.objectives.map((o) => ({
-      id: `m:${o.name}`, key: o.name, label: `${o.name}${o.unit ? ` [${o.unit}]` : ''} ${arrow(o.direction)}`, kind: 'metric', name: o.name, direction: o.direction, show: true,
+      id: `m:${o.name}`, key: o.name, label: `${o.name}${o.unit ? ` [${o.unit}]` : ''} ${arrow(o.direction)}${o.name === 'accuracy' && isSurrogate(exp) ? ' verified' : ''}`, kind: 'metric', name: o.name, direction: o.direction, show: true,
       get: (t) => t.metrics?.[o.name] ?? null, se: (t) => t.metrics?.[`${o.name}_se`],
     })),
+    ...(objNames.has('accuracy') || metricNames.includes('accuracy') ? [{
+      id: 'predicted:accuracy', key: null, label: `predicted accuracy${accUnit ? ` [${accUnit}]` : ''} (surrogate, round, rule)`, kind: 'predicted',
+      show: isSurrogate(exp), get: (t) => predictionOf(t, 'accuracy'),
+      title: 'what the surrogate predicted before the trial was verified (mean ± sd), with its round and acquisition rule — not a measurement',
+    }] : []),
     { id: 'accel', key: 'pes', label: 'accelerator', kind: 'text', get: (t, x) => accelLabel(x.design), show: true, title: 'PE rows×cols, dataflow, precision (sorts by PE count)' },
     ...KEY_METRICS.filter((n) => !objNames.has(n)).map((n) => ({ id: `m:${n}`, key: n, label: `${n}${unit(n)}`, kind: 'metric', name: n, show: true, get: (t) => t.metrics?.[n] ?? null })),
     ...metricNames.filter((n) => !objNames.has(n) && !KEY_METRICS.includes(n) && !n.endsWith('_se')).map((n) => ({ id: `m:${n}`, key: n, label: `${n}${unit(n)}`, kind: 'metric', name: n, show: false, get: (t) => t.metrics?.[n] ?? null })),
@@ -45,6 +52,8 @@ export function cell(col, t, extra, format) {
   switch (col.kind) {
     case 'state':
       return h(`span.status.${v}`, {}, v);
+    case 'predicted':
+      return predictedCell(v);
     case 'front':
       return v ? h('span.front-star', { title: 'on the Pareto front over all objectives' }, '★') : '';
     case 'bool':

@@ -1,12 +1,15 @@
 // The experiment page: how it ran (strategy, seed, budget, constraints, accelerator space, dataset,
 // provenance of every metric), the scatter of any two objectives with THE front (from the API),
 // parallel coordinates whose brushing filters the table, the hypervolume history over all
-// objectives, and the trials table. Everything redraws on live events while a search runs.
+// objectives, a surrogate search's predictor fits, and the trials table. Everything redraws on live
+// events while a search runs.
 import { api, subscribe } from './api.js';
 import { arrow, fmt, h, stateCounts } from './dom.js';
 import { historyOption } from './history.js';
 import { brushFilter, parallelAxes, parallelCaption, parallelOption } from './parallel.js';
+import { isSurrogate } from './predicted.js';
 import { canLog, colourSources, scatterOption } from './scatter.js';
+import { surrogatePanel } from './surrogate.js';
 import { trialsTable } from './trials-table.js';
 
 function counts(e) {
@@ -58,10 +61,12 @@ export async function experimentView({ view, crumbs, setCleanup }, id) {
   const status = h('p.muted#scatter-status');
   const controls = h('div.controls');
   const tableBox = h('div#trials');
+  const fits = isSurrogate(exp) ? surrogatePanel(exp) : null;
   view.append(h('h1', {}, exp.name), summaryBox,
     h('h2', {}, 'Pareto front'), controls, status, scatterEl,
     h('h2', {}, 'Parallel coordinates'), parallelNote, parallelEl,
     h('h2', {}, 'Hypervolume'), h('div.controls#history-controls'), histEl,
+    ...(fits ? [h('h2', {}, 'Surrogate fits (predicted, not verified)'), fits.el] : []),
     h('h2', {}, 'Trials'), tableBox);
 
   const scatter = echarts.init(scatterEl, null, { renderer: 'canvas' });
@@ -151,6 +156,7 @@ export async function experimentView({ view, crumbs, setCleanup }, id) {
     drawScatter();
     drawParallel();
     await drawHistory();
+    await fits?.reload();
   }
 
   await reload();

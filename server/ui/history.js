@@ -18,8 +18,8 @@ export function historyOption(hist, bestIndex) {
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'value', name: 'finished trials', nameLocation: 'middle', nameGap: 25, minInterval: 1 },
     yAxis: [
-      { type: 'value', name: 'hypervolume (normalised)', nameLocation: 'middle', nameGap: 50, min: 0 },
-      { type: 'value', name: `best ${best.name}${best.unit ? ` [${best.unit}]` : ''}`, min: 'dataMin', max: 'dataMax', position: 'right', splitLine: { show: false } },
+      { type: 'value', name: 'hypervolume (normalised)', nameLocation: 'middle', nameGap: 50, min: 0, axisLabel: { formatter: (v) => fmt(v) } },
+      { type: 'value', name: `best ${best.name}${best.unit ? ` [${best.unit}]` : ''}`, min: 'dataMin', max: 'dataMax', position: 'right', splitLine: { show: false }, axisLabel: { formatter: (v) => fmt(v) } },
     ],
     series: [
       { name: 'hypervolume', type: 'line', step: 'end', showSymbol: false, data: hist.samples.map((s) => [s.seen, s.hypervolume]) },

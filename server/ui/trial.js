@@ -1,9 +1,11 @@
-// The trial page: objective values (± standard error where stored), accelerator and design choices,
+// The trial page: objective values (± standard error where stored; a surrogate's prediction beside
+// them, labelled as such), accelerator and design choices,
 // front membership, the network block by block, the per-layer accelerator breakdown (stacked bar
 // and table), and export with a choice of formats and a zip download. A running trial updates live.
 import { api, subscribe } from './api.js';
 import { breakdownOption, breakdownTable } from './breakdown.js';
 import { arrow, fmt, fmtSe, h, table } from './dom.js';
+import { predictionBox } from './predicted.js';
 
 function isMbconv(arch) {
   return arch && typeof arch.resolution === 'number' && Array.isArray(arch.stages) && arch.stages.every((s) => Array.isArray(s.blocks));
@@ -120,7 +122,8 @@ async function render(view, id, charts) {
       onFront ? h('span.status.front#on-front', { title: 'on the Pareto front over all objectives' }, ' ★ Pareto front') : ''),
     trial.error ? h('p.error', {}, trial.error) : null,
     h('div.columns', {},
-      h('section', {}, h('h2', {}, 'Objectives'), table(['objective', 'value', 'unit'], objectiveRows),
+      h('section', {}, h('h2', {}, 'Objectives'), table(['objective', trial.predicted ? 'verified value (± SE)' : 'value', 'unit'], objectiveRows),
+        predictionBox(trial, 'accuracy', experiment.objectives.find((o) => o.name === 'accuracy')?.unit),
         other.length ? [h('h3', {}, 'Other metrics'), table(['metric', 'value'], other.map(([k, v]) => [k, fmtSe(trial.metrics, k)]))] : null,
         trial.timings ? [h('h3', {}, 'Timings (ms)'), keyValues(Object.fromEntries(Object.entries(trial.timings).filter(([k]) => !/^layers?[.:/]/.test(k))))] : null),
       h('section', {}, h('h2', {}, 'Accelerator'), trial.hw ? keyValues(trial.hw, ['mapping', 'perLayer']) : h('p.muted', {}, design.pe_array ?? 'no accelerator configuration (network-only search)')),
@@ -131,7 +134,7 @@ async function render(view, id, charts) {
     network(trial.arch),
     breakdown ? await breakdownSection(trial.id, charts) : null,
     layers,
-    h('p.muted', {}, `created ${trial.createdAt}${trial.finishedAt ? ` · finished ${trial.finishedAt}` : ''}${trial.key ? ` · key ${trial.key}` : ''}`),
+    h('p.muted.wrap', {}, `created ${trial.createdAt}${trial.finishedAt ? ` · finished ${trial.finishedAt}` : ''}${trial.key ? ` · key ${trial.key}` : ''}`),
   ));
   return { trial, experiment };
 }

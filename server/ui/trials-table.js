@@ -131,7 +131,7 @@ export function trialsTable(box, exp, meta) {
         c.label, state.sort === c.key ? (state.order === 'asc' ? ' ▲' : ' ▼') : ''));
     const rows = page.items.map((t, i) =>
       h('tr.clickable', { dataset: { trial: t.id, state: t.state }, onclick: () => (location.hash = `#/trials/${t.id}`) },
-        shown.map((c) => h(c.kind === 'metric' || c.kind === 'design' || c.kind === 'int' ? 'td.num' : 'td', { dataset: { col: c.id } }, cell(c, t, extras[i], fmts.get(c.id))))));
+        shown.map((c) => h(['metric', 'design', 'int', 'predicted'].includes(c.kind) ? 'td.num' : 'td', { dataset: { col: c.id } }, cell(c, t, extras[i], fmts.get(c.id))))));
     const statuses = [['', 'all'], ...stateCounts(meta.counts()).map(([k]) => [k, k]), ['feasible', 'feasible'], ['infeasible', 'infeasible']];
     const status = h('select#trial-filter', { onchange: (e) => { state.status = e.target.value; reload(); } }, statuses.map(([v, l]) => h('option', { value: v, selected: state.status === v }, l)));
     const front = h('label', {}, h('input#front-only', { type: 'checkbox', checked: state.front, onchange: (e) => { state.front = e.target.checked; reload(); } }), ' front only');

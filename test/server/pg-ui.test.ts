@@ -59,6 +59,8 @@ describe.skipIf(!PG_URL)(PG_URL ? 'UI server on PostgreSQL' : `UI server on Post
       expect(w.workers[0]).toMatchObject({ host: 'lab-7', kinds: ['eval', 'lut'], device: 'pi4', state: 'live', currentJobs: [] });
       expect(w.workers[0]!.heartbeatAgeMs).toBeLessThan(15_000);
       expect(w.jobs).toEqual({ queued: 0, running: 0, done: 0, failed: 0 });
+      expect(w.workers[0]).toMatchObject({ activity: 'idle', pid: 123, concurrency: 2, done: 0, failed: 0, jobs: [] });
+      expect(w).toMatchObject({ postgres: true, depth: { eval: { queued: 0, running: 0 }, lut: { queued: 0 }, map: { queued: 0 } } });
       // read-only: the server cannot write (no route writes except export, and the store refuses)
       await expect((await PgStorage.open(url, { readonly: true })).createExperiment({ name: 'x', config: {}, seed: 1, space: 'mbconv', objectives: [{ name: 'a', unit: '', direction: 'max' }] })).rejects.toThrow(/read-only/);
     } finally {
@@ -98,7 +100,7 @@ describe('GET /api/workers on a store without a queue', () => {
     try {
       const r = await srv.get('/api/workers');
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ queue: false, workers: [], jobs: null });
+      expect(r.body).toMatchObject({ postgres: false, queue: false, workers: [], jobs: null, depth: null });
     } finally {
       await srv.close();
     }
