@@ -10,7 +10,7 @@
  * Needs ../shared/research/data. Usage: npx tsx bench/hw-mapspace-outliers.ts
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { compileMapspace } from '../hardware/mapspace/compile.ts';
 import { constraintViolations, paddingViolations } from '../hardware/mapspace/validate.ts';
 import { mapLayer } from '../hardware/mapper/mapper.ts';
@@ -18,11 +18,14 @@ import { analyze, type Evaluation } from '../hardware/model/analysis.ts';
 import { formatMapping, type Mapping } from '../hardware/model/mapping.ts';
 import { readTimeloopArch } from '../hardware/timeloop/arch.ts';
 import { parseTimeloopMapTxt, readTimeloopMap } from '../hardware/timeloop/map.ts';
+import { resolveDataDir } from '../hardware/validate/index.ts';
 import { parseStats, refConv } from '../hardware/validate/timeloop-refs.ts';
 
-const root = [resolve('../shared/research/data/timeloop-ref-outputs'), '/work/shared/research/data/timeloop-ref-outputs'].find(existsSync);
+// The reference data as `nas hw validate` finds it: $NAS_REFERENCE_DATA, else ../shared/research/data.
+const dataDir = resolveDataDir();
+const root = dataDir === null ? undefined : [join(dataDir, 'timeloop-ref-outputs')].find(existsSync);
 if (!root) {
-  console.log('bench/hw-mapspace-outliers: ../shared/research/data/timeloop-ref-outputs not found; nothing to check');
+  console.log('bench/hw-mapspace-outliers: timeloop-ref-outputs not found in the reference data ($NAS_REFERENCE_DATA or ../shared/research/data); nothing to check');
   process.exit(0);
 }
 const p = refConv();

@@ -7,17 +7,20 @@
  * Needs ../shared/research/data. Usage: npx tsx bench/hw-mapspace.ts [runs] [budget] [patience]
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { mapLayer } from '../hardware/mapper/mapper.ts';
 import { withoutLoopConstraints } from '../hardware/mapspace/constraints.ts';
 import { analyze } from '../hardware/model/analysis.ts';
 import { readTimeloopArch } from '../hardware/timeloop/arch.ts';
 import { readTimeloopMap } from '../hardware/timeloop/map.ts';
+import { resolveDataDir } from '../hardware/validate/index.ts';
 import { fromLayer } from '../hardware/workload.ts';
 
-const root = [resolve('../shared/research/data/timeloop-ref-outputs'), '/work/shared/research/data/timeloop-ref-outputs'].find(existsSync);
+// The reference data as `nas hw validate` finds it: $NAS_REFERENCE_DATA, else ../shared/research/data.
+const dataDir = resolveDataDir();
+const root = dataDir === null ? undefined : [join(dataDir, 'timeloop-ref-outputs')].find(existsSync);
 if (!root) {
-  console.log('bench/hw-mapspace: ../shared/research/data/timeloop-ref-outputs not found; nothing to measure');
+  console.log('bench/hw-mapspace: timeloop-ref-outputs not found in the reference data ($NAS_REFERENCE_DATA or ../shared/research/data); nothing to measure');
   process.exit(0);
 }
 const runs = Number(process.argv[2] ?? 5);
