@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.NAS_CHROMIUM ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -26,4 +26,13 @@ export async function launch(extraArgs: readonly string[] = []): Promise<{ conte
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Records what a browser test must end without: console errors (a Content-Security-Policy refusal
+ * included, which Chromium may log at another level) and uncaught page errors, into `problems`.
+ */
+export function collectPageProblems(page: Page, problems: string[]): void {
+  page.on('console', (m) => void ((m.type() === 'error' || /Content Security Policy/i.test(m.text())) && problems.push(`console: ${m.text()}`)));
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
 }

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run.ts';
-import { CHROMIUM, HAVE_CHROMIUM, launch } from '../../testkit/browser.ts';
+import { CHROMIUM, HAVE_CHROMIUM, launch, collectPageProblems } from '../../testkit/browser.ts';
 import { realSearchDb, startUiProcess, type UiProcess } from './real-search.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
@@ -42,8 +42,7 @@ describe.skipIf(!HAVE_CHROMIUM)('UI over real searches (nas ui process, real SQL
     ui = await startUiProcess(db);
     browser = await launch();
     page = await browser.context.newPage();
-    page.on('console', (m) => void ((m.type() === 'error' || /Content Security Policy/i.test(m.text())) && problems.push(`console: ${m.text()}`)));
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    collectPageProblems(page, problems);
   }, 300_000);
   afterAll(async () => {
     await browser?.close();

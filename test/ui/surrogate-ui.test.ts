@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, HAVE_CHROMIUM, launch } from '../../testkit/browser.ts';
+import { CHROMIUM, HAVE_CHROMIUM, launch, collectPageProblems } from '../../testkit/browser.ts';
 import { until } from '../../testkit/spawn.ts';
 import { runCli } from '../cli/run.ts';
 import { startUiProcess, type UiProcess } from './real-search.ts';
@@ -64,8 +64,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`surrogate predictions and fits in the UI${HAVE_
     ui = await startUiProcess(db);
     browser = await launch();
     page = await browser.context.newPage();
-    page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    collectPageProblems(page, problems);
   }, 600_000);
   afterAll(async () => {
     await browser?.close();

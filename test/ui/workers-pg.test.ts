@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgQueue } from '../../cluster/queue.ts';
 import { registerWorker, stopWorker } from '../../cluster/workers.ts';
 import { PgStorage } from '../../storage/pg.ts';
-import { CHROMIUM, HAVE_CHROMIUM, launch } from '../../testkit/browser.ts';
+import { CHROMIUM, HAVE_CHROMIUM, launch, collectPageProblems } from '../../testkit/browser.ts';
 import { dropPgSchema, freshPgUrl, PG_SKIP, PG_URL } from '../../testkit/pg-test.ts';
 import { nas, until, type Child } from '../../testkit/spawn.ts';
 import { runCli } from '../cli/run.ts';
@@ -54,8 +54,7 @@ describe.skipIf(skip !== '')(`workers panel and pages on PostgreSQL${skip ? ` (s
     ui = await startUiProcess(url);
     browser = await launch();
     page = await browser.context.newPage();
-    page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    collectPageProblems(page, problems);
   }, 120_000);
   afterAll(async () => {
     worker?.proc.kill('SIGKILL');
