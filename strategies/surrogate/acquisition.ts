@@ -17,6 +17,8 @@
  *    networks are, and this keeps that end explored (local search around the incumbent is what
  *    makes NAS-Bench-201 searches efficient — White et al., "Local search is state of the art for
  *    NAS benchmarks", 2020).
+ *    With `conditional` (GP-BUCB), every pick is believed observed before the next: candidates
+ *    correlated with it lose optimism, so one batch does not spend several picks on near-copies.
  * 2. A diversity share: the rest of the batch goes to the predicted-front candidates farthest (in
  *    range-normalised objective space) from every verified point and every pick, so the verified
  *    front keeps spanning the whole cost range, not only where improvement is steepest.
@@ -42,6 +44,11 @@ export interface AcqOptions {
   readonly exploit: number;
   /** Share of the batch picked for diversity (rounded, at most n − 1 when n > 1). */
   readonly diversity: number;
+  /**
+   * Each candidate's sd once the picked ones are observed, as a ratio to its sd now (GP-BUCB,
+   * estimators/accuracy/gp-batch.ts). Absent: a pick changes only the front the others are scored against.
+   */
+  readonly conditional?: (picked: readonly number[]) => Float64Array;
 }
 
 export interface Pick {
@@ -62,11 +69,12 @@ export function acquire(verified: readonly (readonly number[])[], candidates: re
   const t = transformOf([...verified, ...candidates.map((c) => c.values)], m, opts.predictedIndex);
   const tr = (p: readonly number[]) => p.map((v, k) => (t[k] as (x: number) => number)(v));
   const mean = candidates.map((c) => tr(c.values));
-  const optimistic = candidates.map((c, i) => {
+  const optimisticWith = (shrink: ArrayLike<number> | null) => candidates.map((c, i) => {
     const p = [...(mean[i] as number[])];
-    p[opts.predictedIndex] = (p[opts.predictedIndex] as number) - opts.beta * c.sd;
+    p[opts.predictedIndex] = (p[opts.predictedIndex] as number) - opts.beta * c.sd * (shrink ? (shrink[i] as number) : 1);
     return p;
   });
+  let optimistic = optimisticWith(null);
   const known = verified.map(tr);
   const all = [...known, ...mean, ...optimistic];
   const lo = Array.from({ length: m }, (_, k) => Math.min(...all.map((p) => p[k] as number)));
@@ -80,6 +88,11 @@ export function acquire(verified: readonly (readonly number[])[], candidates: re
   let baseHv = hypervolume(base, ref);
   const nDiverse = n > 1 ? Math.min(n - 1, Math.round(opts.diversity * n)) : 0;
   const optimal = (i: number) => (optimistic[i] as number[])[opts.predictedIndex] as number;
+  // A pick believed observed: the others' optimism shrinks with their correlation to it. Optimistic
+  // points only move toward worse, so hypervolume gains computed earlier stay upper bounds.
+  const believe = () => {
+    if (opts.conditional) optimistic = optimisticWith(opts.conditional(picks.map((p) => p.index)));
+  };
   for (let k = 0; k < Math.min(opts.exploit, n - nDiverse); k++) {
     let best = -1;
     for (let i = 0; i < optimistic.length; i++) if (!taken.has(i) && (best < 0 || optimal(i) < optimal(best))) best = i;
@@ -87,6 +100,7 @@ export function acquire(verified: readonly (readonly number[])[], candidates: re
     taken.add(best);
     picks.push({ index: best, rule: 'ucb-max', gain: 0 });
     base = front([...base, mean[best] as Point]);
+    believe();
   }
   baseHv = hypervolume(base, ref);
   // Lazy greedy: gains only shrink as the base front grows, so a stale gain bounds the fresh one.
@@ -107,6 +121,7 @@ export function acquire(verified: readonly (readonly number[])[], candidates: re
     picks.push({ index: best, rule: 'ucb-hvi', gain: bound[best] as number });
     base = front([...base, mean[best] as Point]);
     baseHv = hypervolume(base, ref);
+    believe();
   }
   // Diversity (and whatever the improvement rule left unfilled): farthest predicted-front points first.
   const norm = (p: readonly number[]) => p.map((v, k) => (v - (lo[k] as number)) / (span[k] as number));

@@ -22,6 +22,14 @@ export const surrogateOptions = z.strictObject({
   exploit: z.number().int().min(0).max(1000).default(3),
   /** Neighbours (one choice changed) of this many best verified networks join the candidates each round. */
   neighbourhood: z.number().int().min(0).max(100).default(3),
+  /**
+   * How picks within one batch see each other: `bucb` — each pick is believed observed at its mean, so
+   * the GP's uncertainty of its neighbours shrinks before the next pick (GP-BUCB); `front` — only
+   * the front the picks' means would add to changes (every candidate keeps its uncertainty).
+   */
+  batchRule: z.enum(['bucb', 'front']).default('bucb'),
+  /** Neighbours of up to this many networks spread along the verified Pareto front join the candidates each round (Pareto local search). */
+  frontNeighbourhood: z.number().int().min(0).max(200).default(16),
   /** Share of each batch picked for diversity along the predicted front (the rest by UCB-HVI). */
   diversity: z.number().min(0).max(1).default(0.2),
   /** Fit the predictor on normal scores of the verified values (robust to a few broken networks; warp.ts) or on the values. */

@@ -42,6 +42,12 @@ export interface UncertainPredictor {
   predict(x: Float32Array, rows: number): { mean: Float64Array; sd: Float64Array };
   /** What was fitted (kind, hyperparameters), for the round's record. */
   describe(): JsonObject;
+  /**
+   * For batches: over `rows` candidates, each one's sd once some of them are observed at their mean,
+   * as a ratio to its sd now (estimators/accuracy/gp-batch.ts). Optional: without it a batch rule
+   * sees every candidate's uncertainty unchanged by the picks before it.
+   */
+  conditioner?(x: Float32Array, rows: number): { given(picked: readonly number[]): Float64Array };
 }
 
 /** Fits a predictor on `rows` feature rows and their verified values; deterministic for its inputs. */

@@ -92,6 +92,23 @@ export class RoundProblem implements InnerProblem {
     return out;
   }
 
+  /**
+   * Over `genes`: each network's sd once the picked ones (indices into `genes`) are observed, as a
+   * ratio to its sd now (1 for verified networks, and for all when the predictor cannot condition).
+   */
+  conditioner(genes: readonly (readonly number[])[]): (picked: readonly number[]) => Float64Array {
+    const G = this.arity.length;
+    const flat = new Int32Array(genes.length * G);
+    genes.forEach((g, i) => flat.set(g, i * G));
+    const c = this.predictor.conditioner?.(this.port.genes.features(flat, genes.length), genes.length);
+    const fixed = genes.map((g) => this.isVerified(g));
+    return (picked) => {
+      const out = c ? c.given(picked) : new Float64Array(genes.length).fill(1);
+      fixed.forEach((f, i) => f && (out[i] = 1));
+      return out;
+    };
+  }
+
   get poolSize(): number {
     return this.pool.length;
   }

@@ -30,6 +30,8 @@ export interface RoundInput {
   readonly verified: readonly VerifiedNet[];
   /** Objective vectors (to minimise) of the feasible verified trials. */
   readonly points: readonly (readonly number[])[];
+  /** Verified networks on the verified Pareto front, most accurate first (their neighbours are candidates). */
+  readonly frontNets?: readonly VerifiedNet[];
   readonly pool: readonly (JsonObject | null)[];
   /** Whether this network × pool member was asked before. */
   readonly asked: (genes: readonly number[], pool: number) => boolean;
@@ -132,7 +134,8 @@ export function runRound(input: RoundInput): RoundResult {
   });
   const uncertain = problem.uncertainty(unique.map((m) => m.genes));
   const cands: AcqCandidate[] = unique.map((m, i) => ({ values: m.values, sd: uncertain[i]?.sd ?? 0, rank: m.rank }));
-  const chosen = acquire(input.points, cands, input.n, { predictedIndex: plan.predictedIndex, beta: options.beta, diversity: options.diversity, exploit: options.exploit });
+  const conditional = options.batchRule === 'bucb' ? problem.conditioner(unique.map((m) => m.genes)) : undefined;
+  const chosen = acquire(input.points, cands, input.n, { predictedIndex: plan.predictedIndex, beta: options.beta, diversity: options.diversity, exploit: options.exploit, ...(conditional ? { conditional } : {}) });
   const sign = plan.objectives[plan.predictedIndex]?.sign ?? 1;
   const picks: RoundPick[] = chosen.map((c) => {
     const m = unique[c.index] as Member;
@@ -161,10 +164,20 @@ function spreadNetworks(problem: RoundProblem, plan: MetricPlan, members: readon
   return Array.from({ length: k }, (_, j) => (distinct[Math.floor((j * (distinct.length - 1)) / (k - 1))] as Member).genes);
 }
 
-/** Every one-choice change of the best verified networks, on their best accelerator, evaluated (rank 99: off the front). */
+/**
+ * Every one-choice change of the best verified networks and of up to `frontNeighbourhood` networks
+ * spread along the verified front, on their best accelerator, evaluated (rank 99: off the predicted
+ * front). The front's neighbours make the loop a Pareto local search as well (Paquete, Chiarandini
+ * & Stützle 2004): the predictor is most trustworthy one choice away from what it has seen, and
+ * the front improves where it is, not only where the inner search's model says it could be.
+ */
 function neighbours(input: RoundInput, problem: RoundProblem, plan: MetricPlan): Member[] {
   const arity = input.port.genes.arity;
-  const top = [...input.verified].sort((a, b) => b.y - a.y).slice(0, input.options.neighbourhood);
+  const best = [...input.verified].sort((a, b) => b.y - a.y).slice(0, input.options.neighbourhood);
+  const front = input.frontNets ?? [];
+  const k = Math.min(front.length, input.options.frontNeighbourhood);
+  const spread = k <= 1 ? front.slice(0, k) : Array.from({ length: k }, (_, j) => front[Math.round((j * (front.length - 1)) / (k - 1))] as VerifiedNet);
+  const top = [...new Map([...best, ...spread].map((v) => [v.key, v])).values()];
   const out: number[][] = [];
   const seen = new Set(input.verified.map((v) => v.key));
   for (const v of top) {

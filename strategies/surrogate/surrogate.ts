@@ -13,6 +13,7 @@
  */
 import type { ZodType } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
+import { paretoFrontIndices } from '../../core/pareto.ts';
 import type { Json, JsonObject } from '../../core/types.ts';
 import { BaseStrategy, jsonClone } from '../base.ts';
 import type { StrategyEntry } from '../registry.ts';
@@ -35,6 +36,8 @@ const MIN_FIT = 4;
 interface Own {
   verified: VerifiedNet[];
   points: number[][];
+  /** Network key of each point (same order; absent in snapshots from before it was kept). */
+  pointKeys?: string[];
   asked: string[];
   /** The accelerator pool (hw-pool.ts); `ready` once the initial screening chose its members. */
   pool: PoolState & { ready: boolean };
@@ -123,7 +126,7 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
     const round = ++this.own.round;
     const pending = new Set(already.map((c) => c.key));
     const result = runRound({
-      port: this.port, plan: this.plan, options: this.options, verified: this.own.verified, points: this.own.points,
+      port: this.port, plan: this.plan, options: this.options, verified: this.own.verified, points: this.own.points, frontNets: frontNetworks(this.own),
       pool: this.poolValues, asked: (g, p) => { const k = this.keyOf(g, p); return this.asked.has(k) || pending.has(k); },
       n, round, rng: this.rng,
     });
@@ -159,11 +162,14 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
   tell(results: readonly EvalResult<T>[]): void {
     const known = new Set(this.own.verified.map((v) => v.key));
     for (const r of okResults(results)) {
-      if (r.violation === 0) this.own.points.push([...r.values]);
-      const y = r.metrics[this.port.predicted];
-      if (typeof y !== 'number' || !Number.isFinite(y)) continue;
       const genes = this.port.parts(r.candidate.x).genes;
       const key = memberKey(genes, this.port.genes.active(genes), -1);
+      if (r.violation === 0) {
+        this.own.points.push([...r.values]);
+        (this.own.pointKeys ??= []).push(key);
+      }
+      const y = r.metrics[this.port.predicted];
+      if (typeof y !== 'number' || !Number.isFinite(y)) continue;
       if (known.has(key)) continue;
       known.add(key);
       this.own.verified.push({ key, genes, y });
@@ -178,6 +184,15 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
     this.own = jsonClone(own) as unknown as Own;
     this.asked = new Set(this.own.asked);
   }
+}
+
+/** Verified networks with a point on the verified Pareto front (most accurate first). */
+function frontNetworks(own: Own): VerifiedNet[] {
+  const keys = own.pointKeys ?? [];
+  if (keys.length !== own.points.length) return [];
+  const byKey = new Map(own.verified.map((v) => [v.key, v]));
+  const nets = new Set(paretoFrontIndices(own.points).map((i) => keys[i] as string));
+  return [...nets].flatMap((k) => (byKey.has(k) ? [byKey.get(k) as VerifiedNet] : [])).sort((a, b) => b.y - a.y);
 }
 
 export const surrogateEntry: StrategyEntry<SurrogateOptions> = {

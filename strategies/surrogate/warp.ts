@@ -102,6 +102,8 @@ export function warped(fit: PredictorFactory): PredictorFactory {
         };
       },
       describe: (): JsonObject => ({ ...inner.describe(), warp: 'normal scores' }),
+      // a ratio of sds: the warp's local slope cancels (delta method)
+      ...(inner.conditioner ? { conditioner: (a: Float32Array, n: number) => (inner.conditioner as NonNullable<UncertainPredictor['conditioner']>)(a, n) } : {}),
     };
     return predictor;
   };

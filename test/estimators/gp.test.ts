@@ -96,6 +96,10 @@ describe('GaussianProcess', () => {
     for (const p of pred) expect(p).toBeGreaterThan(89.5);
     const flat = GaussianProcess.fit(rows(gs, size), 12, cols, y);
     for (const p of flat.predictMean(rows(far, far.map(() => 2)), 5)) expect(p).toBeLessThan(pred[0]!);
+    // with a target unrelated to size, `bic` keeps the flat mean and `always` (the default) still fits the line
+    const noise = size.map(() => 85 + r.normal());
+    expect(GaussianProcess.fit(rows(gs, size), 12, cols, noise, { trend: F, trendChoice: 'bic' }).describe().trendSlope).toBeUndefined();
+    expect(GaussianProcess.fit(rows(gs, size), 12, cols, noise, { trend: F }).describe().trendSlope).toBeDefined();
   });
 
   it('names bad inputs', () => {

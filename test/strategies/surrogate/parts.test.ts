@@ -98,6 +98,17 @@ describe('acquire', () => {
     expect(picks).toEqual([{ index: 1, rule: 'ucb-max', gain: 0 }, { index: 2, rule: 'diversity', gain: 0 }]);
   });
 
+  it('with a conditioner, does not spend a batch on twins of an optimistic pick (GP-BUCB)', () => {
+    const cands = [
+      { values: [-88.5, 6], sd: 2, rank: 0 },
+      { values: [-88.5, 6.1], sd: 2, rank: 0 }, // the first one's twin: same network, another accelerator
+      { values: [-86, 3], sd: 0.5, rank: 0 },
+    ];
+    const twins = (picked: readonly number[]) => Float64Array.from([0, 1, 2], (i) => (picked.includes(0) && i === 1) || (picked.includes(1) && i === 0) ? 0.1 : 1);
+    expect(acquire(verified, cands, 2, opts).map((p) => p.index)).toEqual([0, 1]);
+    expect(acquire(verified, cands, 2, { ...opts, conditional: twins }).map((p) => p.index)).toEqual([0, 2]);
+  });
+
   it('never returns more than it was offered', () => {
     expect(acquire(verified, [{ values: [-86, 5], sd: 0.1, rank: 0 }], 5, opts)).toHaveLength(1);
     expect(acquire(verified, [], 5, opts)).toEqual([]);
