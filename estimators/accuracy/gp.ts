@@ -19,13 +19,14 @@
  * ~160 one-hot columns those interpolate, and a search that maximises the prediction then finds
  * exactly the codes where it extrapolates wildly (measured: cheap networks predicted 2–3 points
  * above what they verified at).
- * Optional trend: a least-squares line in one feature column (the network's size) is the GP's mean
- * function, and the GP models what is left (universal kriging with one regressor), so codes far
+ * Optional trend: a least-squares plane in a few feature columns (the network's size) is the GP's
+ * mean function, and the GP models what is left (universal kriging; gp-trend.ts), so codes far
  * from every verified one revert to the trend instead of to the average accuracy.
  */
 import { ConfigError } from '../../core/errors.ts';
 import { cholesky, choleskySolve, forwardSubstitute } from './cholesky.ts';
 import { batchConditioner, type BatchConditioner } from './gp-batch.ts';
+import { fitTrend, trendAt, type Trend } from './gp-trend.ts';
 
 export interface GpHyper {
   /** ℓ² of the squared-exponential part, in squared feature distance. */
@@ -45,8 +46,8 @@ export interface GpFitOptions {
   readonly hyperSample?: number;
   /** Fixed hyperparameters (skip the search), e.g. to re-fit a fold with the full data's choice. */
   readonly hyper?: Omit<GpHyper, 'signalVar' | 'logMarginal'>;
-  /** Column whose least-squares line is the mean function (the GP models the residual). */
-  readonly trend?: number;
+  /** Column(s) whose least-squares plane is the mean function (the GP models the residual; gp-trend.ts). */
+  readonly trend?: number | readonly number[];
   /**
    * `always` (default): the trend is the mean function whenever `trend` is given. `bic`: fitted with
    * and without it, the model with the higher marginal likelihood is kept, the slope charged
@@ -59,13 +60,6 @@ export interface GpFitOptions {
    * two runs; README "Surrogate-assisted co-search").
    */
   readonly trendChoice?: 'always' | 'bic';
-}
-
-/** y ≈ a + b·x[col], in standardised target units. */
-interface Trend {
-  readonly col: number;
-  readonly a: number;
-  readonly b: number;
 }
 
 const LENGTH_FACTORS = [0.125, 0.25, 0.5, 1, 2, 4, 8];
@@ -146,8 +140,11 @@ export class GaussianProcess {
   }
 
   /** Kind, training size and hyperparameters (JSON), for the records a search keeps of each fit. */
-  describe(): { kind: 'gp'; trainSize: number; lengthscale2: number; linearShare: number; noiseRatio: number; signalVar: number; logMarginal: number; targetMean: number; targetStd: number; trendSlope?: number } {
-    return { kind: 'gp', trainSize: this.train.n, ...this.hyper, targetMean: this.targetMean, targetStd: this.targetStd, ...(this.trend ? { trendSlope: this.trend.b * this.targetStd } : {}) };
+  describe(): { kind: 'gp'; trainSize: number; lengthscale2: number; linearShare: number; noiseRatio: number; signalVar: number; logMarginal: number; targetMean: number; targetStd: number; trendSlope?: number; trendSlopes?: number[] } {
+    // slopes in target units per unit of each trend column
+    const slopes = this.trend ? this.trend.b.map((b) => b * this.targetStd) : null;
+    const trend = slopes ? (slopes.length === 1 ? { trendSlope: slopes[0] as number } : { trendSlopes: slopes }) : {};
+    return { kind: 'gp', trainSize: this.train.n, ...this.hyper, targetMean: this.targetMean, targetStd: this.targetStd, ...trend };
   }
 
   /** Fits on `n` rows of `cols` features and their targets (any units; standardised inside). */
@@ -166,8 +163,8 @@ export class GaussianProcess {
     const mean = y.reduce((a, v) => a + v, 0) / n;
     const std = Math.sqrt(y.reduce((a, v) => a + (v - mean) ** 2, 0) / n) || 1;
     const z = Float64Array.from(y, (v) => (v - mean) / std);
-    const trend = withTrend && options.trend !== undefined ? fitTrend(rows, z, options.trend) : null;
-    if (trend) for (let i = 0; i < n; i++) z[i] = (z[i] as number) - trend.a - trend.b * (rows.dense[i * cols + trend.col] as number);
+    const trend = withTrend && options.trend !== undefined ? fitTrend(rows.dense, n, cols, z, typeof options.trend === 'number' ? [options.trend] : options.trend) : null;
+    if (trend) for (let i = 0; i < n; i++) z[i] = (z[i] as number) - trendAt(trend, rows.dense, i, cols);
     const g = gram(rows);
     const meanSq = rows.sq.reduce((a, v) => a + v, 0) / n || 1;
     const shape = options.hyper ?? GaussianProcess.search(rows, g, z, meanSq, options.hyperSample ?? 300);
@@ -303,25 +300,9 @@ export class GaussianProcess {
       k[i] = v;
       m += (this.alpha[i] as number) * v;
     }
-    const t = this.trend ? this.trend.a + this.trend.b * (x[r * cols + this.trend.col] as number) : 0;
+    const t = this.trend ? trendAt(this.trend, x, r, cols) : 0;
     return { mean: m + t, self: 1 - linearShare + (linearShare * sqA) / this.meanSq };
   }
-}
-
-/** Least-squares line of `z` in column `col` (slope 0 when the column is constant). */
-function fitTrend(rows: Rows, z: Float64Array, col: number): Trend {
-  if (!Number.isInteger(col) || col < 0 || col >= rows.cols) throw new ConfigError('trend', col, `must be a column index below ${rows.cols}`);
-  const xs = Array.from({ length: rows.n }, (_, i) => rows.dense[i * rows.cols + col] as number);
-  const mx = xs.reduce((s, v) => s + v, 0) / rows.n;
-  const mz = z.reduce((s, v) => s + v, 0) / rows.n;
-  let sxx = 0;
-  let sxz = 0;
-  xs.forEach((v, i) => {
-    sxx += (v - mx) ** 2;
-    sxz += (v - mx) * ((z[i] as number) - mz);
-  });
-  const b = sxx > 1e-12 ? sxz / sxx : 0;
-  return { col, a: mz - b * mx, b };
 }
 
 /** Log marginal likelihood with σ² profiled out, and σ̂² itself. */

@@ -108,3 +108,19 @@ describe('GaussianProcess', () => {
     expect(() => GaussianProcess.fit(new Float32Array(5), 3, F, [1, 2, 3])).toThrow(/features/);
   });
 });
+
+describe('GP trend plane', () => {
+  it('recovers the coefficients of a plane in several columns and gives a constant column no slope', async () => {
+    const { fitTrend, trendAt } = await import('../../estimators/accuracy/gp-trend.ts');
+    const r = new Rng('plane');
+    const n = 40;
+    const x = Float64Array.from({ length: n * 3 }, (_, i) => (i % 3 === 2 ? 5 : r.next()));
+    const z = Array.from({ length: n }, (_, i) => 1 + 2 * x[i * 3]! - 0.5 * x[i * 3 + 1]!);
+    const t = fitTrend(x, n, 3, z, [0, 1, 2]);
+    expect(t.b[0]).toBeCloseTo(2, 9);
+    expect(t.b[1]).toBeCloseTo(-0.5, 9);
+    expect(t.b[2]).toBe(0);
+    expect(trendAt(t, x, 7, 3)).toBeCloseTo(z[7]!, 9);
+    expect(() => fitTrend(x, n, 3, z, [3])).toThrow(ConfigError);
+  });
+});
