@@ -173,11 +173,7 @@ function spreadNetworks(problem: RoundProblem, plan: MetricPlan, members: readon
  */
 function neighbours(input: RoundInput, problem: RoundProblem, plan: MetricPlan): Member[] {
   const arity = input.port.genes.arity;
-  const best = [...input.verified].sort((a, b) => b.y - a.y).slice(0, input.options.neighbourhood);
-  const front = input.frontNets ?? [];
-  const k = Math.min(front.length, input.options.frontNeighbourhood);
-  const spread = k <= 1 ? front.slice(0, k) : Array.from({ length: k }, (_, j) => front[Math.round((j * (front.length - 1)) / (k - 1))] as VerifiedNet);
-  const top = [...new Map([...best, ...spread].map((v) => [v.key, v])).values()];
+  const top = neighbourSources(input.verified, input.frontNets ?? [], input.options);
   const out: number[][] = [];
   const seen = new Set(input.verified.map((v) => v.key));
   for (const v of top) {
@@ -203,6 +199,14 @@ function neighbours(input: RoundInput, problem: RoundProblem, plan: MetricPlan):
   const { values, violation } = problem.evaluate(genes, Int32Array.from(pools), out.length);
   const M = problem.objectives;
   return out.map((g, i) => ({ genes: g, pool: pools[i] as number, values: Array.from(values.subarray(i * M, (i + 1) * M)), violation: violation[i] as number, rank: 99 }));
+}
+
+/** The networks whose neighbours join a round's candidates: the best `neighbourhood` and up to `frontNeighbourhood` spread along the front (both ends kept), each once. */
+export function neighbourSources(verified: readonly VerifiedNet[], front: readonly VerifiedNet[], o: Pick<SurrogateOptions, 'neighbourhood' | 'frontNeighbourhood'>): VerifiedNet[] {
+  const best = [...verified].sort((a, b) => b.y - a.y).slice(0, o.neighbourhood);
+  const k = Math.min(front.length, o.frontNeighbourhood);
+  const spread = k <= 1 ? front.slice(0, k) : Array.from({ length: k }, (_, j) => front[Math.round((j * (front.length - 1)) / (k - 1))] as VerifiedNet);
+  return [...new Map([...best, ...spread].map((v) => [v.key, v])).values()];
 }
 
 /** Mutations of verified networks (on their best accelerator) until the batch is full. */

@@ -9,6 +9,7 @@ import { Rng } from '../../../core/rng.ts';
 import { hypervolume, nonDominatedSortBy } from '../../../core/pareto.ts';
 import { constrainedDominates } from '../../../strategies/constraints.ts';
 import { acquire } from '../../../strategies/surrogate/acquisition.ts';
+import { neighbourSources } from '../../../strategies/surrogate/round.ts';
 import { geneDistance, initialNetworks, maximin } from '../../../strategies/surrogate/design.ts';
 import { constrainedFronts2d, innerNsga2, type InnerProblem } from '../../../strategies/surrogate/inner-search.ts';
 import { NormalScores, normalQuantile } from '../../../strategies/surrogate/warp.ts';
@@ -148,5 +149,21 @@ describe('space-filling designs', () => {
     expect(nets[1]).toEqual([0, 0, 0, 0]);
     const on = nets.map((g) => space.active(g));
     for (let i = 0; i < nets.length; i++) for (let j = 0; j < i; j++) expect(geneDistance(nets[i]!, on[i]!, nets[j]!, on[j]!)).toBeGreaterThan(0);
+  });
+});
+
+describe('neighbourSources', () => {
+  const net = (k: number, y: number) => ({ key: `n${k}`, genes: [k], y });
+  const verified = Array.from({ length: 30 }, (_, k) => net(k, 80 + k / 3));
+  const front = [29, 25, 20, 14, 9, 5, 2, 0].map((k) => verified[k]!); // most accurate first
+
+  it('takes the best verified networks and a spread of the front, both ends included, each once', () => {
+    const got = neighbourSources(verified, front, { neighbourhood: 2, frontNeighbourhood: 4 }).map((v) => v.key);
+    expect(got).toEqual(['n29', 'n28', 'n20', 'n5', 'n0']);
+  });
+
+  it('is the best ones alone without a front, and the whole front when it is short', () => {
+    expect(neighbourSources(verified, [], { neighbourhood: 3, frontNeighbourhood: 16 }).map((v) => v.key)).toEqual(['n29', 'n28', 'n27']);
+    expect(neighbourSources(verified, front, { neighbourhood: 0, frontNeighbourhood: 16 })).toHaveLength(front.length);
   });
 });
