@@ -16,7 +16,10 @@
  *    networks: a hypervolume gain is small at the costly end of the front, where the most accurate
  *    networks are, and this keeps that end explored (local search around the incumbent is what
  *    makes NAS-Bench-201 searches efficient — White et al., "Local search is state of the art for
- *    NAS benchmarks", 2020).
+ *    NAS benchmarks", 2020). An exploit pick may carry a cost cap (`exploitCaps`): the best
+ *    optimistic accuracy among candidates under it — an ε-constraint scalarisation (Haimes 1971),
+ *    the question "how accurate can it be at this cost?" that Once-for-All answers per latency
+ *    budget; the round draws the caps at random (random scalarisations, Paria et al. UAI 2019).
  *    With `conditional` (GP-BUCB), every pick is believed observed before the next: candidates
  *    correlated with it lose optimism, so one batch does not spend several picks on near-copies.
  * 2. A diversity share: the rest of the batch goes to the predicted-front candidates farthest (in
@@ -42,6 +45,12 @@ export interface AcqOptions {
   readonly beta: number;
   /** Picks by the optimistic predicted metric alone, before the hypervolume picks. */
   readonly exploit: number;
+  /**
+   * Cost caps of the exploit picks, one per pick (missing or Infinity: none): a fraction u of the
+   * verified front's range of each cost objective (transformed space), so the pick maximises the
+   * optimistic prediction among candidates no costlier than lo + u·(hi − lo) in every cost objective.
+   */
+  readonly exploitCaps?: readonly number[];
   /** Share of the batch picked for diversity (rounded, at most n − 1 when n > 1). */
   readonly diversity: number;
   /**
@@ -93,9 +102,26 @@ export function acquire(verified: readonly (readonly number[])[], candidates: re
   const believe = () => {
     if (opts.conditional) optimistic = optimisticWith(opts.conditional(picks.map((p) => p.index)));
   };
+  const verifiedFront = front(known);
+  const costs = Array.from({ length: m }, (_, k) => k).filter((k) => k !== opts.predictedIndex);
+  const within = (i: number, u: number) => {
+    if (!Number.isFinite(u) || verifiedFront.length === 0) return true;
+    return costs.every((k) => {
+      const vals = verifiedFront.map((p) => p[k] as number);
+      const lo0 = Math.min(...vals);
+      return ((mean[i] as number[])[k] as number) <= lo0 + u * (Math.max(...vals) - lo0) + 1e-12;
+    });
+  };
   for (let k = 0; k < Math.min(opts.exploit, n - nDiverse); k++) {
-    let best = -1;
-    for (let i = 0; i < optimistic.length; i++) if (!taken.has(i) && (best < 0 || optimal(i) < optimal(best))) best = i;
+    const u = opts.exploitCaps?.[k] ?? Infinity;
+    const argBest = (capped: boolean) => {
+      let best = -1;
+      for (let i = 0; i < optimistic.length; i++) if (!taken.has(i) && (!capped || within(i, u)) && (best < 0 || optimal(i) < optimal(best))) best = i;
+      return best;
+    };
+    // no candidate under the cap: the pick goes to the accurate end instead
+    let best = argBest(true);
+    if (best < 0) best = argBest(false);
     if (best < 0) break;
     taken.add(best);
     picks.push({ index: best, rule: 'ucb-max', gain: 0 });

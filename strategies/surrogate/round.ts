@@ -135,7 +135,9 @@ export function runRound(input: RoundInput): RoundResult {
   const uncertain = problem.uncertainty(unique.map((m) => m.genes));
   const cands: AcqCandidate[] = unique.map((m, i) => ({ values: m.values, sd: uncertain[i]?.sd ?? 0, rank: m.rank }));
   const conditional = options.batchRule === 'bucb' ? problem.conditioner(unique.map((m) => m.genes)) : undefined;
-  const chosen = acquire(input.points, cands, input.n, { predictedIndex: plan.predictedIndex, beta: options.beta, diversity: options.diversity, exploit: options.exploit, ...(conditional ? { conditional } : {}) });
+  // the first exploit pick is uncapped (the accurate end); the others get random caps in the upper part of the front's cost range
+  const exploitCaps = Array.from({ length: options.exploit }, (_, k) => (k === 0 || options.exploitSpread === 0 ? Infinity : 1 - options.exploitSpread * rng.next()));
+  const chosen = acquire(input.points, cands, input.n, { predictedIndex: plan.predictedIndex, beta: options.beta, diversity: options.diversity, exploit: options.exploit, exploitCaps, ...(conditional ? { conditional } : {}) });
   const sign = plan.objectives[plan.predictedIndex]?.sign ?? 1;
   const picks: RoundPick[] = chosen.map((c) => {
     const m = unique[c.index] as Member;

@@ -110,6 +110,20 @@ describe('acquire', () => {
     expect(acquire(verified, cands, 2, { ...opts, conditional: twins }).map((p) => p.index)).toEqual([0, 2]);
   });
 
+  it('a capped exploit pick is the most accurate candidate under the cap (ε-constraint), else the uncapped one', () => {
+    // verified front cost 1..10 (log10 0..1); cap u = 0.5 → cost ≤ 10^0.5 ≈ 3.16
+    const cands = [
+      { values: [-90, 20], sd: 0.1, rank: 0 },
+      { values: [-88, 3], sd: 0.1, rank: 0 },
+      { values: [-88.5, 4], sd: 0.1, rank: 0 },
+      { values: [-86, 1.5], sd: 0.1, rank: 0 },
+    ];
+    const capped = acquire(verified, cands, 2, { ...opts, exploit: 2, exploitCaps: [Infinity, 0.5] });
+    expect(capped.map((p) => [p.index, p.rule])).toEqual([[0, 'ucb-max'], [1, 'ucb-max']]);
+    const none = acquire(verified, cands, 1, { ...opts, exploit: 1, exploitCaps: [-5] });
+    expect(none.map((p) => p.index)).toEqual([0]);
+  });
+
   it('never returns more than it was offered', () => {
     expect(acquire(verified, [{ values: [-86, 5], sd: 0.1, rank: 0 }], 5, opts)).toHaveLength(1);
     expect(acquire(verified, [], 5, opts)).toEqual([]);
