@@ -7,6 +7,7 @@ import { h } from './dom.js';
 const RULES = {
   'initial-design': 'initial design (chosen before any prediction)',
   'ucb-max': 'upper confidence bound on accuracy',
+  'ucb-capped': 'upper confidence bound on accuracy under a random cost cap',
   'ucb-hvi': 'hypervolume improvement of the upper confidence bound',
   diversity: 'diversity share',
   fill: 'fill (nearest untried neighbour)',

@@ -8,7 +8,7 @@ import { h } from './dom.js';
 
 const num = (v, d = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '–');
 const pct = (v) => (typeof v === 'number' ? `${(100 * v).toFixed(0)} %` : '–');
-const RULES = ['ucb-max', 'ucb-hvi', 'diversity', 'fill'];
+const RULES = ['ucb-max', 'ucb-capped', 'ucb-hvi', 'diversity', 'fill'];
 
 function batchText(b) {
   if (!b) return '–';

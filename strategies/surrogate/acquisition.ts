@@ -62,7 +62,7 @@ export interface AcqOptions {
 
 export interface Pick {
   readonly index: number;
-  readonly rule: 'ucb-max' | 'ucb-hvi' | 'diversity';
+  readonly rule: 'ucb-max' | 'ucb-capped' | 'ucb-hvi' | 'diversity';
   /** Hypervolume the optimistic point added when it was picked (transformed space; 0 for diversity picks). */
   readonly gain: number;
 }
@@ -124,7 +124,7 @@ export function acquire(verified: readonly (readonly number[])[], candidates: re
     if (best < 0) best = argBest(false);
     if (best < 0) break;
     taken.add(best);
-    picks.push({ index: best, rule: 'ucb-max', gain: 0 });
+    picks.push({ index: best, rule: Number.isFinite(u) ? 'ucb-capped' : 'ucb-max', gain: 0 });
     base = front([...base, mean[best] as Point]);
     believe();
   }

@@ -21,12 +21,14 @@ export const surrogateOptions = z.strictObject({
   /** Picks per round by the optimistic predicted metric alone (the accurate end of the front; GP-UCB). */
   exploit: z.number().int().min(0).max(1000).default(3),
   /**
-   * Cost caps of the exploit picks after the first: each round draws u uniformly in [1 − s, 1] per
-   * pick and caps every cost objective at that fraction of the verified front's (log) cost range,
-   * so the picks also push accuracy up at cheaper points of the front (random ε-constraints). 0:
-   * every exploit pick is uncapped (the accurate end only).
+   * Picks per round by the optimistic predicted metric under a random cost cap, after the exploit
+   * picks: each draws u uniformly in [1 − cappedSpread, 1] and caps every cost objective at that
+   * fraction of the verified front's (log) cost range (random ε-constraints), so accuracy is also
+   * pushed up at cheaper points of the front, not only at its costly end.
    */
-  exploitSpread: z.number().min(0).max(1).default(0.5),
+  capped: z.number().int().min(0).max(1000).default(2),
+  /** Upper share of the verified front's cost range the caps are drawn from. */
+  cappedSpread: z.number().min(0).max(1).default(0.5),
   /** Neighbours (one choice changed) of this many best verified networks join the candidates each round. */
   neighbourhood: z.number().int().min(0).max(100).default(3),
   /**

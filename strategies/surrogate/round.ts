@@ -45,7 +45,7 @@ export interface RoundPick {
   readonly pool: number;
   readonly mean: number;
   readonly sd: number;
-  readonly rule: 'ucb-max' | 'ucb-hvi' | 'diversity' | 'fill';
+  readonly rule: 'ucb-max' | 'ucb-capped' | 'ucb-hvi' | 'diversity' | 'fill';
   /** The network was verified before (with another accelerator): mean is its verified value. */
   readonly verifiedNetwork: boolean;
 }
@@ -135,9 +135,9 @@ export function runRound(input: RoundInput): RoundResult {
   const uncertain = problem.uncertainty(unique.map((m) => m.genes));
   const cands: AcqCandidate[] = unique.map((m, i) => ({ values: m.values, sd: uncertain[i]?.sd ?? 0, rank: m.rank }));
   const conditional = options.batchRule === 'bucb' ? problem.conditioner(unique.map((m) => m.genes)) : undefined;
-  // the first exploit pick is uncapped (the accurate end); the others get random caps in the upper part of the front's cost range
-  const exploitCaps = Array.from({ length: options.exploit }, (_, k) => (k === 0 || options.exploitSpread === 0 ? Infinity : 1 - options.exploitSpread * rng.next()));
-  const chosen = acquire(input.points, cands, input.n, { predictedIndex: plan.predictedIndex, beta: options.beta, diversity: options.diversity, exploit: options.exploit, exploitCaps, ...(conditional ? { conditional } : {}) });
+  // the exploit picks are uncapped (the accurate end); the capped ones get random caps in the upper part of the front's cost range
+  const exploitCaps = [...Array<number>(options.exploit).fill(Infinity), ...Array.from({ length: options.capped }, () => 1 - options.cappedSpread * rng.next())];
+  const chosen = acquire(input.points, cands, input.n, { predictedIndex: plan.predictedIndex, beta: options.beta, diversity: options.diversity, exploit: exploitCaps.length, exploitCaps, ...(conditional ? { conditional } : {}) });
   const sign = plan.objectives[plan.predictedIndex]?.sign ?? 1;
   const picks: RoundPick[] = chosen.map((c) => {
     const m = unique[c.index] as Member;

@@ -144,7 +144,7 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
       payload: jsonClone({
         round, verifiedNetworks: this.own.verified.length, predicted: pred, trainSize: result.fit.trainSize, predictor: result.fit.predictor,
         cv: result.fit.cv, evaluations: result.evaluations, predictedFront: result.frontSize,
-        batch: { size: out.length, ...Object.fromEntries(['ucb-max', 'ucb-hvi', 'diversity', 'fill'].map((r) => [r, result.picks.filter((p) => p.rule === r).length])) },
+        batch: { size: out.length, ...Object.fromEntries(['ucb-max', 'ucb-capped', 'ucb-hvi', 'diversity', 'fill'].map((r) => [r, result.picks.filter((p) => p.rule === r).length])) },
         pool: hw ? { members: this.own.pool.members.map((m) => hw.space.key(m)), usage: result.usage, added: this.refreshed.added.map((m) => hw.space.key(m)), removed: this.refreshed.removed.map((m) => hw.space.key(m)) } : null,
         ms: result.ms,
       }) as unknown as JsonObject,

@@ -119,7 +119,7 @@ describe('acquire', () => {
       { values: [-86, 1.5], sd: 0.1, rank: 0 },
     ];
     const capped = acquire(verified, cands, 2, { ...opts, exploit: 2, exploitCaps: [Infinity, 0.5] });
-    expect(capped.map((p) => [p.index, p.rule])).toEqual([[0, 'ucb-max'], [1, 'ucb-max']]);
+    expect(capped.map((p) => [p.index, p.rule])).toEqual([[0, 'ucb-max'], [1, 'ucb-capped']]);
     const none = acquire(verified, cands, 1, { ...opts, exploit: 1, exploitCaps: [-5] });
     expect(none.map((p) => p.index)).toEqual([0]);
   });
