@@ -49,11 +49,18 @@ export function mbconvGeneView(space: MbconvSpace): GeneView {
   const logSize = (g: readonly number[]) => Math.log(costOfChoices(bitOps, g));
   const lo = logSize(toGenome(cfg, space.smallest()));
   const hi = logSize(toGenome(cfg, space.largest()));
+  // The size × precision square's other corners: the largest network at the lowest bits, the smallest at the highest.
+  const withBits = (a: MbconvArch, w: number, x: number): MbconvArch => ({ ...a, stages: a.stages.map((st) => ({ ...st, blocks: st.blocks.map((b) => ({ ...b, wbits: w, abits: x })) })) });
+  const corners = [
+    withBits(space.largest(), Math.min(...cfg.weightBits), Math.min(...cfg.activationBits)),
+    withBits(space.smallest(), Math.max(...cfg.weightBits), Math.max(...cfg.activationBits)),
+  ].map((a) => toGenome(cfg, space.validate(a) as MbconvArch));
   return {
     arity,
     active: (g) => activeGenes(cfg, Array.from({ length: arity.length }, (_, i) => g[i] as number)),
     largest: toGenome(cfg, space.largest()),
     smallest: toGenome(cfg, space.smallest()),
+    corners,
     featureLength: F,
     features(genes, rows) {
       const G = arity.length;

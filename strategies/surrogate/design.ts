@@ -40,12 +40,21 @@ export interface GeneSpace {
   active(genes: ArrayLike<number>): readonly boolean[];
 }
 
-/** The initial networks: largest, smallest, then `count − 2` maximin picks out of 40 random genomes per pick. */
-export function initialNetworks(space: GeneSpace, largest: readonly number[], smallest: readonly number[], count: number, rng: Rng): number[][] {
+/**
+ * The initial networks: the corners — largest, smallest, then the port's other corners (e.g. the
+ * largest network at the lowest precision), as many as `count` allows — then maximin picks out of
+ * 40 random genomes per pick.
+ */
+export function initialNetworks(space: GeneSpace, corners: readonly (readonly number[])[], count: number, rng: Rng): number[][] {
   const withOn = (g: readonly number[]) => ({ g: [...g], on: space.active(g) });
-  const sample = Array.from({ length: Math.max(0, count - 2) * 40 }, () => withOn(space.arity.map((a) => rng.int(a))));
-  const fixed = [withOn(largest), withOn(smallest)];
-  return maximin(fixed, sample, count, (a, b) => geneDistance(a.g, a.on, b.g, b.on)).map((p) => p.g);
+  const distance = (a: { g: number[]; on: readonly boolean[] }, b: { g: number[]; on: readonly boolean[] }) => geneDistance(a.g, a.on, b.g, b.on);
+  const fixed: { g: number[]; on: readonly boolean[] }[] = [];
+  for (const c of corners) {
+    const p = withOn(c);
+    if (fixed.length < count && fixed.every((q) => distance(p, q) > 0)) fixed.push(p);
+  }
+  const sample = Array.from({ length: Math.max(0, count - fixed.length) * 40 }, () => withOn(space.arity.map((a) => rng.int(a))));
+  return maximin(fixed, sample, count, distance).map((p) => p.g);
 }
 
 /** `count` more maximin networks, away from the `designed` ones (a design grown for a large first batch). */

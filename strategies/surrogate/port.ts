@@ -22,6 +22,13 @@ export interface GeneView {
   /** The largest and smallest networks of the space (the initial design always verifies both). */
   readonly largest: readonly number[];
   readonly smallest: readonly number[];
+  /**
+   * Other corners of the space the initial design verifies after those two, where the space has
+   * axes that size does not order — in a quantised space, the largest network at the lowest
+   * precision and the smallest at the highest: without them the first fits see precision only
+   * mixed into random codes, and the trend in size alone says nothing about a large low-bit network.
+   */
+  readonly corners?: readonly (readonly number[])[];
   /** Length of a feature row. */
   readonly featureLength: number;
   /** Predictor inputs of `rows` genomes laid out row-major in `genes` (rows × arity.length). */

@@ -101,7 +101,7 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
   ask(n: number): Candidate<T>[] {
     this.checkCount(n);
     if (this.own.queue === null) {
-      this.own.queue = initialNetworks(this.port.genes, this.port.genes.largest, this.port.genes.smallest, this.options.initial, this.rng);
+      this.own.queue = initialNetworks(this.port.genes, [this.port.genes.largest, this.port.genes.smallest, ...(this.port.genes.corners ?? [])], this.options.initial, this.rng);
       this.own.designed = this.own.queue.map((g) => [...g]);
     }
     // Nothing to fit on yet (a batch larger than the initial design): the design grows instead.

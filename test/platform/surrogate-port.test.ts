@@ -36,12 +36,19 @@ describe('mbconv surrogate port', () => {
     const F = port.genes.featureLength;
     expect(F).toBe(space.encodingLength + 1);
     archs.forEach((a, i) => expect(Array.from(f.subarray(i * F, i * F + space.encodingLength))).toEqual(space.encode(a)));
-    // the last feature: log MACs scaled to [0, 2] between the smallest and the largest network
+    // the last feature: log bit-operations (MACs × weight bits × activation bits) scaled to [0, 2] between the smallest and the largest network
     const size = (a: never) => f[archs.indexOf(a) * F + F - 1]!;
     for (const a of archs) expect(size(a as never)).toBeGreaterThanOrEqual(-1e-6);
-    const macs = (a: (typeof archs)[number]) => space.layers(a).reduce((s, l) => s + l.n * l.m * l.p * l.q * (l.c / l.groups) * l.r * l.s, 0);
-    const [p, q] = [archs[0]!, archs[1]!];
-    expect(Math.sign(size(p as never) - size(q as never))).toBe(Math.sign(macs(p) - macs(q)));
+    const bitOps = (a: (typeof archs)[number]) => space.layers(a).reduce((s, l) => s + l.n * l.m * l.p * l.q * (l.c / l.groups) * l.r * l.s * l.bits.weights * l.bits.inputs, 0);
+    const lo = Math.log(bitOps(space.smallest()));
+    const hi = Math.log(bitOps(space.largest()));
+    // (to 0.5 %: the counters count pooling and the classifier slightly differently from this sum)
+    for (const a of archs.slice(0, 5)) expect(size(a as never)).toBeCloseTo((2 * (Math.log(bitOps(a)) - lo)) / (hi - lo), 2);
+    // the other corners of size × precision: the largest network at the lowest bits, the smallest at the highest
+    const corners = (port.genes.corners ?? []).map((g) => (port.candidate(g, hws[0] as JsonObject) as { arch: { resolution: number; stages: { blocks: { wbits: number; abits: number }[] }[] } }).arch);
+    expect(corners).toHaveLength(2);
+    expect(corners[0]!.stages.flatMap((s) => s.blocks.map((b) => [b.wbits, b.abits]))).toEqual(space.largest().stages.flatMap((s) => s.blocks.map(() => [4, 4])));
+    expect(corners[1]!.stages.flatMap((s) => s.blocks.map((b) => [b.wbits, b.abits]))).toEqual(space.smallest().stages.flatMap((s) => s.blocks.map(() => [8, 8])));
     const x = port.candidate(toGenome(space.config, archs[0]!), hws[0] as JsonObject);
     expect(port.parts(x)).toEqual({ genes: toGenome(space.config, archs[0]!), hw: hws[0] });
     expect(space.key((port.candidate(port.genes.largest, hws[0] as JsonObject) as { arch: never }).arch)).toBe(space.key(space.largest()));

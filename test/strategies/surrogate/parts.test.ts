@@ -158,11 +158,18 @@ describe('space-filling designs', () => {
 
   it('initial networks start with the largest and smallest and are distinct', () => {
     const space = { arity: [3, 3, 3, 3], active: (g: ArrayLike<number>) => [true, true, g[1] !== 0, true] };
-    const nets = initialNetworks(space, [2, 2, 2, 2], [0, 0, 0, 0], 8, new Rng(3));
+    const nets = initialNetworks(space, [[2, 2, 2, 2], [0, 0, 0, 0]], 8, new Rng(3));
     expect(nets[0]).toEqual([2, 2, 2, 2]);
     expect(nets[1]).toEqual([0, 0, 0, 0]);
     const on = nets.map((g) => space.active(g));
     for (let i = 0; i < nets.length; i++) for (let j = 0; j < i; j++) expect(geneDistance(nets[i]!, on[i]!, nets[j]!, on[j]!)).toBeGreaterThan(0);
+  });
+
+  it('further corners follow in order, duplicates and those beyond the count dropped', () => {
+    const space = { arity: [3, 3, 3, 3], active: () => [true, true, true, true] };
+    const corners = [[2, 2, 2, 2], [0, 0, 0, 0], [2, 2, 0, 0], [2, 2, 2, 2], [0, 0, 2, 2]];
+    expect(initialNetworks(space, corners, 6, new Rng(3)).slice(0, 4)).toEqual([[2, 2, 2, 2], [0, 0, 0, 0], [2, 2, 0, 0], [0, 0, 2, 2]]);
+    expect(initialNetworks(space, corners, 3, new Rng(3))).toEqual([[2, 2, 2, 2], [0, 0, 0, 0], [2, 2, 0, 0]]);
   });
 });
 
