@@ -1,5 +1,5 @@
 /**
- * Space-filling choices of the surrogate loop: the initial networks (largest, smallest, then
+ * Space-filling choices of the surrogate loop: the initial networks (largest, smallest, other corners, then
  * greedy maximin over the genes that count — each new point the farthest, in differing choices,
  * from all chosen so far, out of a random sample), and the maximin rule the accelerator pool's
  * screening (hw-pool.ts) spreads its candidates with.

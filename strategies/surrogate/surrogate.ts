@@ -1,6 +1,6 @@
 /**
  * `strategy: surrogate` — surrogate-assisted co-search (Once-for-All / NAAS style, with a loop):
- * verify an initial design (largest, smallest, space-filling), then every `ask` is one round —
+ * verify an initial design (largest, smallest, other corners, space-filling), then every `ask` is one round —
  * fit the accuracy predictor on all verified scores, search tens of thousands of network ×
  * accelerator candidates on predicted accuracy + exact hardware cost, and hand the batch the
  * acquisition rule picks to the runner, which verifies it (supernet) and stores the verified
