@@ -3,7 +3,8 @@
  * for each member (~15 s of mapping), so the pool is small and chosen with care:
  * - initially, `hwCandidates` configs spread over the accelerator space (maximin on their one-hot
  *   codes) are screened — each network's exact cost mapped layer by layer, no table — on the
- *   largest and the smallest network, and the pool is the greedy facility-location choice: up to
+ *   corner networks (largest, smallest, and e.g. the largest at the lowest bits), and the pool is
+ *   the greedy facility-location choice: up to
  *   `hwPool` accelerators, each lowering Σ over networks of the best member's score for it (a score
  *   is Σ log(cost objective) plus a penalty per unit of constraint violation); an accelerator that
  *   is best for no network is not compiled;
@@ -64,7 +65,7 @@ export function chooseMembers(scores: readonly (readonly number[])[], k: number)
   return chosen;
 }
 
-/** Screens `count` spread configs on the largest and smallest networks and picks the initial pool. */
+/** Screens `count` spread configs on the corner networks (largest, smallest, the port's other corners) and picks the initial pool. */
 export async function initialPool(port: SurrogatePort, plan: MetricPlan, space: SearchSpace<JsonObject>, size: number, count: number, rng: Rng): Promise<{ members: JsonObject[]; tried: string[] }> {
   if (space.enumerate && space.size() <= BigInt(size)) {
     const all = [...space.enumerate()];
@@ -76,7 +77,9 @@ export async function initialPool(port: SurrogatePort, plan: MetricPlan, space: 
   const hamming = (a: number, b: number) => (codes[a] as number[]).reduce((s, v, i) => s + (v !== (codes[b] as number[])[i] ? 1 : 0), 0);
   const picked = maximin([0], sample.map((_, i) => i).slice(1), Math.max(size, count), hamming);
   const candidates = picked.map((i) => sample[i] as JsonObject);
-  const nets = [port.genes.largest, port.genes.smallest];
+  // the corners of the space: an accelerator good for the largest network at 8 bits (a big buffer)
+  // is not the one for the same network at 4 bits, which the search may well converge on
+  const nets = [port.genes.largest, port.genes.smallest, ...(port.genes.corners ?? [])];
   const columns = await port.screen(candidates, nets);
   const scores = columns.map((c) => hwScores(plan, c, nets.length));
   const chosen = chooseMembers(scores, size);
