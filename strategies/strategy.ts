@@ -55,6 +55,12 @@ export interface Strategy<T extends JsonObject = JsonObject> {
    */
   prepare?(): Promise<void>;
   /**
+   * Optional: start, in the background, the work the first `prepare` will need (e.g. while the
+   * platform verifies its accuracy source). It must not change the state: `prepare` awaits and
+   * applies what it computed, or computes it itself (after a restore that made it moot).
+   */
+  warm?(): void;
+  /**
    * Optional: records produced since the last call (by `ask`), which the runner stores as events of
    * the step they belong to, atomically with its trials; a re-ask after a crash produces them again.
    */

@@ -8,7 +8,7 @@
 import { ConfigError } from '../core/errors.ts';
 import type { MbconvSpace } from '../search-space/mbconv.ts';
 import type { TrainState } from './checkpoint.ts';
-import { evaluateSubnet, type EvalData } from './evaluate.ts';
+import { evaluateSubnet, type EvalData, type EvalOptions, type SubnetScore } from './evaluate.ts';
 import type { MbconvSupernet } from './mbconv-supernet.ts';
 import type { TrainConfig } from './train.ts';
 
@@ -22,22 +22,29 @@ export interface AccuracyCheck {
 /** Default tolerance: half a percentage point of validation accuracy. */
 export const VERIFY_TOLERANCE = 0.005;
 
-export function verifyRecordedAccuracy(
-  net: MbconvSupernet,
-  space: MbconvSpace,
-  state: TrainState<Partial<TrainConfig>>,
-  data: EvalData,
-  dir: string,
-  tolerance = VERIFY_TOLERANCE,
-): AccuracyCheck {
-  const last = state.history[state.history.length - 1];
-  if (!last || !Number.isFinite(last.valAccuracyLargest)) throw new ConfigError('checkpoint', dir, 'records no validation accuracy to verify (trained without a validation split?)');
+/** The evaluation training recorded for the largest subnet (its calibration seed, images and validation subset). */
+export function verificationOptions(state: TrainState<Partial<TrainConfig>>): EvalOptions {
   const o = state.options;
-  const score = evaluateSubnet(net, space.largest(), data, {
+  return {
     ...(o.calibImages !== undefined ? { calibImages: o.calibImages } : {}),
     ...(o.valLimit !== undefined ? { valLimit: o.valLimit } : {}),
     seed: `${o.seed ?? 'supernet'}:calibration`,
-  });
+  };
+}
+
+/** The last recorded largest-subnet accuracy, or a config error when training recorded none. */
+function lastRecord(state: TrainState<Partial<TrainConfig>>, dir: string): { valAccuracyLargest: number; epoch: number } {
+  const last = state.history[state.history.length - 1];
+  if (!last || !Number.isFinite(last.valAccuracyLargest)) throw new ConfigError('checkpoint', dir, 'records no validation accuracy to verify (trained without a validation split?)');
+  return last;
+}
+
+/**
+ * Compares a re-measured score of the largest subnet (`verificationOptions`, scored in this thread
+ * or on a scoring worker: the same figure) with the recorded one.
+ */
+export function checkRecorded(state: TrainState<Partial<TrainConfig>>, score: Pick<SubnetScore, 'accuracy' | 'total'>, dir: string, tolerance = VERIFY_TOLERANCE): AccuracyCheck {
+  const last = lastRecord(state, dir);
   const check = { recorded: last.valAccuracyLargest, measured: score.accuracy, images: score.total, epochs: last.epoch };
   if (Math.abs(check.measured - check.recorded) > tolerance) {
     throw new ConfigError(
@@ -46,4 +53,16 @@ export function verifyRecordedAccuracy(
     );
   }
   return check;
+}
+
+export function verifyRecordedAccuracy(
+  net: MbconvSupernet,
+  space: MbconvSpace,
+  state: TrainState<Partial<TrainConfig>>,
+  data: EvalData,
+  dir: string,
+  tolerance = VERIFY_TOLERANCE,
+): AccuracyCheck {
+  lastRecord(state, dir);
+  return checkRecorded(state, evaluateSubnet(net, space.largest(), data, verificationOptions(state)), dir, tolerance);
 }

@@ -3,7 +3,8 @@
  * are recalibrated on training images, and it is scored on the validation split (bits fake-quantised).
  * The checkpoint's recorded accuracy is re-measured first, so a search never trusts weights that do
  * not reproduce their own training record. A step's subnets are scored on a worker pool when the
- * machine has several cores (started on first use: building a platform to validate spawns nothing).
+ * machine has several cores; the pool starts with the verification, which runs on one of its
+ * workers while the platform goes on building (AccuracySource.ready).
  */
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '../../core/errors.ts';
@@ -18,7 +19,7 @@ import { EMBEDDED_SUPERNET_DIR } from '../../supernet/embedded.ts';
 import { SubnetEvalPool } from '../../supernet/eval-pool.ts';
 import { evaluateSubnet } from '../../supernet/evaluate.ts';
 import { describeTraining, type TrainConfig } from '../../supernet/train.ts';
-import { verifyRecordedAccuracy } from '../../supernet/verify.ts';
+import { checkRecorded, verificationOptions, verifyRecordedAccuracy, type AccuracyCheck } from '../../supernet/verify.ts';
 import type { AccuracyFactory } from './source.ts';
 
 export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
@@ -43,15 +44,39 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
     // network verified again with another accelerator costs nothing.
     const scored = new Map<string, number>();
     const keyOf = (a: Arch) => ctx.space.key(a);
-    phase('verifying the checkpoint: re-measuring its largest subnet', { images: state.options.valLimit ?? data.val.n });
-    const check = verifyRecordedAccuracy(net, trained, state, evalData, dir);
+    // On several cores the largest subnet is re-measured on a scoring worker (the same figure as
+    // here: eval-pool.ts), so the main thread is free meanwhile (createPlatform warms the strategy).
+    const startPool = () => (pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers }));
+    let check: AccuracyCheck | undefined;
+    const images = { images: state.options.valLimit ?? data.val.n };
+    const verify = async (): Promise<void> => {
+      if (workers <= 1) {
+        phase('verifying the checkpoint: re-measuring its largest subnet', images);
+        check = verifyRecordedAccuracy(net, trained, state, evalData, dir);
+        return;
+      }
+      phase('verifying the checkpoint: re-measuring its largest subnet on a scoring worker', images);
+      check = checkRecorded(state, await startPool().score(trained.largest(), verificationOptions(state)), dir);
+    };
+    const ready = verify();
+    const verifiedOf = (): AccuracyCheck => {
+      if (!check) throw new Error('the checkpoint verification has not finished (await AccuracySource.ready)');
+      return check;
+    };
     return {
       objective: ACCURACY_OBJECTIVE,
-      provenance:
-        `supernet ${dir} (${state.dataset}, ${describeTraining(state)}; recorded largest-subnet val accuracy ${(100 * check.recorded).toFixed(2)} %, ` +
-        `verified ${(100 * check.measured).toFixed(2)} %); subnet = inherited weights + BN recalibration on ${cfg.calibImages} train images, ` +
-        `accuracy on ${sampleSize} validation images, bits fake-quantised`,
-      verified: check,
+      get provenance() {
+        const c = verifiedOf();
+        return (
+          `supernet ${dir} (${state.dataset}, ${describeTraining(state)}; recorded largest-subnet val accuracy ${(100 * c.recorded).toFixed(2)} %, ` +
+          `verified ${(100 * c.measured).toFixed(2)} %); subnet = inherited weights + BN recalibration on ${cfg.calibImages} train images, ` +
+          `accuracy on ${sampleSize} validation images, bits fake-quantised`
+        );
+      },
+      get verified() {
+        return check;
+      },
+      ready,
       sampleSize,
       score: async (arch) => {
         const known = scored.get(keyOf(arch));
@@ -65,9 +90,7 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
             scoreMany: async (archs: readonly Arch[]) => {
               const todo = [...new Map(archs.filter((a) => !scored.has(keyOf(a))).map((a) => [keyOf(a), a])).values()];
               if (todo.length > 0) {
-                if (!pool) phase(`starting ${workers} scoring workers`);
-                pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers });
-                const scores = await pool.scoreAll(todo as unknown as readonly MbconvArch[], evalOpts);
+                const scores = await startPool().scoreAll(todo as unknown as readonly MbconvArch[], evalOpts);
                 todo.forEach((a, i) => scored.set(keyOf(a), 100 * (scores[i] as { accuracy: number }).accuracy));
               }
               return archs.map((a) => scored.get(keyOf(a)) as number);
