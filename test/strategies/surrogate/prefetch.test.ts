@@ -40,7 +40,7 @@ const make = (port: SurrogatePort<JsonObject>, options: object, seed = 2) =>
 interface Step { asked: unknown[]; results: EvalResult<JsonObject>[]; notes: StrategyNote[] }
 
 /** prepare → ask → (slow) evaluate → tell, as the runner does; the snapshot after each step. */
-async function steps(s: Strategy<JsonObject>, count: number, log: string[] = [], first = SMALL.initial): Promise<{ steps: Step[]; snapshots: unknown[] }> {
+async function steps(s: Strategy<JsonObject>, count: number, log: string[] = [], first: number = SMALL.initial): Promise<{ steps: Step[]; snapshots: unknown[] }> {
   const out: Step[] = [];
   const snapshots: unknown[] = [];
   for (let i = 0; i < count; i++) {
