@@ -17,6 +17,8 @@ export interface AccuracyCheck {
   readonly measured: number;
   readonly images: number;
   readonly epochs: number;
+  /** Set when the check was read from a cache of passed verifications: when it was measured (ISO time). */
+  readonly cachedFrom?: string;
 }
 
 /** Default tolerance: half a percentage point of validation accuracy. */

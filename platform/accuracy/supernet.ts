@@ -2,7 +2,8 @@
  * Accuracy from the weight-sharing supernet: a subnet inherits its weights, its batch-norm statistics
  * are recalibrated on training images, and it is scored on the validation split (bits fake-quantised).
  * The checkpoint's recorded accuracy is re-measured first, so a search never trusts weights that do
- * not reproduce their own training record. A step's subnets are scored on a worker pool when the
+ * not reproduce their own training record (a passed check is cached for the same weights, data,
+ * backend and code: verify-cache.ts). A step's subnets are scored on a worker pool when the
  * machine has several cores; the pool starts with the verification, which runs on one of its
  * workers while the platform goes on building (AccuracySource.ready).
  */
@@ -21,6 +22,7 @@ import { evaluateSubnet } from '../../supernet/evaluate.ts';
 import { describeTraining, type TrainConfig } from '../../supernet/train.ts';
 import { checkRecorded, verificationOptions, verifyRecordedAccuracy, type AccuracyCheck } from '../../supernet/verify.ts';
 import type { AccuracyFactory } from './source.ts';
+import { cachedVerification, datasetHash, evaluationCodeHash, storeVerification, type VerificationInputs } from './verify-cache.ts';
 
 export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
   if (ctx.space.name !== 'mbconv') throw new ConfigError('experiment.accuracy.source', 'supernet', 'needs space: mbconv');
@@ -49,14 +51,25 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
     const startPool = () => (pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers }));
     let check: AccuracyCheck | undefined;
     const images = { images: state.options.valLimit ?? data.val.n };
+    const last = state.history[state.history.length - 1];
+    const inputs: VerificationInputs = {
+      weightsSha256: state.weightsSha256, dataset: datasetHash([data.train, data.val]), backend: runtime().backend, code: evaluationCodeHash(),
+      settings: { options: verificationOptions(state), norm: state.norm, recorded: last?.valAccuracyLargest ?? null, epoch: last?.epoch ?? null },
+    };
     const verify = async (): Promise<void> => {
+      const cached = cachedVerification(inputs);
+      if (cached) {
+        check = { ...checkRecorded(state, { accuracy: cached.measured, total: cached.images }, dir), cachedFrom: cached.cachedFrom };
+        return;
+      }
       if (workers <= 1) {
         phase('verifying the checkpoint: re-measuring its largest subnet', images);
         check = verifyRecordedAccuracy(net, trained, state, evalData, dir);
-        return;
+      } else {
+        phase('verifying the checkpoint: re-measuring its largest subnet on a scoring worker', images);
+        check = checkRecorded(state, await startPool().score(trained.largest(), verificationOptions(state)), dir);
       }
-      phase('verifying the checkpoint: re-measuring its largest subnet on a scoring worker', images);
-      check = checkRecorded(state, await startPool().score(trained.largest(), verificationOptions(state)), dir);
+      storeVerification(inputs, check);
     };
     const ready = verify();
     const verifiedOf = (): AccuracyCheck => {
@@ -69,7 +82,7 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
         const c = verifiedOf();
         return (
           `supernet ${dir} (${state.dataset}, ${describeTraining(state)}; recorded largest-subnet val accuracy ${(100 * c.recorded).toFixed(2)} %, ` +
-          `verified ${(100 * c.measured).toFixed(2)} %); subnet = inherited weights + BN recalibration on ${cfg.calibImages} train images, ` +
+          `verified ${(100 * c.measured).toFixed(2)} %${c.cachedFrom ? ` (cached from ${c.cachedFrom}: same weights, dataset, backend and evaluation code)` : ''}); subnet = inherited weights + BN recalibration on ${cfg.calibImages} train images, ` +
           `accuracy on ${sampleSize} validation images, bits fake-quantised`
         );
       },
