@@ -9,7 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '../../core/errors.ts';
-import type { Arch } from '../../core/types.ts';
+import { layerMacs, type Arch } from '../../core/types.ts';
 import { runtime } from '../../runtime/tf.ts';
 import { loadDataset } from '../../datasets/registry.ts';
 import type { MbconvArch } from '../../search-space/mbconv-arch.ts';
@@ -46,6 +46,11 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
     // network verified again with another accelerator costs nothing.
     const scored = new Map<string, number>();
     const keyOf = (a: Arch) => ctx.space.key(a);
+    // A step ends when its last worker does: handing out the subnets largest first (MACs, which
+    // scoring time follows) lets the small ones fill in behind the big ones instead of one big one
+    // running alone at the end (LPT scheduling). A score depends on its arch only, not on the order.
+    const macsOf = (a: Arch) => ctx.space.layers(a).reduce((s, l) => s + layerMacs(l), 0);
+    const largestFirst = (as: Arch[]) => as.map((a, i) => ({ a, i, m: macsOf(a) })).sort((x, y) => y.m - x.m || x.i - y.i).map((e) => e.a);
     // On several cores the largest subnet is re-measured on a scoring worker (the same figure as
     // here: eval-pool.ts), so the main thread is free meanwhile (createPlatform warms the strategy).
     const startPool = () => (pool ??= new SubnetEvalPool({ checkpoint: dir, backend: runtime().backend, workers }));
@@ -101,7 +106,7 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
       ...(workers > 1
         ? {
             scoreMany: async (archs: readonly Arch[]) => {
-              const todo = [...new Map(archs.filter((a) => !scored.has(keyOf(a))).map((a) => [keyOf(a), a])).values()];
+              const todo = largestFirst([...new Map(archs.filter((a) => !scored.has(keyOf(a))).map((a) => [keyOf(a), a])).values()]);
               if (todo.length > 0) {
                 const scores = await startPool().scoreAll(todo as unknown as readonly MbconvArch[], evalOpts);
                 todo.forEach((a, i) => scored.set(keyOf(a), 100 * (scores[i] as { accuracy: number }).accuracy));
