@@ -124,7 +124,7 @@ export interface RefreshDecision {
 /**
  * Screens the pending children on the pending networks and decides which of them replace (or join)
  * members where that lowers the pool's sum, up to `replace` moves. Pure: reads the members' tables
- * (prepared) and the screening, changes nothing, so it may run in the background while the round's
+ * (prepared first: a resumed process has none loaded yet) and the screening, changes nothing, so it may run in the background while the round's
  * batch is verified (surrogate.ts prefetch) and `applyRefresh` makes its result the pool later.
  */
 export async function decideRefresh(
@@ -133,6 +133,8 @@ export async function decideRefresh(
   if (!pending || pending.children.length === 0 || pending.nets.length === 0 || replace < 1) return { children: [], moves: [] };
   const nets = pending.nets.length;
   const genes = Int32Array.from(pending.nets.flat());
+  // the members' tables: ready in the process that ran the round, loaded (or compiled) after a resume
+  await port.prepare(members);
   const memberScores = members.map((m) => hwScores(plan, port.exactCost(genes, nets, m), nets));
   const childScores = (await port.screen(pending.children, pending.nets)).map((c) => hwScores(plan, c, nets));
   const moves: RefreshMove[] = [];

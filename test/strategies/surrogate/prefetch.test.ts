@@ -96,6 +96,30 @@ describe('surrogate prefetch', () => {
     expect(rest.snapshots).toEqual(whole.snapshots.slice(3));
   });
 
+  it('resumes with a refresh pending in a process whose tables are not loaded yet', async () => {
+    /** Like the platform's port: exact costs only for accelerators prepared in this process. */
+    const fresh = (): SurrogatePort<JsonObject> => {
+      const base = slowPort([]);
+      const prepared = new Set<string>();
+      return {
+        ...base,
+        async prepare(hws) {
+          for (const h of hws) prepared.add(JSON.stringify(h));
+          await base.prepare(hws);
+        },
+        exactCost(genes, rows, hw) {
+          if (!prepared.has(JSON.stringify(hw))) throw new Error(`no table for ${JSON.stringify(hw)}`);
+          return base.exactCost(genes, rows, hw);
+        },
+      };
+    };
+    const whole = await steps(make(fresh(), { prefetch: false }), 5);
+    const part = await steps(make(fresh(), { prefetch: false }), 3);
+    const restored = make(fresh(), { prefetch: false });
+    restored.restore(part.snapshots[2] as never);
+    expect(comparable(await steps(restored, 2, [], 4))).toEqual(comparable(whole).slice(3));
+  });
+
   it('surfaces a failed background screening from the next prepare, not as an unhandled rejection', async () => {
     // call 1 screens the initial pool; the first round (second step's ask) starts call 2 in the background
     const s = make(slowPort([], (call) => call === 2), { prefetch: true });
