@@ -64,6 +64,7 @@ export const supernetAccuracy: AccuracyFactory = async (cfg, ctx) => {
     const verify = async (): Promise<void> => {
       const cached = cachedVerification(inputs);
       if (cached) {
+        phase('checkpoint verified before: same weights, dataset, backend and evaluation code (.cache/verified)', { at: cached.cachedFrom });
         check = { ...checkRecorded(state, { accuracy: cached.measured, total: cached.images }, dir), cachedFrom: cached.cachedFrom };
         return;
       }
