@@ -55,9 +55,10 @@ export interface Strategy<T extends JsonObject = JsonObject> {
    */
   prepare?(): Promise<void>;
   /**
-   * Optional: start, in the background, the work the first `prepare` will need (e.g. while the
-   * platform verifies its accuracy source). It must not change the state: `prepare` awaits and
-   * applies what it computed, or computes it itself (after a restore that made it moot).
+   * Optional: start, in the background, the work the next `prepare` will need — the runner calls it
+   * after an ask that another step will follow (so it overlaps that step's evaluation), the
+   * platform while it verifies its accuracy source. It must not change the state: `prepare` awaits
+   * and applies what it computed, or computes it itself (after a restore, or when it was not called).
    */
   warm?(): void;
   /**

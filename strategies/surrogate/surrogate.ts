@@ -95,15 +95,22 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
   }
 
   /**
-   * Starts what the first `prepare` needs — screening the initial accelerator candidates, then
-   * compiling the chosen members' tables — in the background (e.g. while the platform verifies its
-   * accuracy source). A function of the seed and options only: a restored strategy whose pool is
-   * chosen already ignores it.
+   * Starts what the next `prepare` needs, in the background (options.prefetch): before the first,
+   * screening the initial accelerator candidates and compiling the chosen members' tables (a
+   * function of the seed and options only); after a round, screening the children it bred and
+   * compiling the table of any that will join. Not called after the last ask (the runner knows the
+   * budget), so no refresh is computed that no round would use.
    */
   warm(): void {
-    if (!this.port.hardware || this.own.pool.ready || this.initialAhead || !this.options.prefetch) return;
-    this.initialAhead = this.chooseInitial();
-    this.background(this.initialAhead.then((c) => this.port.prepare(c.members)));
+    const pool = this.own.pool;
+    if (!this.port.hardware || !this.options.prefetch) return;
+    if (!pool.ready) {
+      if (this.initialAhead) return;
+      this.initialAhead = this.chooseInitial();
+      this.background(this.initialAhead.then((c) => this.port.prepare(c.members)));
+    } else if (pool.pending && this.refreshAhead?.pending !== pool.pending) {
+      this.prefetchRefresh(pool.pending);
+    }
   }
 
   private chooseInitial(): Promise<{ members: JsonObject[]; tried: string[] }> {
@@ -183,7 +190,6 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
     if (hw && this.options.hwRefresh > 0 && this.options.hwChildren > 0) {
       const pending = { children: breed(hw.space, this.own.pool, result.usage, this.options.hwChildren, this.rng), nets: result.frontNets.map((g) => [...g]) };
       this.own.pool.pending = pending;
-      if (this.options.prefetch) this.prefetchRefresh(pending);
     }
     this.notes.push({
       type: ROUND_NOTE,
