@@ -44,6 +44,11 @@ export interface PlatformDeps {
   readonly predictors: PredictorReader;
   /** Told when a slow phase of building (or of the accuracy source later) starts. */
   readonly progress?: ProgressFn;
+  /**
+   * Start the strategy's first preparation (`Strategy.warm`: the surrogate's initial accelerator
+   * pool) while the accuracy source is verified: for a new search, whose first prepare needs it.
+   */
+  readonly warm?: boolean;
 }
 
 export interface Platform {
@@ -111,6 +116,9 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
   const accuracy: AccuracySource | null = cfg.accuracy
     ? await createAccuracySource(cfg.accuracy, { space: net, rng, predictors: deps.predictors, ...(deps.progress ? { progress: deps.progress } : {}) })
     : null;
+  // the checkpoint verification may still run (on a scoring worker): awaited below, once the
+  // strategy is built and warming; a failure before then must not be an unhandled rejection
+  accuracy?.ready?.catch(() => undefined);
   const owned: { dispose(): void }[] = accuracy ? [accuracy] : [];
   const release = () => {
     for (const o of owned.splice(0).reverse()) o.dispose();
@@ -182,6 +190,8 @@ export async function createPlatform(cfg: ExperimentConfig, deps: PlatformDeps):
       space, objectives: specs, constraints, ...(relaxed ? { relaxed: relaxed.problem } : {}), ...(surrogate ? { surrogate: surrogate.port } : {}), rng: rng.fork(`strategy/${cfg.strategy.name}`), policies: tensorPolicies,
     }, strategyOptions);
     owned.push({ dispose: () => strategy.dispose() });
+    if (deps.warm) strategy.warm?.();
+    await accuracy?.ready;
 
     return {
       config: cfg,

@@ -175,6 +175,8 @@ async function loop<T extends JsonObject>(opts: RunOptions<T>, run: { begun: boo
     const candidates = strategy.ask(Math.min(batch, opts.budget - completed));
     // Kept with this step's commit: a crash before it re-asks and so re-makes them.
     const notes = strategy.takeNotes?.() ?? [];
+    // the next step's preparation overlaps this step's evaluation (none after the last step)
+    if (completed + candidates.length < opts.budget) strategy.warm?.();
     // Orphans re-used in order while they match what the strategy proposes again.
     const trialIds: (number | undefined)[] = [];
     for (const c of candidates) {

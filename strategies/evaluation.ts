@@ -49,6 +49,7 @@ export async function runInMemory<T extends JsonObject>(opts: {
     await opts.strategy.prepare?.();
     const cs = opts.strategy.ask(Math.min(batch, opts.budget - all.length));
     opts.strategy.takeNotes?.();
+    if (all.length + cs.length < opts.budget) opts.strategy.warm?.();
     const rs: EvalResult<T>[] = [];
     for (const c of cs) rs.push(await evaluateCandidate(c, opts.evaluate, opts.objectives, opts.constraints ?? []));
     opts.strategy.tell(rs);

@@ -55,6 +55,13 @@ export interface Strategy<T extends JsonObject = JsonObject> {
    */
   prepare?(): Promise<void>;
   /**
+   * Optional: start, in the background, the work the next `prepare` will need — the runner calls it
+   * after an ask that another step will follow (so it overlaps that step's evaluation), the
+   * platform while it verifies its accuracy source. It must not change the state: `prepare` awaits
+   * and applies what it computed, or computes it itself (after a restore, or when it was not called).
+   */
+  warm?(): void;
+  /**
    * Optional: records produced since the last call (by `ask`), which the runner stores as events of
    * the step they belong to, atomically with its trials; a re-ask after a crash produces them again.
    */

@@ -81,11 +81,12 @@ async function coordinate(storage: Storage, platform: Platform, localSlots = 1):
  * Builds the experiment's platform once, reading stored predictors from `reader`; a config that
  * cannot be built throws here, before anything is written.
  */
-async function build(cfg: ExperimentConfig, reader: Storage, progress: ProgressFn, backend?: string): Promise<Platform> {
-  // The accuracy source may evaluate (supernet checkpoint verification) while it is built.
+async function build(cfg: ExperimentConfig, reader: Storage, progress: ProgressFn, backend?: string, warm = false): Promise<Platform> {
+  // The accuracy source may evaluate (supernet checkpoint verification) while it is built; a new
+  // search's strategy prepares its first step alongside (a resumed one may not need that work).
   progress({ phase: 'starting the tensor backend', done: 0, total: 0 });
   await initTf(backend);
-  return createPlatform(cfg, { predictors: reader, progress });
+  return createPlatform(cfg, { predictors: reader, progress, warm });
 }
 
 /**
@@ -171,7 +172,7 @@ export function registerSearch(program: Command): void {
       const progress = createProgress({ quiet: Boolean(opts.json) });
       let platform: Platform;
       try {
-        platform = await build(cfg, reader, progress.update, globalOptions(cmd).backend);
+        platform = await build(cfg, reader, progress.update, globalOptions(cmd).backend, true);
         const wanted = opts.name ?? cfg.name;
         if (wanted !== undefined && (await reader.findExperiment(wanted))) {
           platform.dispose();

@@ -14,8 +14,14 @@ import type { ExperimentConfig } from '../config.ts';
 export interface AccuracySource {
   readonly objective: Objective;
   readonly provenance: string;
-  /** supernet: the checkpoint's recorded accuracy, re-measured before use. */
+  /** supernet: the checkpoint's recorded accuracy, re-measured before use (set once `ready` resolved). */
   readonly verified?: AccuracyCheck;
+  /**
+   * Checks the source still runs before it may be used — the supernet's checkpoint verification on
+   * a scoring worker — so the platform can start other work alongside (createPlatform awaits it;
+   * `provenance` and `verified` are final once it resolved; it rejects when the check fails).
+   */
+  readonly ready?: Promise<void>;
   /**
    * Images each score is measured on, when it is a proportion measured on a sample (the supernet's
    * validation images): its binomial standard error is then √(p(1 − p)/n).

@@ -12,7 +12,9 @@
  *   screened on the predicted front's networks; up to `hwRefresh` of them join — added while the
  *   pool has room, else swapped for a member — when that lowers the same sum (one table each).
  * The children are bred in `ask` (they need the round's front) and screened by the next `prepare`
- * (asynchronous, on worker threads): both steps are functions of the strategy's state.
+ * (asynchronous, on worker threads): both steps are functions of the strategy's state. The screening
+ * and the decision it leads to (`decideRefresh`) are pure, so they may start right after `ask`, in
+ * the background while the batch is verified; `applyRefresh` then changes the pool in `prepare`.
  */
 import type { Rng } from '../../core/rng.ts';
 import type { JsonObject } from '../../core/types.ts';
@@ -107,16 +109,38 @@ export function breed(space: SearchSpace<JsonObject>, state: PoolState, usage: r
   return out;
 }
 
-/** Screens the pending children and swaps up to `replace` members for them where that lowers the pool's sum. */
-export async function refreshPool(port: SurrogatePort, plan: MetricPlan, state: PoolState, replace: number, capacity: number, round: number): Promise<{ added: JsonObject[]; removed: JsonObject[] }> {
-  const pending = state.pending;
-  state.pending = null;
-  if (!pending || pending.children.length === 0 || pending.nets.length === 0 || replace < 1) return { added: [], removed: [] };
+/**
+ * One step of a pool refresh: `child` (an index into the pending children) joins the pool, in place
+ * of member `out`, or appended when `out` is -1.
+ */
+export interface RefreshMove {
+  readonly child: number;
+  readonly out: number;
+}
+
+/** What a refresh does: the children it screened and the moves, in order (empty: the pool stays). */
+export interface RefreshDecision {
+  readonly children: readonly JsonObject[];
+  readonly moves: readonly RefreshMove[];
+}
+
+/**
+ * Screens the pending children on the pending networks and decides which of them replace (or join)
+ * members where that lowers the pool's sum, up to `replace` moves. Pure: reads the members' tables
+ * (prepared first: a resumed process has none loaded yet) and the screening, changes nothing, so it may run in the background while the round's
+ * batch is verified (surrogate.ts prefetch) and `applyRefresh` makes its result the pool later.
+ */
+export async function decideRefresh(
+  port: SurrogatePort, plan: MetricPlan, members: readonly JsonObject[], pending: PoolState['pending'], replace: number, capacity: number,
+): Promise<RefreshDecision> {
+  if (!pending || pending.children.length === 0 || pending.nets.length === 0 || replace < 1) return { children: [], moves: [] };
+  const nets = pending.nets.length;
   const genes = Int32Array.from(pending.nets.flat());
-  const memberScores = state.members.map((m) => hwScores(plan, port.exactCost(genes, pending.nets.length, m), pending.nets.length));
-  const childScores = (await port.screen(pending.children, pending.nets)).map((c) => hwScores(plan, c, pending.nets.length));
-  const added: JsonObject[] = [];
-  const removed: JsonObject[] = [];
+  // the members' tables: ready in the process that ran the round, loaded (or compiled) after a resume
+  await port.prepare(members);
+  const memberScores = members.map((m) => hwScores(plan, port.exactCost(genes, nets, m), nets));
+  const childScores = (await port.screen(pending.children, pending.nets)).map((c) => hwScores(plan, c, nets));
+  const moves: RefreshMove[] = [];
   for (let k = 0; k < replace; k++) {
     const base = total(memberScores, memberScores.map((_, i) => i));
     // out = -1: the child joins without an eviction (the pool has room)
@@ -124,24 +148,46 @@ export async function refreshPool(port: SurrogatePort, plan: MetricPlan, state: 
     const outs = memberScores.length < capacity ? [-1] : memberScores.map((_, i) => i);
     for (const o of outs) {
       for (let c = 0; c < childScores.length; c++) {
-        if (added.includes(pending.children[c] as JsonObject)) continue;
+        if (moves.some((m) => m.child === c)) continue;
         const trial = o < 0 ? [...memberScores, childScores[c] as number[]] : memberScores.map((s, i) => (i === o ? (childScores[c] as number[]) : s));
         const t = total(trial, trial.map((_, i) => i));
         if (t < (best?.t ?? base) - 1e-9) best = { out: o, in: c, t };
       }
     }
     if (!best) break;
-    const child = pending.children[best.in] as JsonObject;
+    moves.push({ child: best.in, out: best.out });
+    if (best.out < 0) memberScores.push(childScores[best.in] as number[]);
+    else memberScores[best.out] = childScores[best.in] as number[];
+  }
+  return { children: pending.children, moves };
+}
+
+/** The pool's members after `decision` (what `applyRefresh` will make them), e.g. to compile their tables ahead. */
+export function membersAfter(members: readonly JsonObject[], decision: RefreshDecision): JsonObject[] {
+  const out = [...members];
+  for (const m of decision.moves) {
+    const child = decision.children[m.child] as JsonObject;
+    if (m.out < 0) out.push(child);
+    else out[m.out] = child;
+  }
+  return out;
+}
+
+/** Makes `decision` the pool (members joined in `round`) and clears the pending children. */
+export function applyRefresh(state: PoolState, decision: RefreshDecision, round: number): { added: JsonObject[]; removed: JsonObject[] } {
+  state.pending = null;
+  const added: JsonObject[] = [];
+  const removed: JsonObject[] = [];
+  for (const m of decision.moves) {
+    const child = decision.children[m.child] as JsonObject;
     added.push(child);
-    if (best.out < 0) {
+    if (m.out < 0) {
       state.members.push(child);
       state.since.push(round);
-      memberScores.push(childScores[best.in] as number[]);
     } else {
-      removed.push(state.members[best.out] as JsonObject);
-      state.members[best.out] = child;
-      state.since[best.out] = round;
-      memberScores[best.out] = childScores[best.in] as number[];
+      removed.push(state.members[m.out] as JsonObject);
+      state.members[m.out] = child;
+      state.since[m.out] = round;
     }
   }
   return { added, removed };

@@ -55,6 +55,12 @@ export const surrogateOptions = z.strictObject({
   hwChildren: z.number().int().min(0).max(1_000).default(6),
   /** Pool members a round may swap for better-screening children (0: a fixed pool); each swap compiles a table. */
   hwRefresh: z.number().int().min(0).max(64).default(1),
+  /**
+   * Start the next pool refresh (screening the children, compiling a joining member's table) right
+   * after a round, while its batch is verified, and the initial pool while the platform starts.
+   * Only when work happens changes: trials, predictions and round records are the same either way.
+   */
+  prefetch: z.boolean().default(true),
 });
 
 export type SurrogateOptions = z.infer<typeof surrogateOptions>;

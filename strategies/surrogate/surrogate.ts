@@ -21,7 +21,7 @@ import type { Candidate, EvalResult, StrategyContext, StrategyNote } from '../st
 import { okResults } from '../strategy.ts';
 import { memberKey } from './inner-search.ts';
 import { growDesign, initialNetworks } from './design.ts';
-import { breed, initialPool, refreshPool, type PoolState } from './hw-pool.ts';
+import { applyRefresh, breed, decideRefresh, initialPool, membersAfter, type PoolState, type RefreshDecision } from './hw-pool.ts';
 import { surrogateOptions, type SurrogateOptions } from './options.ts';
 import { ROUND_NOTE } from './report.ts';
 import type { SurrogatePort } from './port.ts';
@@ -57,6 +57,14 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
   private notes: StrategyNote[] = [];
   /** The pool change made by the last `prepare`, reported with the next round. */
   private refreshed: { added: JsonObject[]; removed: JsonObject[] } = { added: [], removed: [] };
+  /**
+   * Work started ahead of the `prepare` that needs it (options.prefetch): the initial pool (`warm`)
+   * and the refresh decision for the children the last round bred, keyed by that pending object
+   * (a restore replaces it, so a restored strategy decides itself). Never in the snapshot: it only
+   * computes what `prepare` would compute, and `prepare` alone changes the state.
+   */
+  private initialAhead: Promise<{ members: JsonObject[]; tried: string[] }> | null = null;
+  private refreshAhead: { pending: NonNullable<PoolState['pending']>; decision: Promise<RefreshDecision> } | null = null;
 
   constructor(ctx: StrategyContext<T>, private readonly options: SurrogateOptions = surrogateOptions.parse({})) {
     super(ctx);
@@ -68,20 +76,66 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
 
   /**
    * Before every ask: choose the initial accelerator pool (screening) or refresh it with the children
-   * the last round bred, then make sure every member's cost table exists. Deterministic from the state.
+   * the last round bred, then make sure every member's cost table exists. Deterministic from the state;
+   * work a prefetch started is awaited here (its errors surface here) and gives the same result.
    */
   async prepare(): Promise<void> {
     const hw = this.port.hardware;
     const pool = this.own.pool;
     this.refreshed = { added: [], removed: [] };
     if (hw && !pool.ready) {
-      const chosen = await initialPool(this.port, this.plan, hw.space, this.options.hwPool, this.options.hwCandidates, this.rng.fork('hw-pool'));
+      const chosen = await (this.initialAhead ?? this.chooseInitial());
+      this.initialAhead = null;
       Object.assign(pool, { members: chosen.members, since: chosen.members.map(() => 0), tried: chosen.tried, ready: true });
       this.refreshed = { added: chosen.members, removed: [] };
     } else if (hw && pool.pending) {
-      this.refreshed = await refreshPool(this.port, this.plan, pool, this.options.hwRefresh, this.options.hwPool, this.own.round);
+      const ahead = this.refreshAhead;
+      this.refreshAhead = null;
+      const decision = await (ahead && ahead.pending === pool.pending ? ahead.decision : this.decide(pool.members, pool.pending));
+      this.refreshed = applyRefresh(pool, decision, this.own.round);
     }
     await this.port.prepare(this.poolValues);
+  }
+
+  /**
+   * Starts what the next `prepare` needs, in the background (options.prefetch): before the first,
+   * screening the initial accelerator candidates and compiling the chosen members' tables (a
+   * function of the seed and options only); after a round, screening the children it bred and
+   * compiling the table of any that will join. Not called after the last ask (the runner knows the
+   * budget), so no refresh is computed that no round would use.
+   */
+  warm(): void {
+    const pool = this.own.pool;
+    if (!this.port.hardware || !this.options.prefetch) return;
+    if (!pool.ready) {
+      if (this.initialAhead) return;
+      this.initialAhead = this.chooseInitial();
+      this.background(this.initialAhead.then((c) => this.port.prepare(c.members)));
+    } else if (pool.pending && this.refreshAhead?.pending !== pool.pending) {
+      this.prefetchRefresh(pool.pending);
+    }
+  }
+
+  private chooseInitial(): Promise<{ members: JsonObject[]; tried: string[] }> {
+    const hw = this.port.hardware as NonNullable<SurrogatePort['hardware']>;
+    return initialPool(this.port, this.plan, hw.space, this.options.hwPool, this.options.hwCandidates, this.rng.fork('hw-pool'));
+  }
+
+  private decide(members: readonly JsonObject[], pending: PoolState['pending']): Promise<RefreshDecision> {
+    return decideRefresh(this.port, this.plan, members, pending, this.options.hwRefresh, this.options.hwPool);
+  }
+
+  /** The refresh the next `prepare` makes, started now (screening, then the joining members' tables). */
+  private prefetchRefresh(pending: NonNullable<PoolState['pending']>): void {
+    const members = [...this.own.pool.members];
+    const decision = this.decide(members, pending);
+    this.refreshAhead = { pending, decision };
+    this.background(decision.then((d) => this.port.prepare(membersAfter(members, d))));
+  }
+
+  /** Background work nobody may await (a stop, a dispose): its failure is seen again by the `prepare` that redoes or awaits it. */
+  private background(work: Promise<unknown>): void {
+    work.catch(() => undefined);
   }
 
   takeNotes(): StrategyNote[] {
@@ -137,7 +191,8 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
     const hw = this.port.hardware;
     // Children for the next prepare to screen on this round's predicted front.
     if (hw && this.options.hwRefresh > 0 && this.options.hwChildren > 0) {
-      this.own.pool.pending = { children: breed(hw.space, this.own.pool, result.usage, this.options.hwChildren, this.rng), nets: result.frontNets.map((g) => [...g]) };
+      const pending = { children: breed(hw.space, this.own.pool, result.usage, this.options.hwChildren, this.rng), nets: result.frontNets.map((g) => [...g]) };
+      this.own.pool.pending = pending;
     }
     this.notes.push({
       type: ROUND_NOTE,
@@ -178,6 +233,11 @@ export class SurrogateStrategy<T extends JsonObject> extends BaseStrategy<T> {
 
   protected saveOwn(): Json {
     return jsonClone(this.own) as unknown as Json;
+  }
+
+  override dispose(): void {
+    this.initialAhead = null;
+    this.refreshAhead = null;
   }
 
   protected loadOwn(own: Json): void {

@@ -3,8 +3,8 @@
  * predictions (stored with each trial, apart from its metrics) and writes the round records; the
  * supernet scores come back from a worker. With 1 worker on PostgreSQL the trials, their predictions
  * and the round records equal those of the same search evaluated without one. (PostgreSQL with no
- * worker equals SQLite: determinism.test.ts.) Each platform build re-verifies the shipped supernet
- * (≈ 1 min), so this runs three: coordinator × 2 and the worker's.
+ * worker equals SQLite: determinism.test.ts.) The first platform build on a machine re-verifies the
+ * shipped supernet (≈ 1 min on one core); the others read that passed check from .cache/verified.
  */
 import { describe, expect, it } from 'vitest';
 import { ACCURACY_OBJECTIVE } from '../../estimators/accuracy/accuracy-predictor.ts';

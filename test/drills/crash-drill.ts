@@ -10,7 +10,9 @@
  * the documented way on is to run the same `nas search` again, which this drill does. Later kills aim
  * at a number of stored trials (mid-trial, mid-write, mid-snapshot) and are followed by `nas resume`.
  *
- * Usage: npx tsx test/drills/crash-drill.ts [--kills 30] [--early 10] [--seed 1] [--budget 120] [--strategy nsga2|surrogate]
+ * Usage: npx tsx test/drills/crash-drill.ts [--kills 30] [--early 10] [--seed 1] [--budget 120] [--strategy nsga2|surrogate|surrogate-joint]
+ * `--strategy surrogate-joint` co-searches a small accelerator pool as well (EDP objective, area
+ * limit): kills then also land while a pool refresh is screened in the background (prefetch).
  * `--strategy surrogate` drills the surrogate loop (supernet accuracy on 100 validation images, a
  * small inner search): later kills land mid-round — while the predictor is fitted, the inner search
  * runs or the batch is verified — and the resumed run must re-fit and re-propose exactly: its
@@ -35,14 +37,21 @@ import { check, NAS_BIN, report } from './report.ts';
 const { values } = parseArgs({
   options: { kills: { type: 'string', default: '30' }, early: { type: 'string', default: '10' }, seed: { type: 'string', default: '1' }, budget: { type: 'string', default: '120' }, strategy: { type: 'string', default: 'nsga2' } },
 });
-const surrogate = values.strategy === 'surrogate';
+const surrogate = values.strategy === 'surrogate' || values.strategy === 'surrogate-joint';
+const joint = values.strategy === 'surrogate-joint';
 const kills = Number(values.kills);
 const early = Math.min(kills, Number(values.early));
 const budget = Number(values.budget);
 const rng = new Rng(Number(values.seed)).fork('crash-drill');
 const dir = mkdtempSync(join(tmpdir(), 'nas-drill-'));
 const file = join(dir, 'exp.json');
-writeFileSync(file, JSON.stringify(surrogate
+writeFileSync(file, JSON.stringify(joint
+  ? {
+    seed: 5, space: 'mbconv', accuracy: { source: 'supernet', valLimit: 100, calibImages: 16 }, hardware: { mode: 'joint', areaBudgetMm2: 16 },
+    strategy: { name: 'surrogate', options: { initial: 6, population: 60, generations: 20, hwPool: 2, hwCandidates: 4, hwChildren: 3 } },
+    objectives: ['accuracy', 'edp_uj_ms'], constraints: ['area_mm2 <= 12'], budget, batch: 4,
+  }
+  : surrogate
   ? {
     seed: 5, space: 'mbconv', accuracy: { source: 'supernet', valLimit: 100, calibImages: 16 }, hardware: { mode: 'none' },
     strategy: { name: 'surrogate', options: { initial: 6, population: 60, generations: 20 } }, objectives: ['accuracy', 'macs_m'], budget, batch: 4,

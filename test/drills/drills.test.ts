@@ -15,6 +15,8 @@ const CI_RUNS: readonly [string, readonly string[]][] = [
   ['crash-drill', ['--kills', '4', '--early', '2', '--budget', '16']],
   // the surrogate loop killed mid-round (predictor fit, inner search, verification): predictions and round records compared too
   ['crash-drill', ['--strategy', 'surrogate', '--kills', '3', '--early', '0', '--budget', '12']],
+  // and co-searching an accelerator pool: kills also land while a pool refresh is prefetched
+  ['crash-drill', ['--strategy', 'surrogate-joint', '--kills', '3', '--early', '0', '--budget', '12']],
   ['export-kill-drill', ['--kills', '2']],
   ['slow-client-drill', ['--sockets', '30', '--headers-ms', '1000', '--request-ms', '2000']],
   ['ipv6-drill', []],
