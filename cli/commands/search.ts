@@ -47,12 +47,12 @@ export const DEFAULT_EXPERIMENT = {
   constraints: ['area_mm2<=area(eyeriss)'],
   // 16 initial networks, then rounds of 10: ≈ 3–8 s per verified subnet on one core (large ones
   // are the slow ones), both cores scoring, plus ~15 s of table compilation per accelerator
-  budget: 100,
+  budget: 90,
   batch: 10,
 } as const;
 
 /** `--quick`: fewer trials, and for the surrogate a smaller initial design and accelerator pool (fewer tables to compile). */
-export const QUICK = { budget: 20, surrogate: { initial: 8, hwPool: 3, hwCandidates: 24 } } as const;
+export const QUICK = { budget: 16, surrogate: { initial: 8, hwPool: 3, hwCandidates: 24 } } as const;
 
 interface SearchOpts {
   readonly db: string;
@@ -151,7 +151,7 @@ export function registerSearch(program: Command): void {
     .option('--seed <n>', 'seed (overrides the file)', intArg('--seed', 0))
     .option('--budget <n>', 'trials (overrides the file)', intArg('--budget', 1))
     .option('--strategy <name>', 'strategy (overrides the file)')
-    .option('--quick', 'a short run (20 trials; smaller surrogate design and accelerator pool) to try things out')
+    .option('--quick', 'a short run (16 trials; smaller surrogate design and accelerator pool) to try things out')
     .option('--local-slots <n>', 'PostgreSQL with live `nas worker`s: jobs of each step this process evaluates itself meanwhile (0 = leave them to the workers)', intArg('--local-slots', 0), 1)
     .action(async (opts: SearchOpts, cmd: Command) => {
       const base = opts.config ? await readExperimentFile(opts.config) : parseExperiment(DEFAULT_EXPERIMENT);
