@@ -8,16 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
 import { fitGpPredictor } from '../../estimators/accuracy/gp.ts';
 import { cholesky, choleskySolve } from '../../estimators/accuracy/cholesky.ts';
+import { oneHot as oneHotOf } from './one-hot.ts';
 
 const GENES = 6;
 const ARITY = 3;
 const F = GENES * ARITY;
 
-function oneHot(genes: number[][]): Float32Array {
-  const x = new Float32Array(genes.length * F);
-  genes.forEach((g, r) => g.forEach((v, i) => (x[r * F + i * ARITY + v] = 1)));
-  return x;
-}
+const oneHot = (genes: number[][]) => oneHotOf(genes, ARITY);
 
 const rng = new Rng('gp-batch');
 const trainGenes = Array.from({ length: 30 }, () => Array.from({ length: GENES }, () => rng.int(ARITY)));

@@ -9,16 +9,13 @@ import { kendallTau } from '../../core/stats.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { GaussianProcess, fitGpPredictor } from '../../estimators/accuracy/gp.ts';
 import { cholesky, choleskySolve } from '../../estimators/accuracy/cholesky.ts';
+import { oneHot as oneHotOf } from './one-hot.ts';
 
 const GENES = 8;
 const ARITY = 3;
 const F = GENES * ARITY;
 
-function oneHot(genes: number[][]): Float32Array {
-  const x = new Float32Array(genes.length * F);
-  genes.forEach((g, r) => g.forEach((v, i) => (x[r * F + i * ARITY + v] = 1)));
-  return x;
-}
+const oneHot = (genes: number[][]) => oneHotOf(genes, ARITY);
 
 /** Additive effects plus one interaction, as accuracy over choices behaves. */
 function truth(g: number[]): number {
