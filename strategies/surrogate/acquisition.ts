@@ -104,14 +104,13 @@ export function acquire(verified: readonly (readonly number[])[], candidates: re
   };
   const verifiedFront = front(known);
   const costs = Array.from({ length: m }, (_, k) => k).filter((k) => k !== opts.predictedIndex);
-  const within = (i: number, u: number) => {
-    if (!Number.isFinite(u) || verifiedFront.length === 0) return true;
-    return costs.every((k) => {
-      const vals = verifiedFront.map((p) => p[k] as number);
-      const lo0 = Math.min(...vals);
-      return ((mean[i] as number[])[k] as number) <= lo0 + u * (Math.max(...vals) - lo0) + 1e-12;
-    });
-  };
+  // each cost objective's range over the verified front, once (the caps are fractions of it)
+  const range = costs.map((k) => {
+    const vals = verifiedFront.map((p) => p[k] as number);
+    return { k, lo: Math.min(...vals), hi: Math.max(...vals) };
+  });
+  const within = (i: number, u: number) =>
+    !Number.isFinite(u) || verifiedFront.length === 0 || range.every(({ k, lo: a, hi: b }) => ((mean[i] as number[])[k] as number) <= a + u * (b - a) + 1e-12);
   for (let k = 0; k < Math.min(opts.exploit, n - nDiverse); k++) {
     const u = opts.exploitCaps?.[k] ?? Infinity;
     const argBest = (capped: boolean) => {
